@@ -1,0 +1,79 @@
+package io.ratewarden;
+
+import io.ratewarden.store.LimitKey;
+import io.ratewarden.store.RateLimitStore;
+import java.util.Objects;
+
+/**
+ * One named limit of a {@link Ratewarden} instance, obtained from
+ * {@link Ratewarden#limit(String, Limit)}. Asks the instance's store for permits per key.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class Limiter {
+
+    private final Ratewarden owner;
+    private final String name;
+    private final Limit limit;
+    private final LimitKey sharedKey;
+
+    Limiter(Ratewarden owner, String name, Limit limit) {
+        this.owner = owner;
+        this.name = name;
+        this.limit = limit;
+        this.sharedKey = LimitKey.of(name, limit, "");
+    }
+
+    /**
+     * Takes {@code permits} permits for {@code key} if they are all available now, else takes none.
+     * Blocks at most for the instance's Redis timeout.
+     *
+     * @param key the caller's key; {@code ""} is the one bucket shared by all callers, {@code null}
+     *     is taken as the text {@code null}, keys over 128 characters are replaced by a stable hash
+     * @param permits how many permits, between 1 and the limit's permits
+     * @return the decision, never {@code null}
+     * @throws IllegalArgumentException if {@code permits} is out of range
+     * @throws IllegalStateException if the instance is closed
+     */
+    public Decision tryAcquire(String key, long permits) {
+        RateLimitStore store = owner.openStore();
+        return store.tryAcquire(key != null && key.isEmpty() ? sharedKey : LimitKey.of(name, limit, key), permits);
+    }
+
+    /**
+     * Takes one permit for {@code key}; see {@link #tryAcquire(String, long)}.
+     *
+     * @param key the caller's key
+     * @return the decision, never {@code null}
+     */
+    public Decision tryAcquire(String key) {
+        return tryAcquire(key, 1);
+    }
+
+    /**
+     * Returns the limit's name.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Returns the limit's definition.
+     *
+     * @return the limit
+     */
+    public Limit limit() {
+        return limit;
+    }
+
+    @Override
+    public String toString() {
+        return "Limiter[" + name + ": " + limit + "]";
+    }
+
+    boolean sameDefinition(Limit other) {
+        return Objects.equals(limit, other);
+    }
+}

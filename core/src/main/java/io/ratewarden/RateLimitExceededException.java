@@ -1,0 +1,100 @@
+package io.ratewarden;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Thrown when a call is rejected by a rate limit. Carries the limit, the key and a best estimate
+ * of when a retry could pass.
+ *
+ * <p>The stack trace is not filled in: a rejection is an expected outcome and its cost should be
+ * small.
+ */
+public class RateLimitExceededException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String limitName;
+    private final String key;
+    private final long permits;
+    private final Duration window;
+    private final Duration retryAfter;
+
+    /**
+     * Creates the exception.
+     *
+     * @param limitName the limit's name, never {@code null}
+     * @param key the key the call was limited by ({@code ""} for a limit without key), never
+     *     {@code null}
+     * @param permits the limit's permits per window
+     * @param window the limit's window, never {@code null}
+     * @param retryAfter the best estimate of the wait until a retry could pass; negative values are
+     *     taken as zero
+     */
+    public RateLimitExceededException(String limitName, String key, long permits, Duration window,
+                                      Duration retryAfter) {
+        super(message(limitName, key, permits, window, retryAfter), null, false, false);
+        this.limitName = Objects.requireNonNull(limitName, "limitName");
+        this.key = Objects.requireNonNull(key, "key");
+        this.permits = permits;
+        this.window = Objects.requireNonNull(window, "window");
+        this.retryAfter = retryAfter.isNegative() ? Duration.ZERO : retryAfter;
+    }
+
+    private static String message(String limitName, String key, long permits, Duration window,
+                                  Duration retryAfter) {
+        String shownKey = key == null || key.isEmpty() ? "" : " for key '" + abbreviate(key) + "'";
+        return "Rate limit '" + limitName + "' exceeded" + shownKey + ": " + permits + " per "
+                + window + "; retry after " + (retryAfter.isNegative() ? Duration.ZERO : retryAfter);
+    }
+
+    private static String abbreviate(String key) {
+        return key.length() <= 64 ? key : key.substring(0, 61) + "...";
+    }
+
+    /**
+     * Returns the name of the limit that rejected the call.
+     *
+     * @return the limit's name
+     */
+    public String limitName() {
+        return limitName;
+    }
+
+    /**
+     * Returns the key the call was limited by, {@code ""} for a limit without key.
+     *
+     * @return the key
+     */
+    public String key() {
+        return key;
+    }
+
+    /**
+     * Returns the limit's permits per window.
+     *
+     * @return the permits per window
+     */
+    public long permits() {
+        return permits;
+    }
+
+    /**
+     * Returns the limit's window.
+     *
+     * @return the window
+     */
+    public Duration window() {
+        return window;
+    }
+
+    /**
+     * Returns the best estimate of how long until a retry could pass; never negative. Another
+     * caller may take the permits first, and a store failure may change the estimate.
+     *
+     * @return the wait before a retry
+     */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+}

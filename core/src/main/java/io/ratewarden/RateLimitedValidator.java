@@ -1,0 +1,88 @@
+package io.ratewarden;
+
+import io.ratewarden.internal.LimitedMethod;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Checks {@link RateLimited} annotations without calling the methods, for a user's own tests:
+ *
+ * <pre>{@code
+ * assertThat(RateLimitedValidator.validate(QuoteService.class, OrderService.class)).isEmpty();
+ * }</pre>
+ *
+ * <p>It reports what would fail the first call of a method with an
+ * {@link IllegalStateException}: permits below 1, a window under a millisecond, a cost above the
+ * permits, an unknown key parameter or property, a missing or incompatible fallback method, a
+ * resolver that cannot be instantiated, and a limit name declared with different permits or
+ * windows by the given classes. This class is thread-safe.
+ */
+public final class RateLimitedValidator {
+
+    private RateLimitedValidator() {
+    }
+
+    /**
+     * Returns every problem of the {@link RateLimited} annotations declared by {@code classes},
+     * each naming the method and the attribute at fault; empty when all are valid.
+     *
+     * @param classes the classes to check
+     * @return the problems, in a stable order
+     */
+    public static List<String> validate(Class<?>... classes) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> definitions = new HashMap<>();
+        for (Class<?> type : classes) {
+            Method[] methods = type.getDeclaredMethods();
+            Arrays.sort(methods, Comparator.comparing(Method::toGenericString));
+            for (Method method : methods) {
+                RateLimited[] annotations = method.getAnnotationsByType(RateLimited.class);
+                if (annotations.length == 0 || method.isSynthetic()) {
+                    continue;
+                }
+                String where = method.getDeclaringClass().getName() + "#" + method.getName();
+                for (String problem : LimitedMethod.of(method).problems()) {
+                    problems.add(where + ": " + problem);
+                }
+                for (RateLimited annotation : annotations) {
+                    checkSharedName(where, annotation, definitions, problems);
+                }
+            }
+        }
+        return List.copyOf(problems);
+    }
+
+    /**
+     * Throws when {@link #validate(Class[])} finds any problem.
+     *
+     * @param classes the classes to check
+     * @throws IllegalStateException listing every problem
+     */
+    public static void requireValid(Class<?>... classes) {
+        List<String> problems = validate(classes);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Invalid @RateLimited annotations:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    private static void checkSharedName(String where, RateLimited annotation, Map<String, String> definitions,
+                                        List<String> problems) {
+        if (annotation.name().isEmpty() || annotation.permits() < 1 || annotation.window() < 1) {
+            return;
+        }
+        String definition = annotation.permits() + " per "
+                + Duration.ofNanos(TimeUnit.NANOSECONDS.convert(annotation.window(), annotation.unit()));
+        String earlier = definitions.putIfAbsent(annotation.name(), definition + " (" + where + ")");
+        if (earlier != null && !earlier.startsWith(definition + " (") && !earlier.endsWith("(" + where + ")")) {
+            problems.add(where + ": name: limit '" + annotation.name() + "' is declared as " + definition
+                    + " here but as " + earlier);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.ratewarden.internal;
+
+import io.ratewarden.FailurePolicy;
+import io.ratewarden.Ratewarden;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.BiConsumer;
+
+/**
+ * Maps the environment onto a {@link Ratewarden.Builder}: each setting is read from the system
+ * property {@code ratewarden.<setting>}, else from the environment variable
+ * {@code RATEWARDEN_<SETTING>} (upper snake case). Not part of the API.
+ */
+public final class EnvironmentSettings {
+
+    private EnvironmentSettings() {
+    }
+
+    /**
+     * Applies every setting present in {@code env} or {@code properties} to {@code builder}.
+     *
+     * @param builder the builder to configure
+     * @param env the environment variables
+     * @param properties the system properties
+     * @return {@code builder}
+     * @throws IllegalArgumentException naming the setting whose value is malformed
+     */
+    public static Ratewarden.Builder applyTo(Ratewarden.Builder builder, Map<String, String> env,
+                                             Properties properties) {
+        Reader reader = new Reader(env, properties);
+        reader.apply("name", (key, value) -> builder.name(value.trim()));
+        reader.apply("localMaxKeys", (key, value) -> builder.localMaxKeys(parseLong(key, value)));
+        reader.apply("failurePolicy", (key, value) -> builder.failurePolicy(parseEnum(key, value)));
+        return builder;
+    }
+
+    static long parseLong(String setting, String value) {
+        try {
+            return Long.parseLong(value.trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(setting + ": expected a whole number, was '" + value + "'");
+        }
+    }
+
+    static FailurePolicy parseEnum(String setting, String value) {
+        try {
+            return FailurePolicy.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting + ": expected one of FALLBACK_LOCAL, ALLOW, REJECT, was '"
+                    + value + "'");
+        }
+    }
+
+    private static final class Reader {
+        private final Map<String, String> env;
+        private final Properties properties;
+
+        Reader(Map<String, String> env, Properties properties) {
+            this.env = env;
+            this.properties = properties;
+        }
+
+        /** Calls {@code setter} with the setting's source name and value when it is present. */
+        void apply(String setting, BiConsumer<String, String> setter) {
+            String property = "ratewarden." + setting;
+            String value = properties.getProperty(property);
+            String source = property;
+            if (value == null) {
+                source = "RATEWARDEN_" + setting.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+                value = env.get(source);
+            }
+            if (value != null && !value.isBlank()) {
+                try {
+                    setter.accept(source, value);
+                } catch (IllegalArgumentException e) {
+                    String message = e.getMessage();
+                    throw new IllegalArgumentException(message != null && message.startsWith(source)
+                            ? message : source + ": " + message, e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.ratewarden.internal;
+
+/** An attribute of a {@code @RateLimited} annotation that cannot work, with the reason. */
+final class InvalidAnnotationException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String attribute;
+
+    InvalidAnnotationException(String attribute, String reason) {
+        super(attribute + ": " + reason, null, false, false);
+        this.attribute = attribute;
+    }
+
+    String attribute() {
+        return attribute;
+    }
+}

@@ -1,0 +1,298 @@
+package io.ratewarden.internal;
+
+import io.ratewarden.Decision;
+import io.ratewarden.Limiter;
+import io.ratewarden.RateLimitExceededException;
+import io.ratewarden.Ratewarden;
+import io.ratewarden.store.LimitKey;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The rate limits of one annotated method, resolved once per join point: what the aspect calls
+ * on every execution. Not part of the API.
+ *
+ * <h2>Design</h2>
+ * Everything that can be decided from the method alone (limit names, windows, key expressions,
+ * the fallback method, whether the method is asynchronous) is read and validated once, when the
+ * join point is first reached. An invalid annotation does not fail there: it fails every call of
+ * its method with an {@link IllegalStateException}, so that one bad method never breaks class
+ * loading or its neighbours. Per call, the method asks each limit in declaration order and stops
+ * at the first rejection. The {@link Limiter}s are bound to the installed {@link Ratewarden} and
+ * re-bound when another instance is installed; a method without key, fallback or asynchronous
+ * return type allocates nothing on a grant (the aspect tells those apart at weave time).
+ *
+ * <p>This class is thread-safe.
+ */
+public final class LimitedMethod {
+
+    private final String id;
+    private final LimitSpec[] specs;
+    private final FallbackMethod fallback;
+    private final boolean async;
+    private final List<String> problems;
+    private volatile Binding binding;
+
+    private LimitedMethod(Method method, MethodLimits limits) {
+        this.id = MethodLimits.methodId(method);
+        this.specs = limits.specs.toArray(new LimitSpec[0]);
+        this.fallback = limits.fallback;
+        this.problems = List.copyOf(limits.problems);
+        Class<?> returnType = method.getReturnType();
+        this.async = CompletionStage.class.isAssignableFrom(returnType)
+                && returnType.isAssignableFrom(CompletableFuture.class);
+    }
+
+    /**
+     * Reads and validates the annotations of {@code method}. Never throws for an invalid
+     * annotation: see {@link #problems()}.
+     *
+     * @param method a method carrying {@code @RateLimited}
+     * @return its limits
+     */
+    public static LimitedMethod of(Method method) {
+        return new LimitedMethod(method, MethodLimits.read(method));
+    }
+
+    /**
+     * Returns what is wrong with the method's annotations, each naming the attribute; empty when
+     * they are valid.
+     *
+     * @return the problems, never {@code null}
+     */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /**
+     * Returns whether the method returns a {@code CompletionStage} or {@code CompletableFuture}
+     * and so is decided by {@link #invokeAsync(Object, Object[], Proceed)}.
+     *
+     * @return whether the method is asynchronous
+     */
+    public boolean isAsync() {
+        return problems.isEmpty() && async;
+    }
+
+    /**
+     * Takes the permits of a call whose limits need no key, waiting up to each limit's
+     * {@code maxWaitMillis}.
+     *
+     * @throws RateLimitExceededException when a limit rejects the call
+     * @throws IllegalStateException when the annotations are invalid
+     */
+    public void acquire() {
+        RateLimitExceededException rejection = tryAcquire(null, null);
+        if (rejection != null) {
+            throw rejection;
+        }
+    }
+
+    /**
+     * Takes the permits of a call, waiting (parking this thread) up to each limit's
+     * {@code maxWaitMillis}.
+     *
+     * @param target the object the method runs on, or {@code null}
+     * @param args the call's arguments, or {@code null} when no key needs them
+     * @return {@code null} when granted, else the rejection to throw or pass to the fallback
+     * @throws IllegalStateException when the annotations are invalid
+     */
+    public RateLimitExceededException tryAcquire(Object target, Object[] args) {
+        Limiter[] limiters = limiters();
+        long start = 0;
+        for (int i = 0; i < specs.length; i++) {
+            LimitSpec spec = specs[i];
+            String key = key(spec, target, args);
+            Decision decision = limiters[i].tryAcquire(key, spec.cost());
+            if (decision.allowed()) {
+                continue;
+            }
+            if (spec.maxWaitNanos() == 0) {
+                return rejection(spec, key, decision.retryAfter());
+            }
+            if (start == 0) {
+                start = System.nanoTime();
+            }
+            decision = waitFor(limiters[i], spec, key, start + spec.maxWaitNanos(), decision);
+            if (!decision.allowed()) {
+                return rejection(spec, key, decision.retryAfter());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Handles a rejected synchronous call: calls the fallback method, or throws.
+     *
+     * @param target the object the method runs on, or {@code null}
+     * @param args the call's arguments
+     * @param rejection the rejection
+     * @return the fallback's result
+     * @throws Throwable the rejection when there is no fallback, or what the fallback threw
+     */
+    public Object rejected(Object target, Object[] args, RateLimitExceededException rejection) throws Throwable {
+        if (fallback == null) {
+            throw rejection;
+        }
+        return fallback.invoke(target, args, rejection);
+    }
+
+    /**
+     * Decides a call of an asynchronous method: runs it at once when granted; otherwise waits
+     * without blocking the caller (up to {@code maxWaitMillis}) and runs it from another thread;
+     * returns a failed future, or the fallback's result, when the call is rejected.
+     *
+     * @param target the object the method runs on, or {@code null}
+     * @param args the call's arguments
+     * @param proceed runs the method's body
+     * @return the method's result, or a future standing in for it
+     * @throws Throwable what the method or its fallback threw synchronously
+     */
+    public Object invokeAsync(Object target, Object[] args, Proceed proceed) throws Throwable {
+        Limiter[] limiters = limiters();
+        String[] keys = new String[specs.length];
+        for (int i = 0; i < specs.length; i++) {
+            keys[i] = key(specs[i], target, args);
+        }
+        AsyncCall call = new AsyncCall(limiters, keys, target, args, proceed);
+        return call.attemptFrom(0, System.nanoTime());
+    }
+
+    private Decision waitFor(Limiter limiter, LimitSpec spec, String key, long deadline, Decision rejected) {
+        Decision decision = rejected;
+        while (!decision.allowed()) {
+            long remaining = deadline - System.nanoTime();
+            long pause = decision.retryAfter().toNanos();
+            if (pause > remaining || Thread.currentThread().isInterrupted()) {
+                return decision;
+            }
+            LockSupport.parkNanos(Math.max(pause, 1));
+            decision = limiter.tryAcquire(key, spec.cost());
+        }
+        return decision;
+    }
+
+    private String key(LimitSpec spec, Object target, Object[] args) {
+        KeyFunction function = spec.keyFunction();
+        if (function == null) {
+            return "";
+        }
+        try {
+            return function.key(target, args);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("@RateLimited on " + id + ": computing the key of limit '"
+                    + spec.name() + "' failed", e);
+        }
+    }
+
+    private RateLimitExceededException rejection(LimitSpec spec, String key, Duration retryAfter) {
+        return new RateLimitExceededException(spec.name(), LimitKey.normalize(key), spec.limit().permits(),
+                spec.limit().window(), retryAfter);
+    }
+
+    private Limiter[] limiters() {
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("@RateLimited on " + id + " is invalid: " + String.join("; ", problems));
+        }
+        Ratewarden ratewarden = Ratewarden.installed();
+        Binding current = binding;
+        if (current != null && current.owner == ratewarden) {
+            return current.limiters;
+        }
+        Limiter[] limiters = new Limiter[specs.length];
+        for (int i = 0; i < specs.length; i++) {
+            try {
+                limiters[i] = ratewarden.limit(specs[i].name(), specs[i].limit());
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("@RateLimited on " + id + " is invalid: name: "
+                        + e.getMessage(), e);
+            }
+        }
+        binding = new Binding(ratewarden, limiters);
+        return limiters;
+    }
+
+    @Override
+    public String toString() {
+        return "LimitedMethod[" + id + "]";
+    }
+
+    private record Binding(Ratewarden owner, Limiter[] limiters) {
+    }
+
+    /** One call of an asynchronous method, possibly waiting for permits on a timer. */
+    private final class AsyncCall {
+        private final Limiter[] limiters;
+        private final String[] keys;
+        private final Object target;
+        private final Object[] args;
+        private final Proceed proceed;
+        private CompletableFuture<Object> waiting;
+
+        AsyncCall(Limiter[] limiters, String[] keys, Object target, Object[] args, Proceed proceed) {
+            this.limiters = limiters;
+            this.keys = keys;
+            this.target = target;
+            this.args = args;
+            this.proceed = proceed;
+        }
+
+        /** Asks limits {@code from..} for permits; returns the method's result or a stand-in future. */
+        Object attemptFrom(int from, long start) throws Throwable {
+            for (int i = from; i < specs.length; i++) {
+                LimitSpec spec = specs[i];
+                Decision decision = limiters[i].tryAcquire(keys[i], spec.cost());
+                if (decision.allowed()) {
+                    continue;
+                }
+                long pause = decision.retryAfter().toNanos();
+                long remaining = start + spec.maxWaitNanos() - System.nanoTime();
+                if (pause <= remaining) {
+                    if (waiting == null) {
+                        waiting = new CompletableFuture<>();
+                    }
+                    int index = i;
+                    Executor later = CompletableFuture.delayedExecutor(Math.max(pause, 1), TimeUnit.NANOSECONDS);
+                    later.execute(() -> resume(index, start));
+                    return waiting;
+                }
+                RateLimitExceededException rejection = rejection(spec, keys[i], decision.retryAfter());
+                if (fallback != null) {
+                    return fallback.invoke(target, args, rejection);
+                }
+                return CompletableFuture.failedFuture(rejection);
+            }
+            return proceed.proceed();
+        }
+
+        private void resume(int index, long start) {
+            try {
+                Object result = attemptFrom(index, start);
+                if (result == waiting) {
+                    return;
+                }
+                if (result == null) {
+                    waiting.complete(null);
+                } else {
+                    ((CompletionStage<?>) result).whenComplete((value, failure) -> {
+                        if (failure != null) {
+                            waiting.completeExceptionally(failure);
+                        } else {
+                            waiting.complete(value);
+                        }
+                    });
+                }
+            } catch (Throwable failure) {
+                waiting.completeExceptionally(failure);
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.ratewarden.store;
+
+import io.ratewarden.Decision;
+import io.ratewarden.StoreInfo;
+
+/**
+ * Decides whether permits are granted, per {@link LimitKey}.
+ *
+ * <p>Contract of every store: for each key, the permits granted within any sliding window of the
+ * limit's length never exceed the limit's permits. Implementations are thread-safe.
+ */
+public interface RateLimitStore extends AutoCloseable {
+
+    /**
+     * Takes {@code permits} permits for {@code key} if they are all available now; takes none
+     * otherwise. Never blocks longer than the store's configured timeout.
+     *
+     * @param key the bucket, never {@code null}
+     * @param permits how many permits, between 1 and {@code key.limit().permits()}
+     * @return the decision, never {@code null}
+     * @throws IllegalArgumentException if {@code permits} is out of range
+     */
+    Decision tryAcquire(LimitKey key, long permits);
+
+    /**
+     * Returns whether the store's primary backend is usable, without any I/O.
+     *
+     * @return {@code true} when healthy
+     */
+    boolean isHealthy();
+
+    /**
+     * Returns a report of the store's state, without blocking on I/O.
+     *
+     * @return the report, never {@code null}
+     */
+    StoreInfo info();
+
+    /** Releases what the store holds. Idempotent. The default does nothing. */
+    @Override
+    default void close() {
+    }
+}

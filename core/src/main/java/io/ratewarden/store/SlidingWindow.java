@@ -1,0 +1,88 @@
+package io.ratewarden.store;
+
+import io.ratewarden.Ticker;
+import java.util.Arrays;
+
+/**
+ * The in-memory state of one key: grants counted in {@value #SLOTS} + 1 time slots.
+ *
+ * <h2>Design</h2>
+ * An exact sliding-window log needs one timestamp per grant, so its memory grows with the
+ * limit's permits. This counter keeps a fixed number of slots instead: the window of length
+ * {@code W} is cut into {@value #SLOTS} slots of {@code W / SLOTS}, and a request at time
+ * {@code t} in slot {@code h} counts every grant in slots {@code h - SLOTS .. h}. That span
+ * always contains the sliding window {@code (t - W, t]}, so the count never underestimates:
+ * no window of length {@code W} ever holds more than {@code permits} grants. The price is that
+ * the span may reach back up to one slot further than {@code W}: a grant can be refused up to
+ * {@code W / SLOTS} earlier than an exact log would refuse it (at least 16/17 ≈ 94 % of the
+ * limit in steady state). Memory per key is constant whatever {@code permits} is.
+ *
+ * <p>Time is read inside the lock so that grants are counted in the order of their timestamps.
+ * The lock is the counter itself: one per key, never shared across keys.
+ */
+final class SlidingWindow {
+
+    static final int SLOTS = 16;
+    private static final int RING = SLOTS + 1;
+
+    private final long permits;
+    private final long slotNanos;
+    private final long[] counts = new long[RING];
+    private long headSlot = Long.MIN_VALUE;
+    private long total;
+
+    SlidingWindow(long permits, long windowNanos) {
+        this.permits = permits;
+        this.slotNanos = Math.max(1, windowNanos / SLOTS);
+    }
+
+    /**
+     * Takes {@code n} permits if the span holds room for them.
+     *
+     * @return 0 when granted, else the nanoseconds until enough grants leave the span (at least 1)
+     */
+    synchronized long tryAcquire(Ticker ticker, long n) {
+        long now = ticker.read();
+        advanceTo(Math.floorDiv(now, slotNanos));
+        if (total + n <= permits) {
+            counts[ringIndex(headSlot)] += n;
+            total += n;
+            return 0;
+        }
+        return nanosUntilFree(total + n - permits, now);
+    }
+
+    private void advanceTo(long slot) {
+        if (slot <= headSlot) {
+            return;
+        }
+        if (headSlot == Long.MIN_VALUE || slot - headSlot >= RING) {
+            Arrays.fill(counts, 0);
+            total = 0;
+        } else {
+            for (long s = headSlot + 1; s <= slot; s++) {
+                int i = ringIndex(s);
+                total -= counts[i];
+                counts[i] = 0;
+            }
+        }
+        headSlot = slot;
+    }
+
+    private long nanosUntilFree(long needed, long now) {
+        long freed = 0;
+        for (long s = headSlot - SLOTS; s <= headSlot; s++) {
+            freed += counts[ringIndex(s)];
+            if (freed >= needed) {
+                // slot s leaves the span when the head reaches s + RING
+                long leavesAt = (s + RING) * slotNanos;
+                return Math.max(1, leavesAt - now);
+            }
+        }
+        return (long) RING * slotNanos;
+    }
+
+    private static int ringIndex(long slot) {
+        return (int) Math.floorMod(slot, (long) RING);
+    }
+}
