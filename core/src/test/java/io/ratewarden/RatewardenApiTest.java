@@ -1,0 +1,132 @@
+package io.ratewarden;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ratewarden.internal.EnvironmentSettings;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The programmatic API and configuration from the environment. */
+class RatewardenApiTest {
+
+    private final AtomicLong now = new AtomicLong();
+    private final Ticker ticker = now::get;
+
+    @Test
+    void limiterDecidesPerKeyAndReportsRetryAfter() {
+        try (Ratewarden rw = Ratewarden.builder().name("api-test").ticker(ticker).build()) {
+            Limiter api = rw.limit("api", Limit.of(2, Duration.ofSeconds(10)));
+            assertThat(api.tryAcquire("alice", 2)).isEqualTo(new Decision(true, Backend.IN_MEMORY, Duration.ZERO));
+            Decision rejected = api.tryAcquire("alice");
+            assertThat(rejected.allowed()).isFalse();
+            assertThat(rejected.decidedBy()).isEqualTo(Backend.IN_MEMORY);
+            assertThat(rejected.retryAfter()).isEqualTo(Duration.ofSeconds(10).plusMillis(625));
+            assertThat(api.tryAcquire("bob").allowed()).isTrue();
+            assertThat(api.tryAcquire(null).allowed()).isTrue();
+            assertThat(api.tryAcquire("null").allowed()).as("null is the text null").isTrue();
+            assertThat(api.tryAcquire("null").allowed()).isFalse();
+
+            now.addAndGet(Duration.ofSeconds(11).toNanos());
+            assertThat(api.tryAcquire("alice").allowed()).isTrue();
+        }
+    }
+
+    @Test
+    void permitsOutsideTheLimitAreRejectedAsArguments() {
+        try (Ratewarden rw = Ratewarden.builder().build()) {
+            Limiter api = rw.limit("api", Limit.of(2, Duration.ofSeconds(1)));
+            assertThatThrownBy(() -> api.tryAcquire("a", 3)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("permits must be between 1 and 2 for limit 'api', was 3");
+            assertThatThrownBy(() -> api.tryAcquire("a", 0)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void aNameHasOneDefinitionPerInstance() {
+        try (Ratewarden rw = Ratewarden.builder().name("definitions").build()) {
+            Limiter first = rw.limit("api", Limit.of(2, Duration.ofSeconds(1)));
+            assertThat(rw.limit("api", Limit.of(2, Duration.ofMillis(1000)))).isSameAs(first);
+            assertThatThrownBy(() -> rw.limit("api", Limit.of(3, Duration.ofSeconds(1))))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("Limit 'api' of Ratewarden 'definitions' is already defined as 2 per PT1S;"
+                            + " cannot redefine it as 3 per PT1S");
+        }
+    }
+
+    @Test
+    void closedInstanceRefusesCallsAndCloseIsIdempotent() {
+        Ratewarden rw = Ratewarden.builder().name("closing").build();
+        Limiter api = rw.limit("api", Limit.of(2, Duration.ofSeconds(1)));
+        rw.close();
+        rw.close();
+        assertThatThrownBy(() -> api.tryAcquire("a")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("Ratewarden 'closing' is closed");
+    }
+
+    @Test
+    void storeInfoOfTheInMemoryStore() {
+        try (Ratewarden rw = Ratewarden.builder().build()) {
+            rw.limit("api", Limit.of(2, Duration.ofSeconds(1))).tryAcquire("a");
+            StoreInfo info = rw.storeInfo();
+            assertThat(info.backend()).isEqualTo(Backend.IN_MEMORY);
+            assertThat(info.healthy()).isTrue();
+            assertThat(rw.isHealthy()).isTrue();
+            assertThat(info.redisUrl()).isNull();
+            assertThat(info.failovers()).isZero();
+            assertThat(info.localKeys()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void builderRejectsBadSettings() {
+        assertThatThrownBy(() -> Ratewarden.builder().localMaxKeys(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("localMaxKeys must be at least 1, was 0");
+        assertThatThrownBy(() -> Ratewarden.builder().failurePolicy(FailurePolicy.DEFAULT))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Ratewarden.builder().name(" ")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Limit.of(0, Duration.ofSeconds(1))).hasMessage("permits must be at least 1, was 0");
+        assertThatThrownBy(() -> Limit.of(1, Duration.ofNanos(1500))).hasMessageContaining("at least 1 ms");
+        assertThatThrownBy(() -> Limit.of(1, Duration.ofNanos(1_500_000))).hasMessageContaining("whole number");
+    }
+
+    @Test
+    void environmentSettingsApplyWithPropertiesWinning() {
+        Properties properties = new Properties();
+        properties.setProperty("ratewarden.name", "from-property");
+        Map<String, String> env = Map.of("RATEWARDEN_NAME", "from-env", "RATEWARDEN_LOCAL_MAX_KEYS", "1_000",
+                "RATEWARDEN_FAILURE_POLICY", "reject");
+        try (Ratewarden rw = EnvironmentSettings.applyTo(Ratewarden.builder(), env, properties).build()) {
+            assertThat(rw.name()).isEqualTo("from-property");
+            assertThat(rw.failurePolicy()).isEqualTo(FailurePolicy.REJECT);
+        }
+    }
+
+    @Test
+    void malformedEnvironmentSettingNamesTheSetting() {
+        Properties properties = new Properties();
+        properties.setProperty("ratewarden.localMaxKeys", "lots");
+        assertThatThrownBy(() -> EnvironmentSettings.applyTo(Ratewarden.builder(), Map.of(), properties))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ratewarden.localMaxKeys: expected a whole number, was 'lots'");
+        assertThatThrownBy(() -> EnvironmentSettings.applyTo(Ratewarden.builder(),
+                Map.of("RATEWARDEN_FAILURE_POLICY", "maybe"), new Properties()))
+                .hasMessage("RATEWARDEN_FAILURE_POLICY: expected one of FALLBACK_LOCAL, ALLOW, REJECT, was 'maybe'");
+        assertThatThrownBy(() -> EnvironmentSettings.applyTo(Ratewarden.builder(),
+                Map.of("RATEWARDEN_LOCAL_MAX_KEYS", "0"), new Properties()))
+                .hasMessage("RATEWARDEN_LOCAL_MAX_KEYS: localMaxKeys must be at least 1, was 0");
+    }
+
+    @Test
+    void installReplacesTheInstanceTheAspectUses() {
+        try (Ratewarden first = Ratewarden.builder().build(); Ratewarden second = Ratewarden.builder().build()) {
+            Ratewarden.install(first);
+            assertThat(Ratewarden.installed()).isSameAs(first);
+            Ratewarden.install(second);
+            assertThat(Ratewarden.installed()).isSameAs(second);
+        }
+    }
+}

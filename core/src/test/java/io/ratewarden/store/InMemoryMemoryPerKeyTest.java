@@ -1,0 +1,58 @@
+package io.ratewarden.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratewarden.Limit;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Memory per key of the in-memory store is bounded and does not grow with the limit's permits.
+ * Prints the measured bytes per key (the figure the documentation quotes).
+ */
+class InMemoryMemoryPerKeyTest {
+
+    private static final int KEYS = 200_000;
+
+    @Test
+    void memoryPerKeyIsIndependentOfPermits() {
+        long small = bytesPerKey(10);
+        long huge = bytesPerKey(1_000_000_000L);
+        System.out.printf("in-memory store: %d bytes per key at 10 permits, %d at 1e9 permits "
+                + "(keys of 11 characters, JVM %s)%n", small, huge, System.getProperty("java.version"));
+        assertThat(small).isLessThan(600);
+        assertThat((double) huge).isCloseTo(small, org.assertj.core.data.Percentage.withPercentage(15));
+    }
+
+    private static long bytesPerKey(long permits) {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        ManualTicker ticker = new ManualTicker();
+        Limit limit = Limit.of(permits, Duration.ofHours(1));
+        String[] names = new String[KEYS];
+        for (int i = 0; i < KEYS; i++) {
+            names[i] = String.format("user-%06d", i);
+        }
+        long before = settledHeap(memory);
+        InMemoryRateLimitStore store = new InMemoryRateLimitStore(KEYS * 2L, ticker, Clock.systemUTC());
+        for (int i = 0; i < KEYS; i++) {
+            ticker.advanceNanos(1_000);
+            store.tryAcquire(LimitKey.of("memory", limit, names[i]), 1);
+        }
+        long after = settledHeap(memory);
+        assertThat(store.localKeys()).isEqualTo(KEYS);
+        store.close();
+        return (after - before) / KEYS;
+    }
+
+    private static long settledHeap(MemoryMXBean memory) {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+}
