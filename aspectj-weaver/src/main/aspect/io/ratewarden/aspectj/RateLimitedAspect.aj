@@ -1,0 +1,75 @@
+package io.ratewarden.aspectj;
+
+import io.ratewarden.RateLimitExceededException;
+import io.ratewarden.internal.LimitedMethod;
+import org.aspectj.lang.annotation.SuppressAjWarnings;
+
+/**
+ * Weaves the executions of {@code @RateLimited} methods. A shim: each advice hands the join
+ * point's static part to plain Java, which resolves the method's limits once.
+ *
+ * <p>Three advices split the work so that the common case stays cheap: a method without key,
+ * fallback or asynchronous return type never touches {@code thisJoinPoint} (whose creation
+ * allocates); the others need the call's target and arguments; asynchronous methods may run
+ * their body later, from another thread, and so need a closure over {@code proceed()}.
+ */
+public aspect RateLimitedAspect {
+
+    /** Every woven execution: methods with one {@code @RateLimited} or with several. */
+    pointcut rateLimitedExecution():
+        execution(@io.ratewarden.RateLimited * *(..)) || execution(@io.ratewarden.RateLimited.List * *(..));
+
+    /**
+     * Executions that need neither the call's arguments nor its target, told apart at weave time
+     * so that their shadows never create a {@code JoinPoint}: one annotation with no key, no
+     * resolver and no fallback, on a method that does not return a {@code CompletionStage}.
+     */
+    pointcut plainExecution():
+        execution(@io.ratewarden.RateLimited(key="", fallbackMethod="", keyResolver=io.ratewarden.KeyResolver.None.class)
+                  !java.util.concurrent.CompletionStage+ *(..));
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    Object around(): plainExecution() {
+        JoinPointLimits.of(thisJoinPointStaticPart).acquire();
+        return proceed();
+    }
+
+    // Building thisJoinPoint eagerly is the point here: these shadows need the arguments.
+    @SuppressAjWarnings({"adviceDidNotMatch", "canNotImplementLazyTjp", "multipleAdviceStoppingLazyTjp"})
+    Object around(): rateLimitedExecution() && !plainExecution()
+            && if(!JoinPointLimits.of(thisJoinPointStaticPart).isAsync()) {
+        LimitedMethod limits = JoinPointLimits.of(thisJoinPointStaticPart);
+        Object target = thisJoinPoint.getThis();
+        Object[] args = thisJoinPoint.getArgs();
+        RateLimitExceededException rejection = limits.tryAcquire(target, args);
+        if (rejection == null) {
+            return proceed();
+        }
+        return rethrowing(limits, target, args, rejection);
+    }
+
+    @SuppressAjWarnings({"adviceDidNotMatch", "canNotImplementLazyTjp", "multipleAdviceStoppingLazyTjp"})
+    Object around(): rateLimitedExecution() && !plainExecution()
+            && if(JoinPointLimits.of(thisJoinPointStaticPart).isAsync()) {
+        LimitedMethod limits = JoinPointLimits.of(thisJoinPointStaticPart);
+        return invokeAsync(limits, thisJoinPoint.getThis(), thisJoinPoint.getArgs(), () -> proceed());
+    }
+
+    private static Object rethrowing(LimitedMethod limits, Object target, Object[] args,
+                                     RateLimitExceededException rejection) {
+        try {
+            return limits.rejected(target, args, rejection);
+        } catch (Throwable failure) {
+            throw Sneaky.<RuntimeException>rethrow(failure);
+        }
+    }
+
+    private static Object invokeAsync(LimitedMethod limits, Object target, Object[] args,
+                                      io.ratewarden.internal.Proceed proceed) {
+        try {
+            return limits.invokeAsync(target, args, proceed);
+        } catch (Throwable failure) {
+            throw Sneaky.<RuntimeException>rethrow(failure);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.ratewarden.aspectj;
+
+import io.ratewarden.Ticker;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A ticker that moves only when a test steps it. */
+final class ManualTicker implements Ticker {
+
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+    @Override
+    public long read() {
+        return nanos.get();
+    }
+
+    void advance(Duration step) {
+        nanos.addAndGet(step.toNanos());
+    }
+}
