@@ -1,0 +1,123 @@
+package io.ratewarden.examples;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.ratewarden.RateLimitExceededException;
+import io.ratewarden.Ratewarden;
+import io.ratewarden.StoreInfo;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A small HTTP service on the JDK's {@code HttpServer}:
+ * <ul>
+ *   <li>{@code GET /quote?user=alice&symbol=ACME} — limited to 5 quotes per 10 s per user; answers
+ *       429 with {@code Retry-After} (whole seconds) when exceeded;</li>
+ *   <li>{@code GET /health/ratelimit} — the {@link StoreInfo} as JSON, 200 when healthy, 503 when
+ *       not.</li>
+ * </ul>
+ * Listens on {@code PORT} (default 8080). Ratewarden is configured from the environment: in memory
+ * unless a Redis URL is configured.
+ */
+public final class ExampleServer implements AutoCloseable {
+
+    private final HttpServer server;
+    private final Ratewarden ratewarden;
+    private final QuoteService quotes = new QuoteService();
+
+    /**
+     * Starts the service.
+     *
+     * @param port the port to listen on, 0 for any free port
+     * @param ratewarden the instance the service's limits use; installed by this constructor
+     * @throws IOException if the port cannot be bound
+     */
+    public ExampleServer(int port, Ratewarden ratewarden) throws IOException {
+        this.ratewarden = ratewarden;
+        Ratewarden.install(ratewarden);
+        server = HttpServer.create(new InetSocketAddress(port), 0);
+        server.createContext("/quote", this::quote);
+        server.createContext("/health/ratelimit", this::health);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.start();
+    }
+
+    /**
+     * Runs the service until the JVM stops.
+     *
+     * @param args ignored
+     * @throws IOException if the port cannot be bound
+     */
+    public static void main(String[] args) throws IOException {
+        int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "8080"));
+        Ratewarden ratewarden = Ratewarden.fromEnvironment();
+        ExampleServer server = new ExampleServer(port, ratewarden);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "example-shutdown"));
+        StoreInfo info = ratewarden.storeInfo();
+        System.out.printf("Ratewarden example listening on http://localhost:%d (backend %s%s)%n", server.port(),
+                info.backend(), info.redisUrl() == null ? "" : ", Redis " + info.redisUrl());
+        System.out.printf("  curl -i 'http://localhost:%d/quote?user=alice'%n", server.port());
+        System.out.printf("  curl -i 'http://localhost:%d/health/ratelimit'%n", server.port());
+    }
+
+    /**
+     * Returns the port the service listens on.
+     *
+     * @return the port
+     */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Stops the service and closes its Ratewarden instance. */
+    @Override
+    public void close() {
+        server.stop(0);
+        ((ExecutorService) server.getExecutor()).shutdownNow();
+        ratewarden.close();
+    }
+
+    private void quote(HttpExchange exchange) throws IOException {
+        String user = parameter(exchange, "user", "anonymous");
+        String symbol = parameter(exchange, "symbol", "ACME");
+        try {
+            send(exchange, 200, Json.quote(quotes.quote(user, symbol)));
+        } catch (RateLimitExceededException e) {
+            long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+            exchange.getResponseHeaders().set("Retry-After", Long.toString(seconds));
+            send(exchange, 429, Json.error("rate limit '" + e.limitName() + "' exceeded for " + e.key(), seconds));
+        }
+    }
+
+    private void health(HttpExchange exchange) throws IOException {
+        StoreInfo info = ratewarden.storeInfo();
+        send(exchange, info.healthy() ? 200 : 503, Json.storeInfo(info));
+    }
+
+    private static String parameter(HttpExchange exchange, String name, String fallback) {
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).equals(name)) {
+                    return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        return fallback;
+    }
+
+    private static void send(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}
