@@ -36,8 +36,25 @@ public final class Limiter {
      * @throws IllegalStateException if the instance is closed
      */
     public Decision tryAcquire(String key, long permits) {
+        return tryAcquire(key, permits, FailurePolicy.DEFAULT);
+    }
+
+    /**
+     * Takes permits as {@link #tryAcquire(String, long)} does, with {@code onStoreFailure} deciding
+     * the call when Redis cannot.
+     *
+     * @param key the caller's key
+     * @param permits how many permits, between 1 and the limit's permits
+     * @param onStoreFailure the policy for this call; {@link FailurePolicy#DEFAULT} for the
+     *     instance's
+     * @return the decision, never {@code null}
+     * @throws IllegalArgumentException if {@code permits} is out of range
+     * @throws IllegalStateException if the instance is closed
+     */
+    public Decision tryAcquire(String key, long permits, FailurePolicy onStoreFailure) {
         RateLimitStore store = owner.openStore();
-        return store.tryAcquire(key != null && key.isEmpty() ? sharedKey : LimitKey.of(name, limit, key), permits);
+        LimitKey limitKey = key != null && key.isEmpty() ? sharedKey : LimitKey.of(name, limit, key);
+        return store.tryAcquire(limitKey, permits, onStoreFailure);
     }
 
     /**

@@ -1,10 +1,18 @@
 package io.ratewarden;
 
 import io.ratewarden.internal.EnvironmentSettings;
+import io.ratewarden.internal.RedisConnection;
+import io.ratewarden.store.FailoverRateLimitStore;
 import io.ratewarden.store.InMemoryRateLimitStore;
 import io.ratewarden.store.RateLimitStore;
+import io.ratewarden.store.RedisRateLimitStore;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Supplier;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,8 +20,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A configured rate limiter: the store that decides, the named limits, and their state.
  *
+ * <p>Without Redis, an in-memory limiter decides. With Redis ({@link Builder#redisUrl(String)} and
+ * its siblings), Redis decides while it is healthy and the in-memory limiter takes over, at once
+ * and without errors, when it is not; a background probe moves the instance back to Redis when
+ * it returns. {@link #storeInfo()} says which backend decides, since when, and why.
+ *
  * <pre>{@code
- * Ratewarden rw = Ratewarden.builder().name("orders-service").build();
+ * Ratewarden rw = Ratewarden.builder()
+ *     .redisUrl("rediss://default:secret@cache.example:6380")
+ *     .name("orders-service")
+ *     .build();
  * Ratewarden.install(rw);   // what @RateLimited methods use from the next call on
  * Decision d = rw.limit("api", Limit.of(100, Duration.ofMinutes(1))).tryAcquire("alice", 1);
  * rw.close();
@@ -36,7 +52,17 @@ public final class Ratewarden implements AutoCloseable {
     private Ratewarden(Builder builder) {
         this.name = builder.name != null ? builder.name : "ratewarden-" + UNNAMED.incrementAndGet();
         this.failurePolicy = builder.failurePolicy;
-        this.store = new InMemoryRateLimitStore(builder.localMaxKeys, builder.ticker, Clock.systemUTC());
+        InMemoryRateLimitStore local = new InMemoryRateLimitStore(builder.localMaxKeys, builder.ticker,
+                Clock.systemUTC());
+        if (builder.redis == null) {
+            this.store = local;
+        } else {
+            RedisConnection connection = builder.redis.get();
+            RedisRateLimitStore redis = new RedisRateLimitStore(connection, builder.redisTimeout, builder.keyPrefix,
+                    builder.localMaxKeys);
+            this.store = new FailoverRateLimitStore(redis, local, name, failurePolicy, builder.probeInterval,
+                    builder.redisTimeout);
+        }
     }
 
     /**
@@ -49,9 +75,11 @@ public final class Ratewarden implements AutoCloseable {
     }
 
     /**
-     * Builds an instance from the environment: the {@code ratewarden.*} system properties for every
-     * builder setting (see the configuration reference in the documentation). Without a Redis URL
-     * the instance decides in memory.
+     * Builds an instance from the environment: the Redis URL from {@code RATEWARDEN_REDIS_URL},
+     * else {@code REDIS_URL}; every builder setting from the system property
+     * {@code ratewarden.<setting>} or the variable {@code RATEWARDEN_<SETTING>} (see the
+     * configuration reference in the documentation). Without a Redis URL the instance decides in
+     * memory.
      *
      * @return a new instance
      * @throws IllegalArgumentException if a setting holds a malformed value, naming the setting
@@ -136,6 +164,16 @@ public final class Ratewarden implements AutoCloseable {
     }
 
     /**
+     * Probes Redis now and returns whether it decides afterwards; without Redis, returns
+     * {@code true}. Blocks at most for the Redis timeout.
+     *
+     * @return whether the primary backend is healthy after the probe
+     */
+    public boolean probe() {
+        return store instanceof FailoverRateLimitStore failover ? failover.probe() : store.isHealthy();
+    }
+
+    /**
      * Returns a report of the store's state. Does no I/O.
      *
      * @return the report
@@ -186,8 +224,119 @@ public final class Ratewarden implements AutoCloseable {
         private long localMaxKeys = 100_000;
         private FailurePolicy failurePolicy = FailurePolicy.FALLBACK_LOCAL;
         private Ticker ticker = Ticker.systemTicker();
+        private Supplier<RedisConnection> redis;
+        private Duration redisTimeout = Duration.ofMillis(100);
+        private Duration probeInterval = Duration.ofSeconds(1);
+        private String keyPrefix = "rw:";
 
         private Builder() {
+        }
+
+        /**
+         * Decides on the Redis at {@code url} ({@code redis://}, {@code rediss://} for TLS,
+         * {@code valkey://}, {@code valkeys://}; {@code user:password@}, {@code :password@} or
+         * {@code password@} for authentication, percent-encoded where the password needs it;
+         * {@code /n} for database n). Replaces any earlier Redis setting.
+         *
+         * @param url the URL
+         * @return this builder
+         * @throws IllegalArgumentException if the URL is malformed; the message masks the password
+         */
+        public Builder redisUrl(String url) {
+            RedisConnection.fromUrl(url).close(); // validates now: a bad URL fails where it is written
+            this.redis = () -> RedisConnection.fromUrl(url);
+            return this;
+        }
+
+        /**
+         * Decides on the Redis deployment a Redisson configuration describes (single server,
+         * Sentinel, Cluster, replicated). The configuration is copied with lazy initialisation
+         * turned on; Ratewarden shuts the client it creates down on {@link Ratewarden#close()}.
+         * Replaces any earlier Redis setting.
+         *
+         * @param config the configuration
+         * @return this builder
+         */
+        public Builder redissonConfig(Config config) {
+            Config copy = new Config(Objects.requireNonNull(config, "redissonConfig"));
+            this.redis = () -> RedisConnection.fromConfig(copy);
+            return this;
+        }
+
+        /**
+         * Decides on the Redis a Redisson YAML file describes; see {@link #redissonConfig(Config)}.
+         * The file holds the password in clear text: Ratewarden never logs it. Replaces any earlier
+         * Redis setting.
+         *
+         * @param yaml the file
+         * @return this builder
+         * @throws IllegalArgumentException if the file cannot be read or parsed
+         */
+        public Builder redissonYaml(Path yaml) {
+            RedisConnection connection = RedisConnection.fromYaml(yaml);
+            this.redis = () -> connection;
+            return this;
+        }
+
+        /**
+         * Decides on Redis through a client the caller owns. Ratewarden never shuts it down, and
+         * uses the client's settings as they are (with Redisson's default reconnection back-off,
+         * recovery after an outage can take up to ten seconds). Replaces any earlier Redis setting.
+         *
+         * @param client the client
+         * @return this builder
+         */
+        public Builder redissonClient(RedissonClient client) {
+            Objects.requireNonNull(client, "redissonClient");
+            this.redis = () -> RedisConnection.ofClient(client);
+            return this;
+        }
+
+        /**
+         * Sets the longest a call waits on Redis (default 100 ms). A call that gets no answer in
+         * time is decided by the failure policy, and the instance turns to memory.
+         *
+         * @param redisTimeout the timeout, at least 1 ms
+         * @return this builder
+         * @throws IllegalArgumentException if shorter than 1 ms
+         */
+        public Builder redisTimeout(Duration redisTimeout) {
+            Objects.requireNonNull(redisTimeout, "redisTimeout");
+            if (redisTimeout.toMillis() < 1) {
+                throw new IllegalArgumentException("redisTimeout must be at least 1 ms, was " + redisTimeout);
+            }
+            this.redisTimeout = redisTimeout;
+            return this;
+        }
+
+        /**
+         * Sets the time between two probes of Redis (default 1 s). Two consecutive successful
+         * probes bring an instance back to Redis after an outage.
+         *
+         * @param probeInterval the interval, at least 10 ms
+         * @return this builder
+         * @throws IllegalArgumentException if shorter than 10 ms
+         */
+        public Builder probeInterval(Duration probeInterval) {
+            Objects.requireNonNull(probeInterval, "probeInterval");
+            if (probeInterval.toMillis() < 10) {
+                throw new IllegalArgumentException("probeInterval must be at least 10 ms, was " + probeInterval);
+            }
+            this.probeInterval = probeInterval;
+            return this;
+        }
+
+        /**
+         * Sets the prefix of every Redis key Ratewarden writes (default {@code rw:}). Services that
+         * must not share limits on one Redis use different prefixes.
+         *
+         * @param keyPrefix the prefix, without {@code {} or {@code }}
+         * @return this builder
+         * @throws IllegalArgumentException if the prefix holds a brace
+         */
+        public Builder keyPrefix(String keyPrefix) {
+            this.keyPrefix = RedisRateLimitStore.checkPrefix(keyPrefix);
+            return this;
         }
 
         /**
@@ -252,7 +401,8 @@ public final class Ratewarden implements AutoCloseable {
         }
 
         /**
-         * Builds the instance.
+         * Builds the instance. Never blocks on Redis and never fails for an unreachable one: the
+         * instance starts in memory and moves to Redis when a probe reaches it.
          *
          * @return a new instance
          */

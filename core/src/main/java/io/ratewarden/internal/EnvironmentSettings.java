@@ -2,6 +2,8 @@ package io.ratewarden.internal;
 
 import io.ratewarden.FailurePolicy;
 import io.ratewarden.Ratewarden;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -10,7 +12,8 @@ import java.util.function.BiConsumer;
 /**
  * Maps the environment onto a {@link Ratewarden.Builder}: each setting is read from the system
  * property {@code ratewarden.<setting>}, else from the environment variable
- * {@code RATEWARDEN_<SETTING>} (upper snake case). Not part of the API.
+ * {@code RATEWARDEN_<SETTING>} (upper snake case); {@code REDIS_URL} is read too, and any
+ * {@code RATEWARDEN_REDIS_URL} or {@code ratewarden.redisUrl} overrides it. Not part of the API.
  */
 public final class EnvironmentSettings {
 
@@ -29,6 +32,19 @@ public final class EnvironmentSettings {
     public static Ratewarden.Builder applyTo(Ratewarden.Builder builder, Map<String, String> env,
                                              Properties properties) {
         Reader reader = new Reader(env, properties);
+        String redisUrl = env.get("REDIS_URL");
+        if (redisUrl != null && !redisUrl.isBlank()) {
+            try {
+                builder.redisUrl(redisUrl.trim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("REDIS_URL: " + e.getMessage());
+            }
+        }
+        reader.apply("redisUrl", (key, value) -> builder.redisUrl(value.trim()));
+        reader.apply("redissonYaml", (key, value) -> builder.redissonYaml(Path.of(value.trim())));
+        reader.apply("redisTimeout", (key, value) -> builder.redisTimeout(parseDuration(key, value)));
+        reader.apply("probeInterval", (key, value) -> builder.probeInterval(parseDuration(key, value)));
+        reader.apply("keyPrefix", (key, value) -> builder.keyPrefix(value));
         reader.apply("name", (key, value) -> builder.name(value.trim()));
         reader.apply("localMaxKeys", (key, value) -> builder.localMaxKeys(parseLong(key, value)));
         reader.apply("failurePolicy", (key, value) -> builder.failurePolicy(parseEnum(key, value)));
@@ -40,6 +56,26 @@ public final class EnvironmentSettings {
             return Long.parseLong(value.trim().replace("_", ""));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(setting + ": expected a whole number, was '" + value + "'");
+        }
+    }
+
+    /** Accepts {@code 250} or {@code 250ms} (milliseconds), {@code 2s}, or ISO-8601 ({@code PT2S}). */
+    static Duration parseDuration(String setting, String value) {
+        String text = value.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (text.startsWith("pt") || text.startsWith("p")) {
+                return Duration.parse(text.toUpperCase(Locale.ROOT));
+            }
+            if (text.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).trim()));
+            }
+            if (text.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1).trim()));
+            }
+            return Duration.ofMillis(Long.parseLong(text));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(setting + ": expected a duration such as 250ms, 2s or PT2S, was '"
+                    + value + "'");
         }
     }
 

@@ -109,7 +109,7 @@ public final class LimitedMethod {
         for (int i = 0; i < specs.length; i++) {
             LimitSpec spec = specs[i];
             String key = key(spec, target, args);
-            Decision decision = limiters[i].tryAcquire(key, spec.cost());
+            Decision decision = limiters[i].tryAcquire(key, spec.cost(), spec.policy());
             if (decision.allowed()) {
                 continue;
             }
@@ -173,7 +173,7 @@ public final class LimitedMethod {
                 return decision;
             }
             LockSupport.parkNanos(Math.max(pause, 1));
-            decision = limiter.tryAcquire(key, spec.cost());
+            decision = limiter.tryAcquire(key, spec.cost(), spec.policy());
         }
         return decision;
     }
@@ -249,7 +249,7 @@ public final class LimitedMethod {
         Object attemptFrom(int from, long start) throws Throwable {
             for (int i = from; i < specs.length; i++) {
                 LimitSpec spec = specs[i];
-                Decision decision = limiters[i].tryAcquire(keys[i], spec.cost());
+                Decision decision = limiters[i].tryAcquire(keys[i], spec.cost(), spec.policy());
                 if (decision.allowed()) {
                     continue;
                 }

@@ -75,6 +75,17 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
                 : Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));
     }
 
+    /**
+     * Counts {@code permits} granted for {@code key} by another store, so that this store is
+     * warm when it takes over: it then refuses until those grants have left the window.
+     *
+     * @param key the bucket
+     * @param permits the permits granted elsewhere
+     */
+    public void record(LimitKey key, long permits) {
+        windows.get(key, NEW_WINDOW).record(ticker, permits);
+    }
+
     /** Always {@code true}: memory does not fail. */
     @Override
     public boolean isHealthy() {

@@ -1,6 +1,7 @@
 package io.ratewarden.store;
 
 import io.ratewarden.Decision;
+import io.ratewarden.FailurePolicy;
 import io.ratewarden.StoreInfo;
 
 /**
@@ -21,6 +22,21 @@ public interface RateLimitStore extends AutoCloseable {
      * @throws IllegalArgumentException if {@code permits} is out of range
      */
     Decision tryAcquire(LimitKey key, long permits);
+
+    /**
+     * Takes permits as {@link #tryAcquire(LimitKey, long)} does, applying {@code onFailure} instead
+     * of the store's own policy when its backend cannot decide. Stores that cannot fail (the
+     * default) ignore the policy.
+     *
+     * @param key the bucket, never {@code null}
+     * @param permits how many permits, between 1 and {@code key.limit().permits()}
+     * @param onFailure what the call gets when the backend cannot decide;
+     *     {@link FailurePolicy#DEFAULT} for the store's own policy
+     * @return the decision, never {@code null}
+     */
+    default Decision tryAcquire(LimitKey key, long permits, FailurePolicy onFailure) {
+        return tryAcquire(key, permits);
+    }
 
     /**
      * Returns whether the store's primary backend is usable, without any I/O.

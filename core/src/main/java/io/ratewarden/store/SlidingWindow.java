@@ -52,6 +52,16 @@ final class SlidingWindow {
         return nanosUntilFree(total + n - permits, now);
     }
 
+    /**
+     * Counts {@code n} permits granted elsewhere (by Redis), whether or not they fit here: the
+     * count may exceed the permits, and then refuses until enough of it has left the span.
+     */
+    synchronized void record(Ticker ticker, long n) {
+        advanceTo(Math.floorDiv(ticker.read(), slotNanos));
+        counts[ringIndex(headSlot)] += n;
+        total += n;
+    }
+
     private void advanceTo(long slot) {
         if (slot <= headSlot) {
             return;

@@ -1,0 +1,223 @@
+package io.ratewarden.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.BaseConfig;
+import org.redisson.config.Config;
+import org.redisson.config.ConstantDelay;
+import org.redisson.config.MasterSlaveServersConfig;
+import org.redisson.config.ReplicatedServersConfig;
+import org.redisson.config.SentinelServersConfig;
+import org.redisson.config.SingleServerConfig;
+
+/**
+ * A Redisson client for Ratewarden, with what may be shown of it: the masked address and the
+ * secrets to scrub from messages. Clients built here start lazily, so that building never blocks
+ * on an unreachable Redis; a client passed in by the user is never shut down by Ratewarden.
+ */
+public final class RedisConnection implements AutoCloseable {
+
+    private final Supplier<RedissonClient> factory;
+    private final boolean owned;
+    private final String maskedUrl;
+    private final Secrets secrets;
+    private volatile RedissonClient client;
+
+    private RedisConnection(Supplier<RedissonClient> factory, boolean owned, String maskedUrl, Secrets secrets) {
+        this.factory = factory;
+        this.owned = owned;
+        this.maskedUrl = maskedUrl;
+        this.secrets = secrets;
+    }
+
+    /**
+     * A single-server connection from a URL. Redisson connects lazily, with a constant
+     * reconnection delay of 100 ms so that a returning Redis is found within a probe interval.
+     *
+     * @param url the Redis URL
+     * @return the connection
+     * @throws IllegalArgumentException if the URL is malformed (the message shows it masked)
+     */
+    public static RedisConnection fromUrl(String url) {
+        RedisAddress address = RedisAddress.parse(url);
+        Config config = new Config();
+        config.setUsername(address.username());
+        config.setPassword(address.password());
+        SingleServerConfig server = config.useSingleServer()
+                .setAddress(address.withoutCredentials())
+                .setConnectTimeout(2_000)
+                .setReconnectionDelay(new ConstantDelay(Duration.ofMillis(100)));
+        if (address.database() >= 0) {
+            server.setDatabase(address.database());
+        }
+        config.setLazyInitialization(true);
+        return new RedisConnection(() -> Redisson.create(config), true, address.masked(),
+                Secrets.of(address.password()));
+    }
+
+    /**
+     * A connection from a Redisson configuration, which is copied (with lazy initialisation
+     * turned on) and otherwise used as given.
+     *
+     * @param config the configuration
+     * @return the connection
+     */
+    public static RedisConnection fromConfig(Config config) {
+        Config copy = new Config(Objects.requireNonNull(config, "redissonConfig"));
+        copy.setLazyInitialization(true);
+        Described described = describe(new Config(copy));
+        return new RedisConnection(() -> Redisson.create(copy), true, described.maskedUrl, described.secrets);
+    }
+
+    /**
+     * A connection from a Redisson YAML file. The file holds the password in clear text: neither
+     * its content nor parse errors quoting it are ever shown.
+     *
+     * @param yaml the file
+     * @return the connection
+     * @throws IllegalArgumentException if the file cannot be read or parsed
+     */
+    public static RedisConnection fromYaml(Path yaml) {
+        Objects.requireNonNull(yaml, "redissonYaml");
+        String content;
+        try {
+            content = Files.readString(yaml);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot read Redisson YAML " + yaml + ": " + e.getClass().getSimpleName());
+        }
+        Config config;
+        try {
+            config = Config.fromYAML(content);
+        } catch (RuntimeException e) {
+            // parser messages quote the offending line, which may hold the password
+            throw new IllegalArgumentException("Cannot parse Redisson YAML " + yaml
+                    + " (parser message withheld: it may quote secrets)");
+        }
+        return fromConfig(config);
+    }
+
+    /**
+     * A connection over a client the caller owns; Ratewarden never shuts it down.
+     *
+     * @param client the client
+     * @return the connection
+     */
+    public static RedisConnection ofClient(RedissonClient client) {
+        Objects.requireNonNull(client, "redissonClient");
+        Described described = describe(new Config(client.getConfig()));
+        return new RedisConnection(() -> client, false, described.maskedUrl, described.secrets);
+    }
+
+    /**
+     * Returns the client, creating it on first use (which does not block on the network).
+     *
+     * @return the client
+     */
+    public RedissonClient client() {
+        RedissonClient current = client;
+        if (current == null) {
+            synchronized (this) {
+                current = client;
+                if (current == null) {
+                    current = factory.get();
+                    client = current;
+                }
+            }
+        }
+        return current;
+    }
+
+    /**
+     * Returns the Redis address with secrets masked; several nodes are separated by commas.
+     *
+     * @return the masked address
+     */
+    public String maskedUrl() {
+        return maskedUrl;
+    }
+
+    /**
+     * Returns the secrets to scrub from any text shown.
+     *
+     * @return the secrets
+     */
+    public Secrets secrets() {
+        return secrets;
+    }
+
+    /** Shuts the client down when Ratewarden created it. Idempotent. */
+    @Override
+    public void close() {
+        RedissonClient current;
+        synchronized (this) {
+            current = client;
+            client = null;
+        }
+        if (owned && current != null && !current.isShutdown()) {
+            current.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    private record Described(String maskedUrl, Secrets secrets) {
+    }
+
+    private static Described describe(Config config) {
+        List<String> secrets = new ArrayList<>();
+        secrets.add(config.getPassword());
+        String addresses;
+        BaseConfig<?> server;
+        if (config.isSingleConfig()) {
+            SingleServerConfig single = config.useSingleServer();
+            addresses = single.getAddress();
+            server = single;
+        } else if (config.isClusterConfig()) {
+            addresses = String.join(",", config.useClusterServers().getNodeAddresses());
+            server = config.useClusterServers();
+        } else if (config.isSentinelConfig()) {
+            SentinelServersConfig sentinel = config.useSentinelServers();
+            addresses = String.join(",", sentinel.getSentinelAddresses());
+            secrets.add(sentinel.getSentinelPassword());
+            server = sentinel;
+        } else {
+            Described other = describeOther(config, secrets);
+            if (other != null) {
+                return other;
+            }
+            return new Described("<unconfigured>", Secrets.of(secrets.toArray(new String[0])));
+        }
+        secrets.add(server.getPassword());
+        String masked = addresses == null || addresses.isEmpty() ? "<unconfigured>" : RedisAddress.maskList(addresses);
+        return new Described(masked, Secrets.of(secrets.toArray(new String[0])));
+    }
+
+    private static Described describeOther(Config config, List<String> secrets) {
+        try {
+            ReplicatedServersConfig replicated = config.useReplicatedServers();
+            if (!replicated.getNodeAddresses().isEmpty()) {
+                secrets.add(replicated.getPassword());
+                return new Described(RedisAddress.maskList(String.join(",", replicated.getNodeAddresses())),
+                        Secrets.of(secrets.toArray(new String[0])));
+            }
+        } catch (IllegalStateException notReplicated) {
+            // a master/slave configuration
+        }
+        try {
+            MasterSlaveServersConfig masterSlave = config.useMasterSlaveServers();
+            secrets.add(masterSlave.getPassword());
+            return new Described(RedisAddress.maskList(masterSlave.getMasterAddress()),
+                    Secrets.of(secrets.toArray(new String[0])));
+        } catch (IllegalStateException unknown) {
+            return null;
+        }
+    }
+
+}
