@@ -1,0 +1,277 @@
+package io.ratewarden;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ratewarden.testing.RedisServerProcess;
+import io.ratewarden.testing.TestRedis;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Failover and recovery against a real redis-server that the test kills, pauses and restarts.
+ * Timeout 100 ms, probe every 250 ms. Each test prints the figures it measured.
+ */
+class RedisFailoverFaultTest {
+
+    private static final Duration MARGIN = Duration.ofMillis(150);
+
+    /** Load from several threads that records the slowest call and anything thrown. */
+    private static final class Load implements AutoCloseable {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
+        final LongAccumulator slowestNanos = new LongAccumulator(Math::max, 0);
+        volatile long measureFrom = Long.MIN_VALUE;
+        final AtomicLong calls = new AtomicLong();
+        final AtomicLong redisDecisions = new AtomicLong();
+        final Thread[] threads;
+
+        Load(Limiter limiter, int threadCount) {
+            threads = new Thread[threadCount];
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            for (int t = 0; t < threadCount; t++) {
+                int id = t;
+                threads[t] = new Thread(() -> {
+                    for (int i = 0; i < 5_000_000 && !stop.get() && System.nanoTime() < deadline; i++) {
+                        long start = System.nanoTime();
+                        try {
+                            Decision d = limiter.tryAcquire("user-" + (id * 7 + i) % 20);
+                            if (d.decidedBy() == Backend.REDIS) {
+                                redisDecisions.incrementAndGet();
+                            }
+                        } catch (Throwable e) {
+                            thrown.add(e);
+                        }
+                        if (start - measureFrom >= 0) {
+                            slowestNanos.accumulate(System.nanoTime() - start);
+                        }
+                        calls.incrementAndGet();
+                    }
+                }, "load-" + t);
+                threads[t].start();
+            }
+        }
+
+        Duration slowest() {
+            return Duration.ofNanos(slowestNanos.get());
+        }
+
+        /** From now on, the slowest of the calls that start from now. */
+        void resetSlowest() {
+            measureFrom = System.nanoTime();
+            slowestNanos.reset();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            for (Thread thread : threads) {
+                thread.join(10_000);
+            }
+        }
+    }
+
+    @Test
+    void killUnderLoadFallsBackAtOnceAndRecoversAfterRestart() throws Exception {
+        try (RedisServerProcess server = TestRedis.controllable();
+             Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
+            Limiter limiter = rw.limit("load", Limit.of(1_000_000, Duration.ofMinutes(1)));
+            try (Load load = new Load(limiter, 4)) {
+                await().until(() -> load.redisDecisions.get() > 200);
+                load.resetSlowest();
+
+                long killedAt = System.nanoTime();
+                server.kill();
+                RedisFixtures.awaitBackend(rw, Backend.IN_MEMORY, Duration.ofSeconds(1));
+                Duration detected = Duration.ofNanos(System.nanoTime() - killedAt);
+                assertThat(rw.isHealthy()).isFalse();
+                long callsAtDetection = load.calls.get();
+                await().until(() -> load.calls.get() > callsAtDetection + 1_000);
+
+                long restartedAt = System.nanoTime();
+                server.restart();
+                RedisFixtures.awaitBackend(rw, Backend.REDIS, RedisFixtures.PROBE.multipliedBy(2).plusSeconds(1));
+                Duration recovered = Duration.ofNanos(System.nanoTime() - restartedAt);
+                long redisBefore = load.redisDecisions.get();
+                await().until(() -> load.redisDecisions.get() > redisBefore + 100);
+                load.close();
+
+                System.out.printf("kill -9 under load: %d calls, detected in %d ms, back on Redis %d ms after"
+                        + " restart, slowest call %d ms%n", load.calls.get(), detected.toMillis(),
+                        recovered.toMillis(), load.slowest().toMillis());
+                assertThat(load.thrown).as("exceptions reaching callers").isEmpty();
+                assertThat(load.slowest()).isLessThan(RedisFixtures.TIMEOUT.plus(MARGIN));
+                StoreInfo info = rw.storeInfo();
+                assertThat(info.failovers()).isEqualTo(1);
+                assertThat(info.recoveries()).isEqualTo(1);
+                assertThat(info.lastError()).isNotBlank();
+                assertThat(info.lastErrorAt()).isNotNull();
+                assertThat(info.redisLatency()).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void aHungRedisDelaysOnlyCallsInFlight() throws Exception {
+        try (RedisServerProcess server = TestRedis.controllable();
+             Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
+            Limiter limiter = rw.limit("hung", Limit.of(1_000_000, Duration.ofMinutes(1)));
+            try (Load load = new Load(limiter, 4)) {
+                await().until(() -> load.redisDecisions.get() > 200);
+                load.resetSlowest();
+                server.pause();
+                RedisFixtures.awaitBackend(rw, Backend.IN_MEMORY, Duration.ofSeconds(1));
+                Duration inFlightSlowest = load.slowest();
+
+                // Calls that start after the failover are decided in memory, at memory speed.
+                load.resetSlowest();
+                long callsAtDetection = load.calls.get();
+                await().until(() -> load.calls.get() > callsAtDetection + 20_000);
+                Duration afterDetectionSlowest = load.slowest();
+
+                server.resume();
+                RedisFixtures.awaitBackend(rw, Backend.REDIS, RedisFixtures.PROBE.multipliedBy(2).plusSeconds(1));
+                load.close();
+                System.out.printf("SIGSTOP under load: slowest call in flight %d ms, slowest call after failover"
+                        + " %.3f ms%n", inFlightSlowest.toMillis(), afterDetectionSlowest.toNanos() / 1e6);
+                assertThat(load.thrown).isEmpty();
+                assertThat(inFlightSlowest).isLessThan(RedisFixtures.TIMEOUT.plus(MARGIN));
+                assertThat(afterDetectionSlowest).isLessThan(Duration.ofMillis(50));
+                assertThat(rw.storeInfo().recoveries()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aCallThatTimedOutOnAHungRedisConsumesAtMostOnePermit() throws Exception {
+        try (RedisServerProcess server = TestRedis.controllable();
+             Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
+            Limiter limiter = rw.limit("once", Limit.of(10, Duration.ofMinutes(5)));
+            assertThat(limiter.tryAcquire("k").decidedBy()).isEqualTo(Backend.REDIS);
+
+            server.pause();
+            Decision duringOutage = limiter.tryAcquire("k");
+            assertThat(duringOutage.decidedBy()).isEqualTo(Backend.IN_MEMORY);
+            server.resume();
+            RedisFixtures.awaitBackend(rw, Backend.REDIS, Duration.ofSeconds(5));
+
+            int granted = 0;
+            Decision decision;
+            while ((decision = limiter.tryAcquire("k")).allowed()) {
+                assertThat(decision.decidedBy()).isEqualTo(Backend.REDIS);
+                granted++;
+            }
+            System.out.printf("after a timed-out call: %d of 10 permits left on Redis (1 taken before)%n", granted);
+            assertThat(granted).as("permits left: 10 - 1 before - at most 1 for the timed-out call")
+                    .isBetween(8, 9);
+        }
+    }
+
+    @Test
+    void startsInMemoryWhenRedisIsDownAndMovesToRedisWhenItAppears() throws Exception {
+        int port = RedisServerProcess.freePort();
+        long start = System.nanoTime();
+        try (Ratewarden rw = RedisFixtures.builder("redis://127.0.0.1:" + port).build()) {
+            Duration buildTook = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(buildTook).isLessThan(Duration.ofMillis(500));
+            Limiter limiter = rw.limit("startup", Limit.of(5, Duration.ofMinutes(1)));
+            assertThat(limiter.tryAcquire("k").decidedBy()).isEqualTo(Backend.IN_MEMORY);
+            assertThat(rw.storeInfo().backend()).isEqualTo(Backend.IN_MEMORY);
+
+            try (RedisServerProcess server = TestRedis.controllableOn(port)) {
+                long started = System.nanoTime();
+                RedisFixtures.awaitBackend(rw, Backend.REDIS, Duration.ofSeconds(10));
+                System.out.printf("start-up without Redis: build() took %d ms; on Redis %d ms after it started%n",
+                        buildTook.toMillis(), Duration.ofNanos(System.nanoTime() - started).toMillis());
+                assertThat(limiter.tryAcquire("k").decidedBy()).isEqualTo(Backend.REDIS);
+                assertThat(rw.storeInfo().failovers()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void flushRestartAndExpiryAreAbsorbedByRedis() throws Exception {
+        try (RedisServerProcess server = TestRedis.controllable();
+             Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
+            Limiter limiter = rw.limit("absorb", Limit.of(100, Duration.ofMillis(300)));
+            assertThat(limiter.tryAcquire("k").decidedBy()).isEqualTo(Backend.REDIS);
+
+            assertThat(server.call("FLUSHALL")).isEqualTo("OK");
+            assertThat(limiter.tryAcquire("k")).isEqualTo(Decision.allowed(Backend.REDIS));
+            assertThat(rw.storeInfo().failovers()).isZero();
+
+            // Idle keys expire (keep-alive: twice the window plus a second); the next call re-creates them.
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.call("DBSIZE").equals(expectedKeysAfterIdle()));
+            assertThat(limiter.tryAcquire("k")).isEqualTo(Decision.allowed(Backend.REDIS));
+
+            server.kill();
+            server.restart();
+            RedisFixtures.awaitBackend(rw, Backend.REDIS, Duration.ofSeconds(5));
+            assertThat(limiter.tryAcquire("k")).isEqualTo(Decision.allowed(Backend.REDIS));
+        }
+    }
+
+    /** Only the heartbeat key is left once the limiter's keys have expired. */
+    private static String expectedKeysAfterIdle() {
+        return "1";
+    }
+
+    @Test
+    void outOfMemoryAndReadOnlyRedisCountAsFailures() throws Exception {
+        try (RedisServerProcess server = TestRedis.controllable();
+             Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
+            Limiter limiter = rw.limit("degraded", Limit.of(1_000, Duration.ofMinutes(1)));
+            assertThat(limiter.tryAcquire("k").decidedBy()).isEqualTo(Backend.REDIS);
+
+            server.call("CONFIG", "SET", "maxmemory", "1");
+            Decision oom = limiter.tryAcquire("k");
+            assertThat(oom.allowed()).isTrue();
+            assertThat(oom.decidedBy()).isEqualTo(Backend.IN_MEMORY);
+            assertThat(rw.storeInfo().lastError()).startsWith("RedisOutOfMemoryException: command not allowed");
+            server.call("CONFIG", "SET", "maxmemory", "0");
+            RedisFixtures.awaitBackend(rw, Backend.REDIS, Duration.ofSeconds(5));
+
+            int nowhere = RedisServerProcess.freePort();
+            server.call("REPLICAOF", "127.0.0.1", Integer.toString(nowhere));
+            Decision readOnly = limiter.tryAcquire("k");
+            assertThat(readOnly.decidedBy()).isEqualTo(Backend.IN_MEMORY);
+            assertThat(rw.storeInfo().lastError()).contains("READONLY");
+            server.call("REPLICAOF", "NO", "ONE");
+            RedisFixtures.awaitBackend(rw, Backend.REDIS, Duration.ofSeconds(5));
+            assertThat(limiter.tryAcquire("k").decidedBy()).isEqualTo(Backend.REDIS);
+            assertThat(rw.storeInfo().failovers()).isEqualTo(2);
+            assertThat(rw.storeInfo().recoveries()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void allowAndRejectPoliciesDuringAnOutage() throws Exception {
+        try (RedisServerProcess server = TestRedis.controllable();
+             Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
+            Limiter limiter = rw.limit("policies", Limit.of(2, Duration.ofMinutes(1)));
+            server.kill();
+            List<Decision> allowed = List.of(limiter.tryAcquire("a", 1, FailurePolicy.ALLOW),
+                    limiter.tryAcquire("a", 1, FailurePolicy.ALLOW), limiter.tryAcquire("a", 1, FailurePolicy.ALLOW));
+            assertThat(allowed).allSatisfy(d -> assertThat(d).isEqualTo(Decision.allowed(Backend.IN_MEMORY)));
+            Decision rejected = limiter.tryAcquire("b", 1, FailurePolicy.REJECT);
+            assertThat(rejected.allowed()).isFalse();
+            assertThat(rejected.retryAfter()).isEqualTo(RedisFixtures.PROBE);
+            assertThat(limiter.tryAcquire("c", 1, FailurePolicy.FALLBACK_LOCAL).allowed()).isTrue();
+            assertThat(limiter.tryAcquire("c", 1, FailurePolicy.FALLBACK_LOCAL).allowed()).isTrue();
+            assertThat(limiter.tryAcquire("c", 1, FailurePolicy.FALLBACK_LOCAL).allowed()).isFalse();
+        }
+        try (RedisServerProcess server = TestRedis.controllable();
+             Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url())
+                     .failurePolicy(FailurePolicy.REJECT))) {
+            Limiter limiter = rw.limit("default-policy", Limit.of(2, Duration.ofMinutes(1)));
+            server.kill();
+            assertThat(limiter.tryAcquire("a").allowed()).isFalse();
+            assertThat(limiter.tryAcquire("a", 1, FailurePolicy.ALLOW).allowed()).isTrue();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.ratewarden.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ratewarden.Backend;
+import io.ratewarden.Ratewarden;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/** Durations and Redis settings from the environment. */
+class EnvironmentSettingsTest {
+
+    @Test
+    void durationsInEveryAcceptedForm() {
+        assertThat(EnvironmentSettings.parseDuration("s", "250")).isEqualTo(Duration.ofMillis(250));
+        assertThat(EnvironmentSettings.parseDuration("s", "250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(EnvironmentSettings.parseDuration("s", " 2s ")).isEqualTo(Duration.ofSeconds(2));
+        assertThat(EnvironmentSettings.parseDuration("s", "PT0.25S")).isEqualTo(Duration.ofMillis(250));
+        assertThatThrownBy(() -> EnvironmentSettings.parseDuration("RATEWARDEN_REDIS_TIMEOUT", "soon"))
+                .hasMessage("RATEWARDEN_REDIS_TIMEOUT: expected a duration such as 250ms, 2s or PT2S, was 'soon'");
+    }
+
+    @Test
+    void redisUrlComesFromRatewardenRedisUrlBeforeRedisUrl() {
+        Map<String, String> env = Map.of("REDIS_URL", "redis://ignored:1", "RATEWARDEN_REDIS_URL",
+                "redis://:pw@127.0.0.1:1", "RATEWARDEN_REDIS_TIMEOUT", "50ms", "RATEWARDEN_PROBE_INTERVAL", "2s",
+                "RATEWARDEN_KEY_PREFIX", "svc:");
+        try (Ratewarden rw = EnvironmentSettings.applyTo(Ratewarden.builder(), env, new Properties()).build()) {
+            assertThat(rw.storeInfo().redisUrl()).isEqualTo("redis://****@127.0.0.1:1");
+            assertThat(rw.storeInfo().backend()).isEqualTo(Backend.IN_MEMORY);
+        }
+        assertThatThrownBy(() -> EnvironmentSettings.applyTo(Ratewarden.builder(),
+                Map.of("RATEWARDEN_KEY_PREFIX", "{bad}"), new Properties()))
+                .hasMessageStartingWith("RATEWARDEN_KEY_PREFIX: keyPrefix must not contain '{' or '}'");
+    }
+}

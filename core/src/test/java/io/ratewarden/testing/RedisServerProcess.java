@@ -1,0 +1,184 @@
+package io.ratewarden.testing;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@code redis-server} process this test JVM started on a free loopback port, and can kill
+ * ({@code SIGKILL}), pause ({@code SIGSTOP}), resume and restart on the same port. Only ever
+ * signals the pid it started. Never touches any other Redis.
+ */
+public final class RedisServerProcess implements AutoCloseable {
+
+    private final int port;
+    private final List<String> extraArgs;
+    private final Path directory;
+    private Process process;
+
+    private RedisServerProcess(int port, List<String> extraArgs) throws IOException {
+        this.port = port;
+        this.extraArgs = List.copyOf(extraArgs);
+        this.directory = Files.createTempDirectory("ratewarden-redis-" + port + "-");
+    }
+
+    /**
+     * Starts {@code redis-server} on a free loopback port.
+     *
+     * @param extraArgs more {@code --option value} arguments, e.g. {@code --requirepass}
+     * @return the running server
+     */
+    public static RedisServerProcess start(String... extraArgs) throws IOException {
+        return startOn(freePort(), extraArgs);
+    }
+
+    /**
+     * Starts {@code redis-server} on a given loopback port.
+     *
+     * @param port the port, free
+     * @param extraArgs more server arguments
+     * @return the running server
+     */
+    public static RedisServerProcess startOn(int port, String... extraArgs) throws IOException {
+        RedisServerProcess server = new RedisServerProcess(port, List.of(extraArgs));
+        server.launch();
+        return server;
+    }
+
+    /**
+     * Returns a free loopback port with nothing listening on it (nothing is started).
+     *
+     * @return the port
+     */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * Whether a {@code redis-server} binary is on the {@code PATH}.
+     *
+     * @return whether it can be started
+     */
+    public static boolean available() {
+        try {
+            Process probe = new ProcessBuilder("redis-server", "--version").redirectErrorStream(true).start();
+            probe.getInputStream().readAllBytes();
+            return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void launch() throws IOException {
+        List<String> command = new ArrayList<>(List.of("redis-server",
+                "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--protected-mode", "no",
+                "--dir", directory.toString(), "--logfile", directory.resolve("redis.log").toString()));
+        command.addAll(extraArgs);
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(directory.resolve("stdout.log").toFile()).start();
+        awaitReady(Duration.ofSeconds(10));
+    }
+
+    private void awaitReady(Duration limit) throws IOException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("redis-server on port " + port + " exited with " + process.exitValue()
+                        + "; see " + directory);
+            }
+            try {
+                String reply = Resp.call("127.0.0.1", port, null, "PING");
+                if (reply.equals("PONG") || reply.startsWith("-NOAUTH")) {
+                    return;
+                }
+            } catch (IOException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+        throw new IOException("redis-server on port " + port + " not ready within " + limit, last);
+    }
+
+    /** Returns the loopback port. */
+    public int port() {
+        return port;
+    }
+
+    /** Returns {@code redis://127.0.0.1:<port>}. */
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /** Returns the process id of the running server. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Kills the server with {@code SIGKILL} and waits until it is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Freezes the server with {@code SIGSTOP}: connections stay open, nothing answers. */
+    public void pause() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** Thaws a paused server with {@code SIGCONT}. */
+    public void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    /** Starts a new, empty server on the same port (after {@link #kill()}). */
+    public void restart() throws IOException {
+        launch();
+    }
+
+    /**
+     * Sends one command to this server.
+     *
+     * @return the reply as text
+     */
+    public String call(String... command) throws IOException {
+        return Resp.call("127.0.0.1", port, null, command);
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill " + signal + " " + process.pid() + " failed");
+        }
+    }
+
+    /** Kills the server (resuming it first if paused) and deletes its directory. */
+    @Override
+    public void close() throws Exception {
+        if (process != null && process.isAlive()) {
+            signal("-CONT");
+            kill();
+        }
+        try (var files = Files.walk(directory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+}
