@@ -68,10 +68,19 @@ class RedisFailoverFaultTest {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
+            stop();
+        }
+
+        void stop() {
             stop.set(true);
             for (Thread thread : threads) {
-                thread.join(10_000);
+                try {
+                    thread.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -99,7 +108,7 @@ class RedisFailoverFaultTest {
                 Duration recovered = Duration.ofNanos(System.nanoTime() - restartedAt);
                 long redisBefore = load.redisDecisions.get();
                 await().until(() -> load.redisDecisions.get() > redisBefore + 100);
-                load.close();
+                load.stop();
 
                 System.out.printf("kill -9 under load: %d calls, detected in %d ms, back on Redis %d ms after"
                         + " restart, slowest call %d ms%n", load.calls.get(), detected.toMillis(),
@@ -136,7 +145,7 @@ class RedisFailoverFaultTest {
 
                 server.resume();
                 RedisFixtures.awaitBackend(rw, Backend.REDIS, RedisFixtures.PROBE.multipliedBy(2).plusSeconds(1));
-                load.close();
+                load.stop();
                 System.out.printf("SIGSTOP under load: slowest call in flight %d ms, slowest call after failover"
                         + " %.3f ms%n", inFlightSlowest.toMillis(), afterDetectionSlowest.toNanos() / 1e6);
                 assertThat(load.thrown).isEmpty();
@@ -184,6 +193,7 @@ class RedisFailoverFaultTest {
             assertThat(rw.storeInfo().backend()).isEqualTo(Backend.IN_MEMORY);
 
             try (RedisServerProcess server = TestRedis.controllableOn(port)) {
+                assertThat(server.port()).isEqualTo(port);
                 long started = System.nanoTime();
                 RedisFixtures.awaitBackend(rw, Backend.REDIS, Duration.ofSeconds(10));
                 System.out.printf("start-up without Redis: build() took %d ms; on Redis %d ms after it started%n",

@@ -172,10 +172,15 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /** Kills the server (resuming it first if paused) and deletes its directory. */
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         if (process != null && process.isAlive()) {
-            signal("-CONT");
-            kill();
+            try {
+                signal("-CONT");
+                kill();
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
         }
         try (var files = Files.walk(directory)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());

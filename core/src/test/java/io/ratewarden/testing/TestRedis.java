@@ -28,7 +28,7 @@ public final class TestRedis {
         String url();
 
         @Override
-        void close() throws Exception;
+        void close() throws IOException;
     }
 
     /**
@@ -73,7 +73,7 @@ public final class TestRedis {
             }
 
             @Override
-            public void close() throws Exception {
+            public void close() throws IOException {
                 process.close();
             }
         };
