@@ -3,6 +3,7 @@ package io.ratewarden;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.RateLimitStore;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One named limit of a {@link Ratewarden} instance, obtained from
@@ -16,6 +17,8 @@ public final class Limiter {
     private final String name;
     private final Limit limit;
     private final LimitKey sharedKey;
+    private final LongAdder permitted = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
 
     Limiter(Ratewarden owner, String name, Limit limit) {
         this.owner = owner;
@@ -54,7 +57,9 @@ public final class Limiter {
     public Decision tryAcquire(String key, long permits, FailurePolicy onStoreFailure) {
         RateLimitStore store = owner.openStore();
         LimitKey limitKey = key != null && key.isEmpty() ? sharedKey : LimitKey.of(name, limit, key);
-        return store.tryAcquire(limitKey, permits, onStoreFailure);
+        Decision decision = store.tryAcquire(limitKey, permits, onStoreFailure);
+        (decision.allowed() ? permitted : rejected).increment();
+        return decision;
     }
 
     /**
@@ -88,6 +93,14 @@ public final class Limiter {
     @Override
     public String toString() {
         return "Limiter[" + name + ": " + limit + "]";
+    }
+
+    long permitted() {
+        return permitted.sum();
+    }
+
+    long rejected() {
+        return rejected.sum();
     }
 
     boolean sameDefinition(Limit other) {

@@ -47,11 +47,13 @@ public final class Ratewarden implements AutoCloseable {
     private final RateLimitStore store;
     private final FailurePolicy failurePolicy;
     private final ConcurrentMap<String, Limiter> limiters = new ConcurrentHashMap<>();
+    private final JmxBeans jmx;
     private volatile boolean closed;
 
     private Ratewarden(Builder builder) {
         this.name = builder.name != null ? builder.name : "ratewarden-" + UNNAMED.incrementAndGet();
         this.failurePolicy = builder.failurePolicy;
+        this.jmx = builder.jmx ? JmxBeans.claim(name) : null;
         InMemoryRateLimitStore local = new InMemoryRateLimitStore(builder.localMaxKeys, builder.ticker,
                 Clock.systemUTC());
         if (builder.redis == null) {
@@ -62,6 +64,14 @@ public final class Ratewarden implements AutoCloseable {
                     builder.localMaxKeys);
             this.store = new FailoverRateLimitStore(redis, local, name, failurePolicy, builder.probeInterval,
                     builder.redisTimeout);
+        }
+        if (jmx != null) {
+            try {
+                jmx.registerInstance(this, store, limiters::values);
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
         }
     }
 
@@ -136,7 +146,13 @@ public final class Ratewarden implements AutoCloseable {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("limit name must not be empty");
         }
-        Limiter limiter = limiters.computeIfAbsent(name, n -> new Limiter(this, n, limit));
+        Limiter limiter = limiters.computeIfAbsent(name, n -> {
+            Limiter created = new Limiter(this, n, limit);
+            if (jmx != null && !closed) {
+                jmx.registerLimit(created);
+            }
+            return created;
+        });
         if (!limiter.sameDefinition(limit)) {
             throw new IllegalStateException("Limit '" + name + "' of Ratewarden '" + this.name
                     + "' is already defined as " + limiter.limit() + "; cannot redefine it as " + limit);
@@ -192,16 +208,25 @@ public final class Ratewarden implements AutoCloseable {
     }
 
     /**
-     * Releases the store. Idempotent. Later calls for permits fail with
+     * Unregisters the MXBeans, stops the probe and releases the store (shutting down a Redisson
+     * client Ratewarden created). Idempotent. Later calls for permits fail with
      * {@link IllegalStateException}.
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
-        store.close();
+        try {
+            if (jmx != null) {
+                jmx.unregisterAll();
+            }
+        } finally {
+            store.close();
+        }
     }
 
     RateLimitStore openStore() {
@@ -228,6 +253,7 @@ public final class Ratewarden implements AutoCloseable {
         private Duration redisTimeout = Duration.ofMillis(100);
         private Duration probeInterval = Duration.ofSeconds(1);
         private String keyPrefix = "rw:";
+        private boolean jmx = true;
 
         private Builder() {
         }
@@ -401,10 +427,24 @@ public final class Ratewarden implements AutoCloseable {
         }
 
         /**
+         * Sets whether {@link #build()} registers the instance's MXBeans (default {@code true}):
+         * {@code io.ratewarden:type=Ratewarden,name="<name>"} and one
+         * {@code io.ratewarden:type=Limit,instance="<name>",name="<limit>"} per limit.
+         *
+         * @param enabled whether to register
+         * @return this builder
+         */
+        public Builder jmx(boolean enabled) {
+            this.jmx = enabled;
+            return this;
+        }
+
+        /**
          * Builds the instance. Never blocks on Redis and never fails for an unreachable one: the
          * instance starts in memory and moves to Redis when a probe reaches it.
          *
          * @return a new instance
+         * @throws IllegalStateException if JMX is on and an instance of the same name is registered
          */
         public Ratewarden build() {
             return new Ratewarden(this);

@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Redis while it is healthy, memory when it is not: what a {@code Ratewarden} with Redis uses.
@@ -50,6 +51,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
     private final ScheduledExecutorService prober;
     private final ExecutorService connector;
     private Future<Duration> pendingHeartbeat;
+    private final LongAdder fallbackDecisions = new LongAdder();
 
     /**
      * Creates the store and starts its probe, which first runs at once. Does not block.
@@ -102,6 +104,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
                 health.failed(e.getMessage());
             }
         }
+        fallbackDecisions.increment();
         FailurePolicy policy = onFailure == null || onFailure == FailurePolicy.DEFAULT ? defaultPolicy : onFailure;
         return switch (policy) {
             case ALLOW -> {
@@ -151,6 +154,15 @@ public final class FailoverRateLimitStore implements RateLimitStore {
             Thread.currentThread().interrupt();
         }
         return health.isHealthy();
+    }
+
+    /**
+     * Returns how many calls were decided without Redis (by the policy) since the store was built.
+     *
+     * @return the fallback decisions
+     */
+    public long fallbackDecisions() {
+        return fallbackDecisions.sum();
     }
 
     /** {@inheritDoc} Answers from the last observed state, without I/O. */

@@ -1,0 +1,102 @@
+package io.ratewarden.jmx;
+
+/**
+ * The JMX view of one {@code Ratewarden} instance, registered as
+ * {@code io.ratewarden:type=Ratewarden,name="<instance name>"}. Every attribute is an open type,
+ * readable in {@code jconsole} without Ratewarden's classes. Reading an attribute does no I/O.
+ */
+public interface RatewardenMXBean {
+
+    /**
+     * Returns the backend deciding calls now: {@code REDIS} or {@code IN_MEMORY}.
+     *
+     * @return the backend's name
+     */
+    String getBackend();
+
+    /**
+     * Returns whether the primary backend is usable ({@code true} without Redis).
+     *
+     * @return whether healthy
+     */
+    boolean isHealthy();
+
+    /**
+     * Returns the Redis address with secrets masked, or {@code null} without Redis.
+     *
+     * @return the masked address
+     */
+    String getRedisUrl();
+
+    /**
+     * Returns when the current backend started deciding, ISO-8601 in UTC.
+     *
+     * @return the instant, as text
+     */
+    String getSince();
+
+    /**
+     * Returns how often the instance moved from Redis to memory.
+     *
+     * @return the failovers
+     */
+    long getFailovers();
+
+    /**
+     * Returns how often the instance moved back from memory to Redis.
+     *
+     * @return the recoveries
+     */
+    long getRecoveries();
+
+    /**
+     * Returns the last Redis failure, masked, or {@code null}.
+     *
+     * @return the last error
+     */
+    String getLastError();
+
+    /**
+     * Returns the last measured Redis round trip in milliseconds, or -1 when none was measured.
+     *
+     * @return the latency in milliseconds
+     */
+    double getRedisLatencyMillis();
+
+    /**
+     * Returns the number of keys the in-memory limiter holds (an estimate).
+     *
+     * @return the local keys
+     */
+    long getLocalKeys();
+
+    /**
+     * Returns the calls granted by all limits of the instance.
+     *
+     * @return the permitted calls
+     */
+    long getPermitted();
+
+    /**
+     * Returns the calls rejected by all limits of the instance.
+     *
+     * @return the rejected calls
+     */
+    long getRejected();
+
+    /**
+     * Returns the calls decided while Redis could not decide (by the in-memory limiter or a
+     * fail-open or fail-closed policy); 0 without Redis.
+     *
+     * @return the fallback decisions
+     */
+    long getFallbackDecisions();
+
+    /**
+     * Probes Redis now and returns whether it decides afterwards. Blocks at most for the Redis
+     * timeout.
+     *
+     * @return whether healthy after the probe
+     */
+    boolean probe();
+}

@@ -1,0 +1,5 @@
+/**
+ * The MXBean interfaces through which operators watch Ratewarden in {@code jconsole} or any JMX
+ * client. Registered by {@code Ratewarden.Builder.build()} unless {@code jmx(false)}.
+ */
+package io.ratewarden.jmx;
