@@ -55,12 +55,16 @@ public final class ExampleServer implements AutoCloseable {
      */
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "8080"));
+        if (System.getProperty("ratewarden.name") == null && System.getenv("RATEWARDEN_NAME") == null) {
+            System.setProperty("ratewarden.name", "ratewarden-example"); // a stable name in jconsole
+        }
         Ratewarden ratewarden = Ratewarden.fromEnvironment();
         ExampleServer server = new ExampleServer(port, ratewarden);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "example-shutdown"));
         StoreInfo info = ratewarden.storeInfo();
-        System.out.printf("Ratewarden example listening on http://localhost:%d (backend %s%s)%n", server.port(),
-                info.backend(), info.redisUrl() == null ? "" : ", Redis " + info.redisUrl());
+        System.out.printf("Ratewarden example listening on http://localhost:%d (%s)%n", server.port(),
+                info.redisUrl() == null ? "backend IN_MEMORY: set REDIS_URL to share limits on Redis"
+                        : "Redis " + info.redisUrl() + "; in memory whenever Redis does not answer");
         System.out.printf("  curl -i 'http://localhost:%d/quote?user=alice'%n", server.port());
         System.out.printf("  curl -i 'http://localhost:%d/health/ratelimit'%n", server.port());
     }
