@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
 
 /** Instances on one Redis share one limit; limits follow the code; keys stay in one slot. */
 class RedisSharedLimitTest {
@@ -124,6 +127,25 @@ class RedisSharedLimitTest {
         assertThat(slotsByLimiter).hasSize(rawKeys.size());
         assertThat(slotsByLimiter.values()).allSatisfy(slots -> assertThat(slots).hasSize(1));
         assertThat(keys.length).as("hash, value and permits per limiter").isEqualTo(3 * rawKeys.size());
+    }
+
+    @Test
+    void aClientPassedInIsUsedAndNeverShutDown() {
+        Config config = new Config();
+        config.useSingleServer().setAddress(redis.url());
+        RedissonClient client = Redisson.create(config);
+        try {
+            try (Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder("redis://unused:1").redissonClient(client)
+                    .redisTimeout(Duration.ofSeconds(2)))) {
+                assertThat(rw.limit("owned", Limit.of(1, Duration.ofMinutes(1))).tryAcquire("k").decidedBy())
+                        .isEqualTo(Backend.REDIS);
+                assertThat(rw.storeInfo().redisUrl()).isEqualTo(redis.url());
+            }
+            assertThat(client.isShutdown()).isFalse();
+            assertThat(client.getBucket("rw-test:owned-still-works").isExists()).isFalse();
+        } finally {
+            client.shutdown();
+        }
     }
 
     private static int port(String url) {

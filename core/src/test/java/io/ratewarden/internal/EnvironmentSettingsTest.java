@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ratewarden.Backend;
 import io.ratewarden.Ratewarden;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Durations and Redis settings from the environment. */
 class EnvironmentSettingsTest {
@@ -21,6 +24,20 @@ class EnvironmentSettingsTest {
         assertThat(EnvironmentSettings.parseDuration("s", "PT0.25S")).isEqualTo(Duration.ofMillis(250));
         assertThatThrownBy(() -> EnvironmentSettings.parseDuration("RATEWARDEN_REDIS_TIMEOUT", "soon"))
                 .hasMessage("RATEWARDEN_REDIS_TIMEOUT: expected a duration such as 250ms, 2s or PT2S, was 'soon'");
+    }
+
+    @Test
+    void redissonYamlFromTheEnvironment(@TempDir Path directory) throws Exception {
+        Path yaml = directory.resolve("redisson.yaml");
+        Files.writeString(yaml, "sentinelServersConfig:\n  masterName: \"mymaster\"\n  sentinelAddresses:\n"
+                + "  - \"redis://127.0.0.1:26379\"\n  - \"redis://127.0.0.1:26380\"\n  password: \"yaml-S3cret\"\n");
+        Properties properties = new Properties();
+        properties.setProperty("ratewarden.localMaxKeys", "5");
+        try (Ratewarden rw = EnvironmentSettings.applyTo(Ratewarden.builder().jmx(false),
+                Map.of("RATEWARDEN_REDISSON_YAML", yaml.toString()), properties).build()) {
+            assertThat(rw.storeInfo().redisUrl()).isEqualTo("redis://127.0.0.1:26379,redis://127.0.0.1:26380");
+            assertThat(rw.storeInfo().toString()).doesNotContain("yaml-S3cret");
+        }
     }
 
     @Test
