@@ -63,7 +63,7 @@ public final class Ratewarden implements AutoCloseable {
             RedisRateLimitStore redis = new RedisRateLimitStore(connection, builder.redisTimeout, builder.keyPrefix,
                     builder.localMaxKeys);
             this.store = new FailoverRateLimitStore(redis, local, name, failurePolicy, builder.probeInterval,
-                    builder.redisTimeout);
+                    builder.redisTimeout, builder.fallbackShare);
         }
         if (jmx != null) {
             try {
@@ -254,6 +254,7 @@ public final class Ratewarden implements AutoCloseable {
         private Duration probeInterval = Duration.ofSeconds(1);
         private String keyPrefix = "rw:";
         private boolean jmx = true;
+        private FallbackShare fallbackShare = FallbackShare.liveInstances();
 
         private Builder() {
         }
@@ -423,6 +424,20 @@ public final class Ratewarden implements AutoCloseable {
          */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Sets how much of each limit this instance admits on its own while Redis cannot decide
+         * and the policy is {@link FailurePolicy#FALLBACK_LOCAL} (default
+         * {@link FallbackShare#liveInstances()}: the limit divided by the instances alive on Redis
+         * just before it failed, so that together they stay near the limit).
+         *
+         * @param fallbackShare the share
+         * @return this builder
+         */
+        public Builder fallbackShare(FallbackShare fallbackShare) {
+            this.fallbackShare = Objects.requireNonNull(fallbackShare, "fallbackShare");
             return this;
         }
 

@@ -18,11 +18,11 @@ class RedisAclTest {
 
     static final String[] LIMITER_COMMANDS = {
         // sent by Ratewarden and Redisson
-        "+eval", "+evalsha", "+script|load", "+hgetall", "+psetex", "+zrange", "+ping", "+hello", "+auth",
+        "+eval", "+evalsha", "+script|load", "+hgetall", "+zrange", "+ping", "+hello", "+auth",
         "+client|setname", "+select",
         // called inside the limiter's scripts
         "+hget", "+hset", "+hsetnx", "+get", "+set", "+decrby", "+zadd", "+zrangebyscore", "+zremrangebyscore",
-        "+pexpire", "+pttl", "+del", "+exists"};
+        "+pexpire", "+pttl", "+del", "+exists", "+zcard"};
 
     @Test
     void aLeastPrivilegeUserRunsTheLimiter() throws Exception {

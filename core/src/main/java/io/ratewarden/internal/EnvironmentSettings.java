@@ -1,6 +1,7 @@
 package io.ratewarden.internal;
 
 import io.ratewarden.FailurePolicy;
+import io.ratewarden.FallbackShare;
 import io.ratewarden.Ratewarden;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +46,8 @@ public final class EnvironmentSettings {
         reader.apply("redisTimeout", (key, value) -> builder.redisTimeout(parseDuration(key, value)));
         reader.apply("probeInterval", (key, value) -> builder.probeInterval(parseDuration(key, value)));
         reader.apply("keyPrefix", (key, value) -> builder.keyPrefix(value));
+        reader.apply("fallbackShare", (key, value) -> builder.fallbackShare(parseShare(key, value)));
+        reader.apply("jmx", (key, value) -> builder.jmx(parseBoolean(key, value)));
         reader.apply("name", (key, value) -> builder.name(value.trim()));
         reader.apply("localMaxKeys", (key, value) -> builder.localMaxKeys(parseLong(key, value)));
         reader.apply("failurePolicy", (key, value) -> builder.failurePolicy(parseEnum(key, value)));
@@ -77,6 +80,33 @@ public final class EnvironmentSettings {
             throw new IllegalArgumentException(setting + ": expected a duration such as 250ms, 2s or PT2S, was '"
                     + value + "'");
         }
+    }
+
+    /** Accepts {@code full}, {@code liveInstances} (or {@code live}), or a number n for divideBy(n). */
+    static FallbackShare parseShare(String setting, String value) {
+        String text = value.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+        switch (text) {
+            case "full":
+                return FallbackShare.full();
+            case "liveinstances":
+            case "live":
+                return FallbackShare.liveInstances();
+            default:
+                try {
+                    return FallbackShare.divideBy(Integer.parseInt(text));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(setting + ": expected full, liveInstances or a number of"
+                            + " instances, was '" + value + "'");
+                }
+        }
+    }
+
+    static boolean parseBoolean(String setting, String value) {
+        String text = value.trim().toLowerCase(Locale.ROOT);
+        if (text.equals("true") || text.equals("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        throw new IllegalArgumentException(setting + ": expected true or false, was '" + value + "'");
     }
 
     static FailurePolicy parseEnum(String setting, String value) {

@@ -30,13 +30,16 @@ public final class RedisConnection implements AutoCloseable {
     private final boolean owned;
     private final String maskedUrl;
     private final Secrets secrets;
+    private final boolean cluster;
     private volatile RedissonClient client;
 
-    private RedisConnection(Supplier<RedissonClient> factory, boolean owned, String maskedUrl, Secrets secrets) {
+    private RedisConnection(Supplier<RedissonClient> factory, boolean owned, String maskedUrl, Secrets secrets,
+                            boolean cluster) {
         this.factory = factory;
         this.owned = owned;
         this.maskedUrl = maskedUrl;
         this.secrets = secrets;
+        this.cluster = cluster;
     }
 
     /**
@@ -61,7 +64,7 @@ public final class RedisConnection implements AutoCloseable {
         }
         config.setLazyInitialization(true);
         return new RedisConnection(() -> Redisson.create(config), true, address.masked(),
-                Secrets.of(address.password()));
+                Secrets.of(address.password()), false);
     }
 
     /**
@@ -75,7 +78,8 @@ public final class RedisConnection implements AutoCloseable {
         Config copy = new Config(Objects.requireNonNull(config, "redissonConfig"));
         copy.setLazyInitialization(true);
         Described described = describe(new Config(copy));
-        return new RedisConnection(() -> Redisson.create(copy), true, described.maskedUrl, described.secrets);
+        return new RedisConnection(() -> Redisson.create(copy), true, described.maskedUrl, described.secrets,
+                copy.isClusterConfig());
     }
 
     /**
@@ -113,8 +117,10 @@ public final class RedisConnection implements AutoCloseable {
      */
     public static RedisConnection ofClient(RedissonClient client) {
         Objects.requireNonNull(client, "redissonClient");
-        Described described = describe(new Config(client.getConfig()));
-        return new RedisConnection(() -> client, false, described.maskedUrl, described.secrets);
+        Config config = new Config(client.getConfig());
+        Described described = describe(new Config(config));
+        return new RedisConnection(() -> client, false, described.maskedUrl, described.secrets,
+                config.isClusterConfig());
     }
 
     /**
@@ -143,6 +149,15 @@ public final class RedisConnection implements AutoCloseable {
      */
     public String maskedUrl() {
         return maskedUrl;
+    }
+
+    /**
+     * Returns whether the connection is to a Redis Cluster.
+     *
+     * @return whether clustered
+     */
+    public boolean cluster() {
+        return cluster;
     }
 
     /**

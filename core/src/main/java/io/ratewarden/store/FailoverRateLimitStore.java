@@ -3,6 +3,7 @@ package io.ratewarden.store;
 import io.ratewarden.Backend;
 import io.ratewarden.Decision;
 import io.ratewarden.FailurePolicy;
+import io.ratewarden.FallbackShare;
 import io.ratewarden.StoreInfo;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,10 +30,12 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>A failed call (unreachable, timed out, out of memory, read-only, wrong password) is
  *       decided at once by the failure policy, and the store turns unhealthy: from then on no call
  *       touches Redis, so only calls already in flight ever wait on a dead or hung Redis.</li>
- *   <li>A background probe writes this instance's heartbeat key every {@code probeInterval}
- *       (with the Redis timeout): its failure also turns the store unhealthy, and two
- *       consecutive successes bring it back to Redis. The first success after start-up moves a
- *       store that started without Redis onto it.</li>
+ *   <li>A background probe writes this instance's heartbeat every {@code probeInterval} (with
+ *       the Redis timeout) and counts the instances alive: its failure also turns the store
+ *       unhealthy, and two consecutive successes bring it back to Redis. The first success after
+ *       start-up moves a store that started without Redis onto it.</li>
+ *   <li>During an outage the in-memory store admits this instance's {@link FallbackShare} of each
+ *       limit, so that N instances together stay near the limit rather than N times it.</li>
  * </ul>
  * This class is thread-safe.
  */
@@ -46,12 +49,14 @@ public final class FailoverRateLimitStore implements RateLimitStore {
     private final Duration probeInterval;
     private final Duration redisTimeout;
     private final RedisHealth health;
-    private final String heartbeatKey;
+    private final String instanceId;
     private final String instanceName;
     private final ScheduledExecutorService prober;
     private final ExecutorService connector;
-    private Future<Duration> pendingHeartbeat;
+    private Future<RedisRateLimitStore.Heartbeat> pendingHeartbeat;
     private final LongAdder fallbackDecisions = new LongAdder();
+    private final FallbackShare share;
+    private volatile int liveInstances;
 
     /**
      * Creates the store and starts its probe, which first runs at once. Does not block.
@@ -62,17 +67,20 @@ public final class FailoverRateLimitStore implements RateLimitStore {
      * @param defaultPolicy what calls get while Redis cannot decide, unless they say otherwise
      * @param probeInterval the time between probes
      * @param redisTimeout the longest a probe waits for Redis
+     * @param share how much of each limit this instance admits on its own during an outage
      */
     public FailoverRateLimitStore(RedisRateLimitStore redis, InMemoryRateLimitStore local, String instanceName,
-                                  FailurePolicy defaultPolicy, Duration probeInterval, Duration redisTimeout) {
+                                  FailurePolicy defaultPolicy, Duration probeInterval, Duration redisTimeout,
+                                  FallbackShare share) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.local = Objects.requireNonNull(local, "local");
         this.instanceName = Objects.requireNonNull(instanceName, "instanceName");
         this.defaultPolicy = defaultPolicy;
         this.probeInterval = probeInterval;
         this.redisTimeout = redisTimeout;
+        this.share = Objects.requireNonNull(share, "fallbackShare");
         this.health = new RedisHealth(instanceName, redis.maskedUrl(), SUCCESSES_TO_RECOVER, Clock.systemUTC());
-        this.heartbeatKey = "instances:" + UUID.randomUUID();
+        this.instanceId = instanceName + "/" + UUID.randomUUID();
         this.prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ratewarden-probe-" + instanceName);
             thread.setDaemon(true);
@@ -115,7 +123,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
                 InMemoryRateLimitStore.checkPermits(key, permits);
                 yield Decision.rejected(Backend.IN_MEMORY, probeInterval);
             }
-            default -> local.tryAcquire(key, permits);
+            default -> local.tryAcquire(key, permits, share.permitsPerInstance(key.limit().permits(), liveInstances));
         };
     }
 
@@ -129,7 +137,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         // Redisson opens its first connection (and re-creates a broken TLS session) on the thread
         // that issues a command, for as long as its connect timeouts allow: run the heartbeat on a
         // thread of its own and wait for it no longer than the Redis timeout.
-        Future<Duration> previous = pendingHeartbeat;
+        Future<RedisRateLimitStore.Heartbeat> previous = pendingHeartbeat;
         if (previous != null) {
             if (!previous.isDone()) {
                 health.failed("still connecting to Redis " + redis.maskedUrl());
@@ -141,10 +149,11 @@ public final class FailoverRateLimitStore implements RateLimitStore {
                 health.failed(describe(lateFailure)); // what the slow attempt finally ran into
             }
         }
-        Future<Duration> heartbeat = connector.submit(
-                () -> redis.heartbeat(heartbeatKey, instanceName, probeInterval.multipliedBy(3)));
+        Future<RedisRateLimitStore.Heartbeat> heartbeat = connector.submit(() -> redis.heartbeat(instanceId, probeInterval.multipliedBy(3)));
         try {
-            health.probeSucceeded(heartbeat.get(redisTimeout.toNanos(), TimeUnit.NANOSECONDS));
+            RedisRateLimitStore.Heartbeat beat = heartbeat.get(redisTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            liveInstances = beat.liveInstances();
+            health.probeSucceeded(beat.roundTrip());
         } catch (TimeoutException e) {
             pendingHeartbeat = heartbeat;
             health.failed("Redis " + redis.maskedUrl() + " did not answer within " + redisTimeout.toMillis() + " ms");
@@ -163,6 +172,16 @@ public final class FailoverRateLimitStore implements RateLimitStore {
      */
     public long fallbackDecisions() {
         return fallbackDecisions.sum();
+    }
+
+    /**
+     * Returns the instances whose heartbeat was on Redis at the last successful probe (0 before
+     * the first).
+     *
+     * @return the live instances
+     */
+    public int liveInstances() {
+        return liveInstances;
     }
 
     /** {@inheritDoc} Answers from the last observed state, without I/O. */
@@ -189,7 +208,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         return failure instanceof StoreUnavailableException ? failure.getMessage() : redis.describe(failure);
     }
 
-    private static Throwable failureOf(Future<Duration> done) {
+    private static Throwable failureOf(Future<?> done) {
         try {
             done.get();
             return null;

@@ -69,7 +69,25 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     @Override
     public Decision tryAcquire(LimitKey key, long permits) {
         checkPermits(key, permits);
-        long waitNanos = windows.get(key, NEW_WINDOW).tryAcquire(ticker, permits);
+        return decision(windows.get(key, NEW_WINDOW).tryAcquire(ticker, permits));
+    }
+
+    /**
+     * Takes permits as {@link #tryAcquire(LimitKey, long)} does, admitting at most {@code share}
+     * permits per window for {@code key} instead of the limit's own: this instance's share of a
+     * limit shared with others.
+     *
+     * @param key the bucket
+     * @param permits how many permits, between 1 and the limit's permits
+     * @param share the most permits this instance admits per window, at least {@code permits}
+     * @return the decision
+     */
+    public Decision tryAcquire(LimitKey key, long permits, long share) {
+        checkPermits(key, permits);
+        return decision(windows.get(key, NEW_WINDOW).tryAcquire(ticker, permits, Math.max(share, permits)));
+    }
+
+    private static Decision decision(long waitNanos) {
         return waitNanos == 0
                 ? Decision.allowed(Backend.IN_MEMORY)
                 : Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));

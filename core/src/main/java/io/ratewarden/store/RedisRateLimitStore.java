@@ -10,6 +10,8 @@ import io.ratewarden.internal.RedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -17,10 +19,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.redisson.api.RFuture;
 import org.redisson.api.RRateLimiter;
+import org.redisson.api.RScript;
 import org.redisson.api.RateLimiterConfig;
 import org.redisson.api.RateType;
 import org.redisson.api.options.CommonOptions;
+import org.redisson.api.options.OptionalOptions;
 import org.redisson.api.options.PlainOptions;
+import org.redisson.api.redisnode.RedisClusterMaster;
+import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.api.ratelimiter.RateLimiterArgs;
 import org.redisson.client.codec.DoubleCodec;
 import org.redisson.client.codec.StringCodec;
@@ -52,6 +58,11 @@ public final class RedisRateLimitStore implements RateLimitStore {
 
     private static final String NOT_INITIALIZED = "RateLimiter is not initialized";
     private static final String EXCEEDS_RATE = "Requested permits amount cannot exceed defined rate";
+    private static final String HEARTBEAT_SCRIPT =
+            "redis.call('zadd', KEYS[1], ARGV[1], ARGV[3]); "
+            + "redis.call('zremrangebyscore', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2])); "
+            + "redis.call('pexpire', KEYS[1], ARGV[2]); "
+            + "return redis.call('zcard', KEYS[1]);";
 
     private final RedisConnection connection;
     private final Duration timeout;
@@ -126,24 +137,57 @@ public final class RedisRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * Writes {@code value} to {@code key} with a time to live: the probe's round trip. A write,
-     * not a {@code PING}, so that an out-of-memory or read-only Redis fails the probe as it fails
-     * the limiter.
+     * Records this instance's heartbeat and counts the instances alive: one round trip that adds
+     * {@code instanceId} with the current time to the sorted set {@code <prefix>instances},
+     * drops members older than {@code ttl}, and returns how many remain. A write, not a
+     * {@code PING}, so that an out-of-memory or read-only Redis fails the probe as it fails the
+     * limiter. Timestamps come from each instance's clock.
      *
-     * @param key the key, under the prefix
-     * @param value the value
-     * @param ttl its time to live
-     * @return the round trip's duration
+     * @param instanceId this instance's unique id
+     * @param ttl how long a heartbeat counts
+     * @return the round trip and the instances alive
      * @throws StoreUnavailableException when Redis does not accept the write within the timeout
      */
-    public Duration heartbeat(String key, String value, Duration ttl) {
+    public Heartbeat heartbeat(String instanceId, Duration ttl) {
         long start = System.nanoTime();
-        RFuture<Void> write = connection.client()
-                .<String>getBucket(PlainOptions.name(keyPrefix + key).codec(StringCodec.INSTANCE)
-                        .timeout(timeout).retryAttempts(0))
-                .setAsync(value, ttl);
-        await(write, start + timeoutNanos);
-        return Duration.ofNanos(System.nanoTime() - start);
+        RFuture<Long> live = connection.client()
+                .getScript(OptionalOptions.defaults().codec(StringCodec.INSTANCE).timeout(timeout).retryAttempts(0))
+                .evalAsync(RScript.Mode.READ_WRITE, HEARTBEAT_SCRIPT, RScript.ReturnType.LONG,
+                        List.of(keyPrefix + "instances"), Long.toString(System.currentTimeMillis()),
+                        Long.toString(ttl.toMillis()), instanceId);
+        Long count = await(live, start + timeoutNanos);
+        if (connection.cluster()) {
+            pingMasters(start + timeoutNanos);
+        }
+        return new Heartbeat(Duration.ofNanos(System.nanoTime() - start), count == null ? 0 : count.intValue());
+    }
+
+    /**
+     * In a cluster the heartbeat reaches one master only: every master must answer too, so that an
+     * instance does not return to Redis while a dead master's slots are not yet taken over.
+     */
+    private void pingMasters(long deadline) {
+        List<RFuture<Boolean>> pings = new ArrayList<>();
+        List<String> addresses = new ArrayList<>();
+        for (RedisClusterMaster master : connection.client().getRedisNodes(RedisNodes.CLUSTER).getMasters()) {
+            pings.add(master.pingAsync(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            addresses.add(String.valueOf(master.getAddr()));
+        }
+        for (int i = 0; i < pings.size(); i++) {
+            Boolean answered = await(pings.get(i), deadline);
+            if (!Boolean.TRUE.equals(answered)) {
+                throw new StoreUnavailableException("cluster master " + addresses.get(i) + " did not answer PING");
+            }
+        }
+    }
+
+    /**
+     * The outcome of a heartbeat.
+     *
+     * @param roundTrip how long the round trip took
+     * @param liveInstances the instances whose heartbeat is fresh, this one included
+     */
+    public record Heartbeat(Duration roundTrip, int liveInstances) {
     }
 
     /**

@@ -26,6 +26,7 @@ final class SlidingWindow {
     private static final int RING = SLOTS + 1;
 
     private final long permits;
+
     private final long slotNanos;
     private final long[] counts = new long[RING];
     private long headSlot = Long.MIN_VALUE;
@@ -42,14 +43,19 @@ final class SlidingWindow {
      * @return 0 when granted, else the nanoseconds until enough grants leave the span (at least 1)
      */
     synchronized long tryAcquire(Ticker ticker, long n) {
+        return tryAcquire(ticker, n, permits);
+    }
+
+    /** As {@link #tryAcquire(Ticker, long)}, admitting at most {@code cap} permits in the span. */
+    synchronized long tryAcquire(Ticker ticker, long n, long cap) {
         long now = ticker.read();
         advanceTo(Math.floorDiv(now, slotNanos));
-        if (total + n <= permits) {
+        if (total + n <= cap) {
             counts[ringIndex(headSlot)] += n;
             total += n;
             return 0;
         }
-        return nanosUntilFree(total + n - permits, now);
+        return nanosUntilFree(total + n - cap, now);
     }
 
     /**

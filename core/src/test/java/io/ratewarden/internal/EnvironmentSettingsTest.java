@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ratewarden.Backend;
+import io.ratewarden.FallbackShare;
 import io.ratewarden.Ratewarden;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +27,26 @@ class EnvironmentSettingsTest {
         assertThat(EnvironmentSettings.parseDuration("s", "PT0.25S")).isEqualTo(Duration.ofMillis(250));
         assertThatThrownBy(() -> EnvironmentSettings.parseDuration("RATEWARDEN_REDIS_TIMEOUT", "soon"))
                 .hasMessage("RATEWARDEN_REDIS_TIMEOUT: expected a duration such as 250ms, 2s or PT2S, was 'soon'");
+    }
+
+    @Test
+    void fallbackShareAndJmxFromTheEnvironment() throws Exception {
+        assertThat(EnvironmentSettings.parseShare("s", "full")).isEqualTo(FallbackShare.full());
+        assertThat(EnvironmentSettings.parseShare("s", "liveInstances")).isEqualTo(FallbackShare.liveInstances());
+        assertThat(EnvironmentSettings.parseShare("s", "live-instances")).isEqualTo(FallbackShare.liveInstances());
+        assertThat(EnvironmentSettings.parseShare("s", "4")).isEqualTo(FallbackShare.divideBy(4));
+        assertThatThrownBy(() -> EnvironmentSettings.parseShare("RATEWARDEN_FALLBACK_SHARE", "half"))
+                .hasMessage("RATEWARDEN_FALLBACK_SHARE: expected full, liveInstances or a number of instances,"
+                        + " was 'half'");
+        assertThatThrownBy(() -> EnvironmentSettings.applyTo(Ratewarden.builder(), Map.of("RATEWARDEN_JMX", "no"),
+                new Properties())).hasMessage("RATEWARDEN_JMX: expected true or false, was 'no'");
+        Properties properties = new Properties();
+        properties.setProperty("ratewarden.jmx", "false");
+        properties.setProperty("ratewarden.name", "env-no-jmx");
+        try (Ratewarden rw = EnvironmentSettings.applyTo(Ratewarden.builder(), Map.of(), properties).build()) {
+            assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(
+                    new ObjectName("io.ratewarden:type=Ratewarden,name=\"env-no-jmx\""))).isFalse();
+        }
     }
 
     @Test

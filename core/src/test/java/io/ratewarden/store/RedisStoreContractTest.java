@@ -32,7 +32,7 @@ class RedisStoreContractTest extends RateLimitStoreContract {
                 Duration.ofSeconds(2), "rw-test:" + UUID.randomUUID() + ":", 10_000);
         // The first command opens the connection: wait for it rather than let a cold JVM time out.
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
-                .until(() -> redisStore.heartbeat("warm-up", "1", Duration.ofSeconds(5)) != null);
+                .until(() -> redisStore.heartbeat("warm-up", Duration.ofSeconds(5)) != null);
         return redisStore;
     }
 }
