@@ -7,10 +7,6 @@ import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAccumulator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,76 +17,12 @@ class RedisFailoverFaultTest {
 
     private static final Duration MARGIN = Duration.ofMillis(150);
 
-    /** Load from several threads that records the slowest call and anything thrown. */
-    private static final class Load implements AutoCloseable {
-        final AtomicBoolean stop = new AtomicBoolean();
-        final ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
-        final LongAccumulator slowestNanos = new LongAccumulator(Math::max, 0);
-        volatile long measureFrom = Long.MIN_VALUE;
-        final AtomicLong calls = new AtomicLong();
-        final AtomicLong redisDecisions = new AtomicLong();
-        final Thread[] threads;
-
-        Load(Limiter limiter, int threadCount) {
-            threads = new Thread[threadCount];
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            for (int t = 0; t < threadCount; t++) {
-                int id = t;
-                threads[t] = new Thread(() -> {
-                    for (int i = 0; i < 5_000_000 && !stop.get() && System.nanoTime() < deadline; i++) {
-                        long start = System.nanoTime();
-                        try {
-                            Decision d = limiter.tryAcquire("user-" + (id * 7 + i) % 20);
-                            if (d.decidedBy() == Backend.REDIS) {
-                                redisDecisions.incrementAndGet();
-                            }
-                        } catch (Throwable e) {
-                            thrown.add(e);
-                        }
-                        if (start - measureFrom >= 0) {
-                            slowestNanos.accumulate(System.nanoTime() - start);
-                        }
-                        calls.incrementAndGet();
-                    }
-                }, "load-" + t);
-                threads[t].start();
-            }
-        }
-
-        Duration slowest() {
-            return Duration.ofNanos(slowestNanos.get());
-        }
-
-        /** From now on, the slowest of the calls that start from now. */
-        void resetSlowest() {
-            measureFrom = System.nanoTime();
-            slowestNanos.reset();
-        }
-
-        @Override
-        public void close() {
-            stop();
-        }
-
-        void stop() {
-            stop.set(true);
-            for (Thread thread : threads) {
-                try {
-                    thread.join(10_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
-
     @Test
     void killUnderLoadFallsBackAtOnceAndRecoversAfterRestart() throws Exception {
         try (RedisServerProcess server = TestRedis.controllable();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
             Limiter limiter = rw.limit("load", Limit.of(1_000_000, Duration.ofMinutes(1)));
-            try (Load load = new Load(limiter, 4)) {
+            try (LoadThreads load = new LoadThreads(limiter, 4)) {
                 await().until(() -> load.redisDecisions.get() > 200);
                 load.resetSlowest();
 
@@ -130,7 +62,7 @@ class RedisFailoverFaultTest {
         try (RedisServerProcess server = TestRedis.controllable();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
             Limiter limiter = rw.limit("hung", Limit.of(1_000_000, Duration.ofMinutes(1)));
-            try (Load load = new Load(limiter, 4)) {
+            try (LoadThreads load = new LoadThreads(limiter, 4)) {
                 await().until(() -> load.redisDecisions.get() > 200);
                 load.resetSlowest();
                 server.pause();

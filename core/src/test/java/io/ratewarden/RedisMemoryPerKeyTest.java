@@ -8,8 +8,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * Redis memory per limited key, measured with INFO memory on a server of the test's own: the
- * figures docs/redis-setup.md quotes. Memory grows with the grants held in the window.
+ * Redis memory per limited key and Redis CPU per call, measured with INFO on a server of the
+ * test's own: the figures docs/redis-setup.md and docs/scaling.md quote.
  */
 class RedisMemoryPerKeyTest {
 
@@ -29,6 +29,46 @@ class RedisMemoryPerKeyTest {
             assertThat(perKeyOneGrant).isBetween(100L, 2_000L);
             assertThat(perKeyThousandGrants).isGreaterThan(perKeyHundredGrants).isGreaterThan(perKeyOneGrant);
         }
+    }
+
+    @Test
+    void redisCpuPerCall() throws Exception {
+        try (RedisServerProcess server = TestRedis.controllable();
+             Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url())
+                     .redisTimeout(Duration.ofSeconds(2)))) {
+            Limiter granting = rw.limit("cpu-granted", Limit.of(1_000_000, Duration.ofSeconds(10)));
+            Limiter rejecting = rw.limit("cpu-rejected", Limit.of(100, Duration.ofMinutes(10)));
+            for (int i = 0; i < 2_000; i++) { // warm up both paths
+                granting.tryAcquire("warm-" + (i % 100));
+                rejecting.tryAcquire("warm");
+            }
+            int calls = 10_000;
+            double cpuBefore = cpuSeconds(server);
+            for (int i = 0; i < calls; i++) {
+                assertThat(granting.tryAcquire("user-" + (i % 1_000)).allowed()).isTrue();
+            }
+            double grantedMicros = (cpuSeconds(server) - cpuBefore) * 1e6 / calls;
+            cpuBefore = cpuSeconds(server);
+            for (int i = 0; i < calls; i++) {
+                assertThat(rejecting.tryAcquire("warm").allowed()).isFalse();
+            }
+            double rejectedMicros = (cpuSeconds(server) - cpuBefore) * 1e6 / calls;
+            System.out.printf("Redis CPU per call: %.1f us granted (about 10 grants in each key's window),"
+                    + " %.1f us rejected (100 grants in the window, plus the retry-after read)%n",
+                    grantedMicros, rejectedMicros);
+            assertThat(grantedMicros).isPositive();
+            assertThat(rejectedMicros).isPositive();
+        }
+    }
+
+    private static double cpuSeconds(RedisServerProcess server) throws Exception {
+        double total = 0;
+        for (String line : server.call("INFO", "cpu").lines().toList()) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                total += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return total;
     }
 
     private static long measure(RedisServerProcess server, Ratewarden rw, String name, int keys, int grantsPerKey)

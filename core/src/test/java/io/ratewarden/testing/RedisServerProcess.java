@@ -21,12 +21,33 @@ public final class RedisServerProcess implements AutoCloseable {
     private final int port;
     private final List<String> extraArgs;
     private final Path directory;
+    private Path configFile;
     private Process process;
 
     private RedisServerProcess(int port, List<String> extraArgs) throws IOException {
         this.port = port;
         this.extraArgs = List.copyOf(extraArgs);
         this.directory = Files.createTempDirectory("ratewarden-redis-" + port + "-");
+    }
+
+    /**
+     * Starts a Sentinel on a free loopback port that monitors {@code masterName} at
+     * {@code 127.0.0.1:masterPort} with a quorum of 2, declaring it down after one second.
+     *
+     * @param masterPort the master's port
+     * @param masterName the name clients ask for
+     * @return the running sentinel
+     */
+    public static RedisServerProcess startSentinel(int masterPort, String masterName) throws IOException {
+        RedisServerProcess sentinel = new RedisServerProcess(freePort(), List.of("--sentinel"));
+        sentinel.configFile = sentinel.directory.resolve("sentinel.conf");
+        Files.writeString(sentinel.configFile, String.join("\n",
+                "sentinel monitor " + masterName + " 127.0.0.1 " + masterPort + " 2",
+                "sentinel down-after-milliseconds " + masterName + " 1000",
+                "sentinel failover-timeout " + masterName + " 5000",
+                "sentinel parallel-syncs " + masterName + " 1", ""));
+        sentinel.launch();
+        return sentinel;
     }
 
     /**
@@ -82,10 +103,16 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        List<String> command = new ArrayList<>(List.of("redis-server",
-                "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--protected-mode", "no",
+        List<String> command = new ArrayList<>(List.of("redis-server"));
+        if (configFile != null) {
+            command.add(configFile.toString());
+        }
+        command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--protected-mode", "no",
                 "--dir", directory.toString(), "--logfile", directory.resolve("redis.log").toString()));
+        if (configFile == null) {
+            command.addAll(List.of("--save", "", "--appendonly", "no"));
+        }
         command.addAll(extraArgs);
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(directory.resolve("stdout.log").toFile()).start();

@@ -1,0 +1,71 @@
+package io.ratewarden;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
+
+/** Calls a limiter from several threads until stopped, recording the slowest call and anything thrown. */
+final class LoadThreads implements AutoCloseable {
+    final AtomicBoolean stop = new AtomicBoolean();
+    final ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
+    final LongAccumulator slowestNanos = new LongAccumulator(Math::max, 0);
+    volatile long measureFrom = Long.MIN_VALUE;
+    final AtomicLong calls = new AtomicLong();
+    final AtomicLong redisDecisions = new AtomicLong();
+    final Thread[] threads;
+
+    LoadThreads(Limiter limiter, int threadCount) {
+        threads = new Thread[threadCount];
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (int t = 0; t < threadCount; t++) {
+            int id = t;
+            threads[t] = new Thread(() -> {
+                for (int i = 0; i < 5_000_000 && !stop.get() && System.nanoTime() < deadline; i++) {
+                    long start = System.nanoTime();
+                    try {
+                        Decision d = limiter.tryAcquire("user-" + (id * 7 + i) % 20);
+                        if (d.decidedBy() == Backend.REDIS) {
+                            redisDecisions.incrementAndGet();
+                        }
+                    } catch (Throwable e) {
+                        thrown.add(e);
+                    }
+                    if (start - measureFrom >= 0) {
+                        slowestNanos.accumulate(System.nanoTime() - start);
+                    }
+                    calls.incrementAndGet();
+                }
+            }, "load-" + t);
+            threads[t].start();
+        }
+    }
+
+    Duration slowest() {
+        return Duration.ofNanos(slowestNanos.get());
+    }
+
+    /** From now on, the slowest of the calls that start from now. */
+    void resetSlowest() {
+        measureFrom = System.nanoTime();
+        slowestNanos.reset();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    void stop() {
+        stop.set(true);
+        for (Thread thread : threads) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

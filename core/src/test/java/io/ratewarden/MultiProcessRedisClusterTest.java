@@ -1,0 +1,79 @@
+package io.ratewarden;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ratewarden.testing.RedisClusterProcesses;
+import io.ratewarden.testing.RedisServerProcess;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.redisson.config.ClusterServersConfig;
+import org.redisson.config.Config;
+
+/**
+ * A 3-master, 3-replica Redis Cluster of redis-server processes: keys spread over the masters,
+ * every limit exact, and a master killed under load. Prints the times it measured.
+ */
+class MultiProcessRedisClusterTest {
+
+    @Test
+    void limitsAreExactAcrossMastersAndAMasterKillIsSurvived() throws Exception {
+        try (RedisClusterProcesses cluster = RedisClusterProcesses.start(1_000)) {
+            Config config = new Config();
+            ClusterServersConfig servers = config.useClusterServers().setScanInterval(500);
+            cluster.urls().forEach(servers::addNodeAddress);
+            try (Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder("redis://unused:1")
+                    .redissonConfig(config).keyPrefix("rw:").redisTimeout(Duration.ofMillis(200)))) {
+                assertThat(rw.storeInfo().redisUrl()).isEqualTo(String.join(",", cluster.urls()));
+
+                Limiter limiter = rw.limit("cluster", Limit.of(3, Duration.ofMinutes(5)));
+                for (int k = 0; k < 1_000; k++) {
+                    String key = "user-" + k + (k % 7 == 0 ? "{tag}" : "");
+                    for (int i = 0; i < 3; i++) {
+                        assertThat(limiter.tryAcquire(key)).isEqualTo(Decision.allowed(Backend.REDIS));
+                    }
+                    Decision fourth = limiter.tryAcquire(key);
+                    assertThat(fourth.allowed()).isFalse();
+                    assertThat(fourth.decidedBy()).isEqualTo(Backend.REDIS);
+                }
+                List<RedisServerProcess> masters = cluster.masters();
+                assertThat(masters).hasSize(3);
+                StringBuilder spread = new StringBuilder();
+                for (RedisServerProcess master : masters) {
+                    long limiters = Long.parseLong(master.call("DBSIZE")) / 3; // hash, value, permits
+                    spread.append(limiters).append(' ');
+                    assertThat(limiters).as("limiters on master %d", master.port()).isBetween(250L, 417L);
+                }
+
+                Limiter busy = rw.limit("busy", Limit.of(1_000_000, Duration.ofMinutes(1)));
+                try (LoadThreads load = new LoadThreads(busy, 4)) {
+                    await().until(() -> load.redisDecisions.get() > 500);
+                    load.resetSlowest();
+                    long killedAt = System.nanoTime();
+                    RedisServerProcess killed = masters.get(0);
+                    killed.kill();
+                    RedisFixtures.awaitBackend(rw, Backend.IN_MEMORY, Duration.ofSeconds(5));
+                    long detected = System.nanoTime() - killedAt;
+                    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                        List<RedisServerProcess> now = cluster.masters();
+                        return now.size() == 3 && !now.contains(killed);
+                    });
+                    long promoted = System.nanoTime() - killedAt;
+                    RedisFixtures.awaitBackend(rw, Backend.REDIS, Duration.ofSeconds(30));
+                    long recovered = System.nanoTime() - killedAt;
+                    long redisBefore = load.redisDecisions.get();
+                    await().atMost(Duration.ofSeconds(10)).until(() -> load.redisDecisions.get() > redisBefore + 500);
+                    load.stop();
+                    System.out.printf("cluster: limiters per master %s; kill -9 of a master: in memory after %d ms,"
+                            + " replica promoted after %d ms, back on Redis after %d ms; %d calls, slowest %d ms,"
+                            + " %d failovers%n", spread.toString().trim(), detected / 1_000_000,
+                            promoted / 1_000_000, recovered / 1_000_000, load.calls.get(),
+                            load.slowest().toMillis(), rw.storeInfo().failovers());
+                    assertThat(load.thrown).as("exceptions reaching callers").isEmpty();
+                    assertThat(load.slowest()).isLessThan(Duration.ofMillis(200 + 150));
+                }
+            }
+        }
+    }
+}

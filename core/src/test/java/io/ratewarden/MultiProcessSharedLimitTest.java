@@ -1,0 +1,152 @@
+package io.ratewarden;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratewarden.testing.LoadClient;
+import io.ratewarden.testing.RedisServerProcess;
+import io.ratewarden.testing.TestRedis;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several separate JVMs, each with its own Ratewarden, on one limit through one Redis (each JVM
+ * runs {@link LoadClient}). Grants are timed with the wall clock each JVM reads just before its
+ * call, the clock Redisson's limiter stamps them with; the windows checked are 20 ms shorter
+ * than the limit's, to absorb the gap between the two readings and the order in which
+ * concurrent calls reach Redis.
+ */
+class MultiProcessSharedLimitTest {
+
+    private static final long WINDOW = 1_000;
+    private static final long TOLERANCE = 20;
+
+    @Test
+    void fourJvmsOfFourThreadsShareOneLimitExactlyAndUseIt(@TempDir Path dir) throws Exception {
+        long permits = 200;
+        long runMillis = 10_000;
+        try (RedisServerProcess redis = TestRedis.controllable()) {
+            List<Long> grants = new ArrayList<>();
+            List<String> backends = new ArrayList<>();
+            runClients(redis, dir, 4, 4, permits, runMillis, "live", 1_000, null, grants, backends);
+
+            long[] times = grants.stream().mapToLong(Long::longValue).sorted().toArray();
+            long busiest = busiestWindow(times, WINDOW - TOLERANCE);
+            double allowed = permits * (double) runMillis / WINDOW;
+            System.out.printf("4 JVMs x 4 threads, %d per %d ms, %d ms: %d grants (%.1f %% of %.0f allowed),"
+                    + " busiest %d ms window %d%n", permits, WINDOW, runMillis, times.length,
+                    100.0 * times.length / allowed, allowed, WINDOW - TOLERANCE, busiest);
+            assertThat(backends).as("every grant decided by Redis").containsOnly("REDIS");
+            assertThat(busiest).as("grants in any window").isLessThanOrEqualTo(permits);
+            assertThat((double) times.length).as("grants used of what the limit allows")
+                    .isGreaterThanOrEqualTo(0.95 * allowed);
+        }
+    }
+
+    @Test
+    void duringAnOutageLiveInstancesKeepsTheGlobalRateWhereFullMultipliesIt(@TempDir Path dir) throws Exception {
+        long permits = 40;
+        double live = outageRatio(dir.resolve("live"), "live", permits);
+        double full = outageRatio(dir.resolve("full"), "full", permits);
+        System.out.printf("4 JVMs during a Redis outage, %d per %d ms: busiest window liveInstances() %.2f x the"
+                + " limit, full() %.2f x%n", permits, WINDOW, live, full);
+        assertThat(live).isLessThanOrEqualTo(1.25);
+        assertThat(full).isGreaterThan(2.5);
+    }
+
+    /** Runs 4 JVMs on Redis, kills Redis mid-run, and returns the busiest window over the limit. */
+    private static double outageRatio(Path dir, String share, long permits) throws Exception {
+        Files.createDirectories(dir);
+        try (RedisServerProcess redis = TestRedis.controllable()) {
+            List<Long> grants = new ArrayList<>();
+            List<String> backends = new ArrayList<>();
+            runClients(redis, dir, 4, 2, permits, 5_000, share, 200, 1_500L, grants, backends);
+            assertThat(backends).contains("REDIS", "IN_MEMORY");
+            long[] times = grants.stream().mapToLong(Long::longValue).sorted().toArray();
+            return busiestWindow(times, WINDOW - TOLERANCE) / (double) permits;
+        }
+    }
+
+    private static void runClients(RedisServerProcess redis, Path dir, int jvms, int threads, long permits,
+                                   long runMillis, String share, long timeoutMillis, Long killAfterMillis,
+                                   List<Long> grants, List<String> backends) throws Exception {
+        String prefix = "rw-mp:" + UUID.randomUUID() + ":";
+        long start = System.currentTimeMillis() + 8_000; // time for the JVMs to start and reach Redis
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<Process> processes = new ArrayList<>();
+        List<Path> outputs = new ArrayList<>();
+        for (int i = 0; i < jvms; i++) {
+            Path output = dir.resolve("grants-" + i + ".txt");
+            outputs.add(output);
+            processes.add(new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp",
+                    System.getProperty("java.class.path"), LoadClient.class.getName(), redis.url(), prefix,
+                    Long.toString(permits), Long.toString(WINDOW), Integer.toString(threads), Long.toString(start),
+                    Long.toString(runMillis), share, Long.toString(timeoutMillis), output.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("jvm-" + i + ".log").toFile()).start());
+        }
+        try {
+            if (killAfterMillis != null) {
+                long killAt = start + killAfterMillis;
+                long wait;
+                while ((wait = killAt - System.currentTimeMillis()) > 0) {
+                    LockSupport.parkNanos(wait * 1_000_000); // the fault is scheduled on the run's timeline
+                }
+                redis.kill();
+            }
+            for (int i = 0; i < jvms; i++) {
+                Process process = processes.get(i);
+                assertThat(process.waitFor(start - System.currentTimeMillis() + runMillis + 60_000,
+                        TimeUnit.MILLISECONDS)).as("JVM %d finished", i).isTrue();
+                assertThat(process.exitValue()).as("JVM %d exit code; log: %s", i, log(dir, i)).isZero();
+                for (String line : Files.readAllLines(outputs.get(i))) {
+                    String[] parts = line.split(" ");
+                    grants.add(Long.parseLong(parts[0]));
+                    backends.add(parts[1]);
+                }
+            }
+        } finally {
+            for (Process process : processes) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static String log(Path dir, int i) {
+        try {
+            return Files.readString(dir.resolve("jvm-" + i + ".log"));
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** The most grants with timestamps inside any half-open window [t, t + length). */
+    static long busiestWindow(long[] sortedTimes, long length) {
+        long busiest = 0;
+        int from = 0;
+        for (int to = 0; to < sortedTimes.length; to++) {
+            while (sortedTimes[to] - sortedTimes[from] >= length) {
+                from++;
+            }
+            busiest = Math.max(busiest, to - from + 1);
+        }
+        return busiest;
+    }
+
+    @Test
+    void busiestWindowCountsHalfOpenWindows() {
+        long[] times = {0, 10, 990, 999, 1000, 1500};
+        assertThat(busiestWindow(times, 1000)).isEqualTo(4);
+        assertThat(busiestWindow(times, 500)).isEqualTo(3);
+        assertThat(busiestWindow(times, 10)).isEqualTo(2);
+        assertThat(busiestWindow(times, 9)).isEqualTo(2);
+        assertThat(busiestWindow(times, 1)).isEqualTo(1);
+        assertThat(busiestWindow(new long[0], 10)).isZero();
+    }
+}

@@ -1,0 +1,110 @@
+package io.ratewarden.testing;
+
+import io.ratewarden.Backend;
+import io.ratewarden.Decision;
+import io.ratewarden.FallbackShare;
+import io.ratewarden.Limit;
+import io.ratewarden.Limiter;
+import io.ratewarden.Ratewarden;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One instance of a service, run in a JVM of its own by the multi-process tests: builds a
+ * Ratewarden on the given Redis, waits until it decides on Redis and warms up, then from a common
+ * start time
+ * calls one limit from several threads for a fixed time and writes every grant (the wall-clock
+ * millisecond read just before the call, and the deciding backend) to a file.
+ *
+ * <p>Arguments: redisUrl keyPrefix permits windowMillis threads startEpochMillis runMillis
+ * share(full|live) redisTimeoutMillis outputFile. Exit codes: 0 done, 2 never reached Redis.
+ * Every loop is bounded in count and time.
+ */
+public final class LoadClient {
+
+    private LoadClient() {
+    }
+
+    /**
+     * Runs one instance.
+     *
+     * @param args see the class comment
+     */
+    public static void main(String[] args) throws Exception {
+        String url = args[0];
+        String prefix = args[1];
+        long permits = Long.parseLong(args[2]);
+        long windowMillis = Long.parseLong(args[3]);
+        int threads = Integer.parseInt(args[4]);
+        long start = Long.parseLong(args[5]);
+        long runMillis = Long.parseLong(args[6]);
+        FallbackShare share = args[7].equals("full") ? FallbackShare.full() : FallbackShare.liveInstances();
+        Duration timeout = Duration.ofMillis(Long.parseLong(args[8]));
+        Path output = Path.of(args[9]);
+
+        try (Ratewarden rw = Ratewarden.builder().name("load-" + ProcessHandle.current().pid()).redisUrl(url)
+                .keyPrefix(prefix).redisTimeout(timeout).probeInterval(Duration.ofMillis(250))
+                .fallbackShare(share).jmx(false).build()) {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (rw.storeInfo().backend() != Backend.REDIS) {
+                if (System.currentTimeMillis() > deadline) {
+                    System.exit(2);
+                }
+                LockSupport.parkNanos(10_000_000);
+            }
+            Limiter limiter = rw.limit("shared", Limit.of(permits, Duration.ofMillis(windowMillis)));
+            // Warm the JIT, the connection and this key's limiter on Redis before the common start,
+            // so that cold first calls do not time out: a run measures a warm service.
+            int onRedis = 0;
+            for (int i = 0; i < 2_000 && onRedis < 20 && System.currentTimeMillis() < start; i++) {
+                Decision warm = limiter.tryAcquire(i == 0 ? "tenant" : "warm-up");
+                onRedis = warm.decidedBy() == Backend.REDIS ? onRedis + 1 : 0;
+                if (warm.decidedBy() != Backend.REDIS) {
+                    LockSupport.parkNanos(50_000_000);
+                }
+            }
+            long wait;
+            while ((wait = start - System.currentTimeMillis()) > 0) {
+                LockSupport.parkNanos(wait * 1_000_000);
+            }
+            ConcurrentLinkedQueue<String> grants = new ConcurrentLinkedQueue<>();
+            List<Thread> workers = new ArrayList<>();
+            long end = start + runMillis;
+            for (int t = 0; t < threads; t++) {
+                Thread worker = new Thread(() -> {
+                    for (int i = 0; i < 10_000_000; i++) {
+                        long before = System.currentTimeMillis();
+                        if (before >= end) {
+                            return;
+                        }
+                        Decision decision = limiter.tryAcquire("tenant");
+                        if (decision.allowed()) {
+                            grants.add(before + " " + decision.decidedBy());
+                        }
+                    }
+                });
+                worker.start();
+                workers.add(worker);
+            }
+            for (Thread worker : workers) {
+                worker.join(runMillis + 30_000);
+            }
+            write(output, grants);
+        }
+    }
+
+    private static void write(Path output, ConcurrentLinkedQueue<String> grants) throws IOException {
+        try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(output))) {
+            for (String grant : grants) {
+                out.println(grant);
+            }
+        }
+    }
+}
