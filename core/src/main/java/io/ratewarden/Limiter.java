@@ -1,6 +1,8 @@
 package io.ratewarden;
 
+import io.ratewarden.store.InMemoryRateLimitStore;
 import io.ratewarden.store.LimitKey;
+import io.ratewarden.store.LocalBucket;
 import io.ratewarden.store.RateLimitStore;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
@@ -17,14 +19,17 @@ public final class Limiter {
     private final String name;
     private final Limit limit;
     private final LimitKey sharedKey;
+    private final LocalBucket sharedBucket;
     private final LongAdder permitted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
 
-    Limiter(Ratewarden owner, String name, Limit limit) {
+    Limiter(Ratewarden owner, String name, Limit limit, RateLimitStore store) {
         this.owner = owner;
         this.name = name;
         this.limit = limit;
         this.sharedKey = LimitKey.of(name, limit, "");
+        // Without Redis, the shared bucket is asked directly: the hot path of a limit without key.
+        this.sharedBucket = store instanceof InMemoryRateLimitStore local ? local.bucket(sharedKey) : null;
     }
 
     /**
@@ -56,8 +61,9 @@ public final class Limiter {
      */
     public Decision tryAcquire(String key, long permits, FailurePolicy onStoreFailure) {
         RateLimitStore store = owner.openStore();
-        LimitKey limitKey = key != null && key.isEmpty() ? sharedKey : LimitKey.of(name, limit, key);
-        Decision decision = store.tryAcquire(limitKey, permits, onStoreFailure);
+        boolean shared = key != null && key.isEmpty();
+        Decision decision = shared && sharedBucket != null ? sharedBucket.tryAcquire(permits)
+                : store.tryAcquire(shared ? sharedKey : LimitKey.of(name, limit, key), permits, onStoreFailure);
         (decision.allowed() ? permitted : rejected).increment();
         return decision;
     }

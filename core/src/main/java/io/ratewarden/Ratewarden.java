@@ -147,7 +147,7 @@ public final class Ratewarden implements AutoCloseable {
             throw new IllegalArgumentException("limit name must not be empty");
         }
         Limiter limiter = limiters.computeIfAbsent(name, n -> {
-            Limiter created = new Limiter(this, n, limit);
+            Limiter created = new Limiter(this, n, limit, store);
             if (jmx != null && !closed) {
                 jmx.registerLimit(created);
             }

@@ -8,10 +8,17 @@ import org.aspectj.lang.annotation.SuppressAjWarnings;
  * Weaves the executions of {@code @RateLimited} methods. A shim: each advice hands the join
  * point's static part to plain Java, which resolves the method's limits once.
  *
- * <p>Three advices split the work so that the common case stays cheap: a method without key,
- * fallback or asynchronous return type never touches {@code thisJoinPoint} (whose creation
- * allocates); the others need the call's target and arguments; asynchronous methods may run
- * their body later, from another thread, and so need a closure over {@code proceed()}.
+ * <p>The advices split the work at weave time so that common cases stay cheap:
+ * <ul>
+ *   <li>a method without key, fallback or asynchronous return type never touches
+ *       {@code thisJoinPoint} (whose creation allocates);</li>
+ *   <li>a method of one or two parameters whose key is an expression gets its arguments bound
+ *       directly, without a join point or an argument array;</li>
+ *   <li>other methods (more parameters, resolvers, fallbacks, repeated limits) get the call's
+ *       target and arguments from {@code thisJoinPoint};</li>
+ *   <li>asynchronous methods may run their body later, from another thread, and so need a
+ *       closure over {@code proceed()}.</li>
+ * </ul>
  */
 public aspect RateLimitedAspect {
 
@@ -28,15 +35,39 @@ public aspect RateLimitedAspect {
         execution(@io.ratewarden.RateLimited(key="", fallbackMethod="", keyResolver=io.ratewarden.KeyResolver.None.class)
                   !java.util.concurrent.CompletionStage+ *(..));
 
+    /**
+     * Executions whose one annotation keys by expression, with no resolver or fallback, on a method
+     * that does not return a {@code CompletionStage}: the key needs the arguments only.
+     */
+    pointcut keyedExecution():
+        execution(@io.ratewarden.RateLimited(fallbackMethod="", keyResolver=io.ratewarden.KeyResolver.None.class)
+                  !java.util.concurrent.CompletionStage+ *(..))
+        && !plainExecution();
+
+    /** Keyed executions whose arguments are bound directly: one or two parameters. */
+    pointcut boundArgumentsExecution(): keyedExecution() && (args(*) || args(*, *));
+
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(): plainExecution() {
         JoinPointLimits.of(thisJoinPointStaticPart).acquire();
         return proceed();
     }
 
+    @SuppressAjWarnings("adviceDidNotMatch")
+    Object around(Object a0): keyedExecution() && args(a0) {
+        JoinPointLimits.of(thisJoinPointStaticPart).acquire(a0, null);
+        return proceed(a0);
+    }
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    Object around(Object a0, Object a1): keyedExecution() && args(a0, a1) {
+        JoinPointLimits.of(thisJoinPointStaticPart).acquire(a0, a1);
+        return proceed(a0, a1);
+    }
+
     // Building thisJoinPoint eagerly is the point here: these shadows need the arguments.
     @SuppressAjWarnings({"adviceDidNotMatch", "canNotImplementLazyTjp", "multipleAdviceStoppingLazyTjp"})
-    Object around(): rateLimitedExecution() && !plainExecution()
+    Object around(): rateLimitedExecution() && !plainExecution() && !boundArgumentsExecution()
             && if(!JoinPointLimits.of(thisJoinPointStaticPart).isAsync()) {
         LimitedMethod limits = JoinPointLimits.of(thisJoinPointStaticPart);
         Object target = thisJoinPoint.getThis();
@@ -49,7 +80,7 @@ public aspect RateLimitedAspect {
     }
 
     @SuppressAjWarnings({"adviceDidNotMatch", "canNotImplementLazyTjp", "multipleAdviceStoppingLazyTjp"})
-    Object around(): rateLimitedExecution() && !plainExecution()
+    Object around(): rateLimitedExecution() && !plainExecution() && !boundArgumentsExecution()
             && if(JoinPointLimits.of(thisJoinPointStaticPart).isAsync()) {
         LimitedMethod limits = JoinPointLimits.of(thisJoinPointStaticPart);
         return invokeAsync(limits, thisJoinPoint.getThis(), thisJoinPoint.getArgs(), () -> proceed());

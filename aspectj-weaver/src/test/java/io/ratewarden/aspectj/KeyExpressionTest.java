@@ -83,6 +83,11 @@ class KeyExpressionTest {
             return "ok";
         }
 
+        @RateLimited(permits = 1, window = 1, unit = HOURS, key = "#c, #a")
+        String threeParameters(String a, int b, String c) {
+            return "ok";
+        }
+
         @RateLimited(permits = 1, window = 1, unit = HOURS, keyResolver = HeaderResolver.class)
         String resolved(Map<String, String> headers) {
             return "ok";
@@ -136,6 +141,15 @@ class KeyExpressionTest {
         api.composite(null, "alice");
         assertRejectedWithKey(() -> api.composite("eu", "alice"), "eu:alice");
         assertRejectedWithKey(() -> api.composite(null, "alice"), "null:alice");
+    }
+
+    @Test
+    void methodsOfAnyArityGetTheirKeys() {
+        api.threeParameters("a", 1, "c");
+        api.threeParameters("a", 2, "d");
+        assertRejectedWithKey(() -> api.threeParameters("a", 3, "c"), "c:a");
+        api.byPosition("first", 1);
+        assertRejectedWithKey(() -> api.byPosition("second", 1), "1");
     }
 
     @Test

@@ -38,21 +38,47 @@ final class KeyExpression {
         for (String rawPart : rawParts) {
             paths.add(bindPath(rawPart.trim(), expression, method));
         }
-        if (paths.size() == 1) {
-            Path only = paths.get(0);
-            return (target, args) -> only.evaluate(args);
+        return paths.size() == 1 ? new SinglePath(paths.get(0)) : new JoinedPaths(paths.toArray(new Path[0]));
+    }
+
+    /** A key of one path: the common case, with no string building. */
+    private record SinglePath(Path path) implements KeyFunction {
+        @Override
+        public String key(Object target, Object[] args) throws Throwable {
+            return path.evaluate(args[path.index()]);
         }
-        Path[] all = paths.toArray(new Path[0]);
-        return (target, args) -> {
+
+        @Override
+        public String key(Object a0, Object a1) throws Throwable {
+            return path.evaluate(path.index() == 0 ? a0 : a1);
+        }
+    }
+
+    /** A key of several paths joined with {@code :}. */
+    private record JoinedPaths(Path[] paths) implements KeyFunction {
+        @Override
+        public String key(Object target, Object[] args) throws Throwable {
             StringBuilder key = new StringBuilder();
-            for (int i = 0; i < all.length; i++) {
+            for (int i = 0; i < paths.length; i++) {
                 if (i > 0) {
                     key.append(':');
                 }
-                key.append(all[i].evaluate(args));
+                key.append(paths[i].evaluate(args[paths[i].index()]));
             }
             return key.toString();
-        };
+        }
+
+        @Override
+        public String key(Object a0, Object a1) throws Throwable {
+            StringBuilder key = new StringBuilder();
+            for (int i = 0; i < paths.length; i++) {
+                if (i > 0) {
+                    key.append(':');
+                }
+                key.append(paths[i].evaluate(paths[i].index() == 0 ? a0 : a1));
+            }
+            return key.toString();
+        }
     }
 
     private static Path bindPath(String part, String expression, Method method)
@@ -178,8 +204,8 @@ final class KeyExpression {
 
     /** One bound path: an argument index and the accessors applied to it in turn. */
     private record Path(int index, MethodHandle[] steps) {
-        String evaluate(Object[] args) throws Throwable {
-            Object value = args[index];
+        String evaluate(Object argument) throws Throwable {
+            Object value = argument;
             for (MethodHandle step : steps) {
                 if (value == null) {
                     break;

@@ -1,7 +1,6 @@
 package io.ratewarden.internal;
 
 /** Computes the raw key of one call of an annotated method. */
-@FunctionalInterface
 interface KeyFunction {
 
     /**
@@ -12,4 +11,14 @@ interface KeyFunction {
      * @return the raw key
      */
     String key(Object target, Object[] args) throws Throwable;
+
+    /**
+     * Returns the raw key of a call of a method with one or two parameters, from the arguments
+     * themselves rather than an array (the aspect binds them without building one).
+     *
+     * @param a0 the first argument
+     * @param a1 the second argument, or {@code null} for a method of one parameter
+     * @return the raw key
+     */
+    String key(Object a0, Object a1) throws Throwable;
 }

@@ -36,6 +36,7 @@ public final class LimitedMethod {
     private final LimitSpec[] specs;
     private final FallbackMethod fallback;
     private final boolean async;
+    private final boolean valid;
     private final List<String> problems;
     private volatile Binding binding;
 
@@ -44,6 +45,7 @@ public final class LimitedMethod {
         this.specs = limits.specs.toArray(new LimitSpec[0]);
         this.fallback = limits.fallback;
         this.problems = List.copyOf(limits.problems);
+        this.valid = problems.isEmpty();
         Class<?> returnType = method.getReturnType();
         this.async = CompletionStage.class.isAssignableFrom(returnType)
                 && returnType.isAssignableFrom(CompletableFuture.class);
@@ -77,7 +79,7 @@ public final class LimitedMethod {
      * @return whether the method is asynchronous
      */
     public boolean isAsync() {
-        return problems.isEmpty() && async;
+        return valid && async;
     }
 
     /**
@@ -88,7 +90,39 @@ public final class LimitedMethod {
      * @throws IllegalStateException when the annotations are invalid
      */
     public void acquire() {
-        RateLimitExceededException rejection = tryAcquire(null, null);
+        if (specs.length == 1 && valid) {
+            // The hot case, one limit without key: the loop of tryAcquire unrolled.
+            LimitSpec spec = specs[0];
+            Limiter limiter = limiters()[0];
+            Decision decision = limiter.tryAcquire("", spec.cost(), spec.policy());
+            if (decision.allowed()) {
+                return;
+            }
+            if (spec.maxWaitNanos() > 0) {
+                decision = waitFor(limiter, spec, "", System.nanoTime() + spec.maxWaitNanos(), decision);
+                if (decision.allowed()) {
+                    return;
+                }
+            }
+            throw rejection(spec, "", decision.retryAfter());
+        }
+        RateLimitExceededException rejection = tryAcquire(null, null, null, null);
+        if (rejection != null) {
+            throw rejection;
+        }
+    }
+
+    /**
+     * Takes the permits of a call of a method with one or two parameters whose keys are
+     * expressions, given the arguments themselves (no array, no join point).
+     *
+     * @param a0 the first argument
+     * @param a1 the second argument, or {@code null} for a method of one parameter
+     * @throws RateLimitExceededException when a limit rejects the call
+     * @throws IllegalStateException when the annotations are invalid
+     */
+    public void acquire(Object a0, Object a1) {
+        RateLimitExceededException rejection = tryAcquire(null, null, a0, a1);
         if (rejection != null) {
             throw rejection;
         }
@@ -104,11 +138,15 @@ public final class LimitedMethod {
      * @throws IllegalStateException when the annotations are invalid
      */
     public RateLimitExceededException tryAcquire(Object target, Object[] args) {
+        return tryAcquire(target, args, null, null);
+    }
+
+    private RateLimitExceededException tryAcquire(Object target, Object[] args, Object a0, Object a1) {
         Limiter[] limiters = limiters();
         long start = 0;
         for (int i = 0; i < specs.length; i++) {
             LimitSpec spec = specs[i];
-            String key = key(spec, target, args);
+            String key = key(spec, target, args, a0, a1);
             Decision decision = limiters[i].tryAcquire(key, spec.cost(), spec.policy());
             if (decision.allowed()) {
                 continue;
@@ -158,7 +196,7 @@ public final class LimitedMethod {
         Limiter[] limiters = limiters();
         String[] keys = new String[specs.length];
         for (int i = 0; i < specs.length; i++) {
-            keys[i] = key(specs[i], target, args);
+            keys[i] = key(specs[i], target, args, null, null);
         }
         AsyncCall call = new AsyncCall(limiters, keys, target, args, proceed);
         return call.attemptFrom(0, System.nanoTime());
@@ -178,13 +216,13 @@ public final class LimitedMethod {
         return decision;
     }
 
-    private String key(LimitSpec spec, Object target, Object[] args) {
+    private String key(LimitSpec spec, Object target, Object[] args, Object a0, Object a1) {
         KeyFunction function = spec.keyFunction();
         if (function == null) {
             return "";
         }
         try {
-            return function.key(target, args);
+            return args != null ? function.key(target, args) : function.key(a0, a1);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -199,7 +237,7 @@ public final class LimitedMethod {
     }
 
     private Limiter[] limiters() {
-        if (!problems.isEmpty()) {
+        if (!valid) {
             throw new IllegalStateException("@RateLimited on " + id + " is invalid: " + String.join("; ", problems));
         }
         Ratewarden ratewarden = Ratewarden.installed();

@@ -131,9 +131,22 @@ final class MethodLimits {
         }
         if (hasResolver) {
             KeyResolver resolver = instantiate(annotation.keyResolver());
-            return resolver == null ? null : (target, args) -> resolver.resolve(method, target, args);
+            return resolver == null ? null : new ResolverKey(resolver, method);
         }
         return null;
+    }
+
+    /** A key computed by the user's resolver; always given the whole call. */
+    private record ResolverKey(KeyResolver resolver, Method method) implements KeyFunction {
+        @Override
+        public String key(Object target, Object[] args) {
+            return resolver.resolve(method, target, args);
+        }
+
+        @Override
+        public String key(Object a0, Object a1) {
+            throw new UnsupportedOperationException("a resolver needs the whole join point");
+        }
     }
 
     private KeyResolver instantiate(Class<? extends KeyResolver> type) {

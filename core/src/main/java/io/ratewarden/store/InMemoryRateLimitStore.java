@@ -2,7 +2,6 @@ package io.ratewarden.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import io.ratewarden.Backend;
 import io.ratewarden.Decision;
 import io.ratewarden.StoreInfo;
@@ -10,6 +9,8 @@ import io.ratewarden.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 
 /**
@@ -18,8 +19,8 @@ import java.util.function.Function;
  * <p>For each key, never more than the limit's permits are granted in any sliding window of the
  * limit's length. A grant may be refused up to 1/16 of the window earlier than an exact sliding
  * log would refuse it; memory per key is constant whatever the permits. Keys are held in a
- * Caffeine cache bounded to {@code maxKeys} entries; a key leaves memory once it has been idle
- * for a whole window (its state is then empty) or when the bound evicts it. An evicted key that
+ * Caffeine cache bounded to {@code maxKeys} entries (size-based eviction, no timers on the call
+ * path); the key {@code ""} of each limit is held apart and never evicted. An evicted key that
  * returns starts with a full window of permits, so keep the bound above the number of keys
  * active within one window.
  *
@@ -32,6 +33,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
     private final Ticker ticker;
     private final Cache<LimitKey, SlidingWindow> windows;
+    private final ConcurrentMap<LimitKey, SlidingWindow> sharedWindows = new ConcurrentHashMap<>();
     private final Instant since;
 
     /**
@@ -58,18 +60,14 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
         }
         this.ticker = ticker;
         this.since = clock.instant();
-        this.windows = Caffeine.newBuilder()
-                .maximumSize(maxKeys)
-                .ticker(ticker::read)
-                .expireAfter(new IdleForAWindow())
-                .build();
+        this.windows = Caffeine.newBuilder().maximumSize(maxKeys).build();
     }
 
     /** {@inheritDoc} Decided in memory, never blocks on I/O. */
     @Override
     public Decision tryAcquire(LimitKey key, long permits) {
         checkPermits(key, permits);
-        return decision(windows.get(key, NEW_WINDOW).tryAcquire(ticker, permits));
+        return decision(window(key).tryAcquire(ticker, permits));
     }
 
     /**
@@ -84,13 +82,41 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      */
     public Decision tryAcquire(LimitKey key, long permits, long share) {
         checkPermits(key, permits);
-        return decision(windows.get(key, NEW_WINDOW).tryAcquire(ticker, permits, Math.max(share, permits)));
+        return decision(window(key).tryAcquire(ticker, permits, Math.max(share, permits)));
+    }
+
+    /**
+     * The window of a key. Keys shared by all callers ({@code ""}) are few (one per limit) and hot:
+     * they live in a plain map outside the bounded cache, never evicted.
+     */
+    SlidingWindow window(LimitKey key) {
+        if (key.key().isEmpty()) {
+            SlidingWindow shared = sharedWindows.get(key);
+            return shared != null ? shared : sharedWindows.computeIfAbsent(key, NEW_WINDOW);
+        }
+        return windows.get(key, NEW_WINDOW);
     }
 
     private static Decision decision(long waitNanos) {
         return waitNanos == 0
                 ? Decision.allowed(Backend.IN_MEMORY)
                 : Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));
+    }
+
+    /**
+     * Returns a direct handle on the bucket of {@code key}, which must be a limit's shared key
+     * ({@code ""}): such buckets are never evicted, so the handle stays valid until
+     * {@link #close()}.
+     *
+     * @param key a shared key
+     * @return the handle
+     * @throws IllegalArgumentException if the key is not {@code ""}
+     */
+    public LocalBucket bucket(LimitKey key) {
+        if (!key.key().isEmpty()) {
+            throw new IllegalArgumentException("only the shared key \"\" of a limit has a direct handle");
+        }
+        return new LocalBucket(key, this, ticker);
     }
 
     /**
@@ -101,7 +127,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      * @param permits the permits granted elsewhere
      */
     public void record(LimitKey key, long permits) {
-        windows.get(key, NEW_WINDOW).record(ticker, permits);
+        window(key).record(ticker, permits);
     }
 
     /** Always {@code true}: memory does not fail. */
@@ -121,44 +147,20 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      * @return the number of keys held
      */
     public long localKeys() {
-        return windows.estimatedSize();
+        return windows.estimatedSize() + sharedWindows.size();
     }
 
     /** Drops every key. */
     @Override
     public void close() {
         windows.invalidateAll();
+        sharedWindows.clear();
     }
 
     static void checkPermits(LimitKey key, long permits) {
         if (permits < 1 || permits > key.limit().permits()) {
             throw new IllegalArgumentException("permits must be between 1 and "
                     + key.limit().permits() + " for limit '" + key.limitName() + "', was " + permits);
-        }
-    }
-
-    /** A key's state is empty once it has seen no call for a whole window (plus one slot). */
-    private static final class IdleForAWindow implements Expiry<LimitKey, SlidingWindow> {
-        private static long idleNanos(LimitKey key) {
-            long window = key.limit().window().toNanos();
-            return window + window / SlidingWindow.SLOTS;
-        }
-
-        @Override
-        public long expireAfterCreate(LimitKey key, SlidingWindow value, long currentTime) {
-            return idleNanos(key);
-        }
-
-        @Override
-        public long expireAfterUpdate(LimitKey key, SlidingWindow value, long currentTime,
-                                      long currentDuration) {
-            return idleNanos(key);
-        }
-
-        @Override
-        public long expireAfterRead(LimitKey key, SlidingWindow value, long currentTime,
-                                    long currentDuration) {
-            return idleNanos(key);
         }
     }
 }

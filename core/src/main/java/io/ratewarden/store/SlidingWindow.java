@@ -18,7 +18,8 @@ import java.util.Arrays;
  * limit in steady state). Memory per key is constant whatever {@code permits} is.
  *
  * <p>Time is read inside the lock so that grants are counted in the order of their timestamps.
- * The lock is the counter itself: one per key, never shared across keys.
+ * The lock is the counter itself: one per key, never shared across keys. A call within the
+ * current slot does no division.
  */
 final class SlidingWindow {
 
@@ -30,6 +31,8 @@ final class SlidingWindow {
     private final long slotNanos;
     private final long[] counts = new long[RING];
     private long headSlot = Long.MIN_VALUE;
+    private long headEnd = Long.MIN_VALUE;
+    private int headIndex;
     private long total;
 
     SlidingWindow(long permits, long windowNanos) {
@@ -49,9 +52,11 @@ final class SlidingWindow {
     /** As {@link #tryAcquire(Ticker, long)}, admitting at most {@code cap} permits in the span. */
     synchronized long tryAcquire(Ticker ticker, long n, long cap) {
         long now = ticker.read();
-        advanceTo(Math.floorDiv(now, slotNanos));
+        if (now >= headEnd) {
+            advanceTo(Math.floorDiv(now, slotNanos));
+        }
         if (total + n <= cap) {
-            counts[ringIndex(headSlot)] += n;
+            counts[headIndex] += n;
             total += n;
             return 0;
         }
@@ -63,8 +68,11 @@ final class SlidingWindow {
      * count may exceed the permits, and then refuses until enough of it has left the span.
      */
     synchronized void record(Ticker ticker, long n) {
-        advanceTo(Math.floorDiv(ticker.read(), slotNanos));
-        counts[ringIndex(headSlot)] += n;
+        long now = ticker.read();
+        if (now >= headEnd) {
+            advanceTo(Math.floorDiv(now, slotNanos));
+        }
+        counts[headIndex] += n;
         total += n;
     }
 
@@ -83,6 +91,8 @@ final class SlidingWindow {
             }
         }
         headSlot = slot;
+        headIndex = ringIndex(slot);
+        headEnd = (slot + 1) * slotNanos;
     }
 
     private long nanosUntilFree(long needed, long now) {
