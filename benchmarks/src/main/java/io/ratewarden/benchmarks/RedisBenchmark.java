@@ -1,0 +1,105 @@
+package io.ratewarden.benchmarks;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.distributed.BucketProxy;
+import io.github.bucket4j.redis.redisson.cas.RedissonBasedProxyManager;
+import io.ratewarden.Backend;
+import io.ratewarden.RateLimitExceededException;
+import io.ratewarden.Ratewarden;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.redisson.Redisson;
+import org.redisson.api.RRateLimiter;
+import org.redisson.api.RateType;
+import org.redisson.api.RedissonClient;
+import org.redisson.command.CommandAsyncExecutor;
+import org.redisson.config.Config;
+
+/**
+ * One decision on Redis per call: a woven Ratewarden call, raw Redisson
+ * {@code RRateLimiter.tryAcquire(1)} with the same rate and window, and Bucket4j's Redisson proxy.
+ * Each fork starts its own redis-server on loopback. Run with {@code -t 1}, {@code -t 4},
+ * {@code -t 16}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class RedisBenchmark {
+
+    private LocalRedis redis;
+    private Ratewarden ratewarden;
+    private RedissonClient raw;
+    private RRateLimiter rawLimiter;
+    private BucketProxy bucket4j;
+    private final Targets targets = new Targets();
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        redis = LocalRedis.start();
+        ratewarden = Ratewarden.builder().name("bench-redis").redisUrl(redis.url()).jmx(false)
+                .redisTimeout(Duration.ofSeconds(1)).build();
+        Ratewarden.install(ratewarden);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (ratewarden.storeInfo().backend() != Backend.REDIS && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        targets.onRedis(1);
+
+        Config config = new Config();
+        config.useSingleServer().setAddress(redis.url());
+        raw = Redisson.create(config);
+        rawLimiter = raw.getRateLimiter("raw-limiter");
+        rawLimiter.trySetRate(RateType.OVERALL, 1_000_000_000L, Duration.ofSeconds(1));
+        rawLimiter.tryAcquire(1);
+
+        CommandAsyncExecutor executor = ((Redisson) raw).getCommandExecutor();
+        RedissonBasedProxyManager<String> proxies = RedissonBasedProxyManager.builderFor(executor).build();
+        bucket4j = proxies.builder().build("bucket4j", () -> BucketConfiguration.builder()
+                .addLimit(Bandwidth.builder().capacity(1_000_000_000L)
+                        .refillGreedy(1_000_000_000L, Duration.ofSeconds(1)).build())
+                .build());
+        bucket4j.tryConsume(1);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        ratewarden.close();
+        raw.shutdown();
+        redis.close();
+    }
+
+    @Benchmark
+    public long ratewardenWovenOnRedis() {
+        try {
+            return targets.onRedis(1);
+        } catch (RateLimitExceededException e) {
+            return -1;
+        }
+    }
+
+    @Benchmark
+    public boolean redissonRateLimiterTryAcquire() {
+        return rawLimiter.tryAcquire(1);
+    }
+
+    @Benchmark
+    public boolean bucket4jRedissonProxy() {
+        return bucket4j.tryConsume(1);
+    }
+}
