@@ -7,8 +7,8 @@ import java.util.Objects;
  * Thrown when a call is rejected by a rate limit. Carries the limit, the key and a best estimate
  * of when a retry could pass.
  *
- * <p>The stack trace is not filled in: a rejection is an expected outcome and its cost should be
- * small.
+ * <p>The stack trace is not filled in and the message is built only when asked for: a rejection
+ * is an expected outcome and its cost should be small.
  */
 public class RateLimitExceededException extends RuntimeException {
 
@@ -33,7 +33,7 @@ public class RateLimitExceededException extends RuntimeException {
      */
     public RateLimitExceededException(String limitName, String key, long permits, Duration window,
                                       Duration retryAfter) {
-        super(message(limitName, key, permits, window, retryAfter), null, false, false);
+        super(null, null, false, false);
         this.limitName = Objects.requireNonNull(limitName, "limitName");
         this.key = Objects.requireNonNull(key, "key");
         this.permits = permits;
@@ -41,11 +41,15 @@ public class RateLimitExceededException extends RuntimeException {
         this.retryAfter = retryAfter.isNegative() ? Duration.ZERO : retryAfter;
     }
 
-    private static String message(String limitName, String key, long permits, Duration window,
-                                  Duration retryAfter) {
-        String shownKey = key == null || key.isEmpty() ? "" : " for key '" + abbreviate(key) + "'";
-        return "Rate limit '" + limitName + "' exceeded" + shownKey + ": " + permits + " per "
-                + window + "; retry after " + (retryAfter.isNegative() ? Duration.ZERO : retryAfter);
+    /**
+     * Returns {@code Rate limit '<name>' exceeded for key '<key>': <permits> per <window>; retry
+     * after <retryAfter>}, built when asked for: a rejection that nobody prints costs no text.
+     */
+    @Override
+    public String getMessage() {
+        String shownKey = key.isEmpty() ? "" : " for key '" + abbreviate(key) + "'";
+        return "Rate limit '" + limitName + "' exceeded" + shownKey + ": " + permits + " per " + window
+                + "; retry after " + retryAfter;
     }
 
     private static String abbreviate(String key) {

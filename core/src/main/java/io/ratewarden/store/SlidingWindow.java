@@ -1,6 +1,8 @@
 package io.ratewarden.store;
 
 import io.ratewarden.Ticker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -17,9 +19,10 @@ import java.util.Arrays;
  * {@code W / SLOTS} earlier than an exact log would refuse it (at least 16/17 ≈ 94 % of the
  * limit in steady state). Memory per key is constant whatever {@code permits} is.
  *
- * <p>Time is read inside the lock so that grants are counted in the order of their timestamps.
- * The lock is the counter itself: one per key, never shared across keys. A call within the
- * current slot does no division.
+ * <p>The clock is read before the lock, and a decision uses the later of that reading and the
+ * latest time already used, so grants are counted in time order. The lock is a spin lock of this
+ * key alone (the critical section is a few additions; a waiter spins, then yields), never
+ * shared across keys. A call within the current slot does no division.
  */
 final class SlidingWindow {
 
@@ -30,10 +33,22 @@ final class SlidingWindow {
 
     private final long slotNanos;
     private final long[] counts = new long[RING];
+    private volatile int locked;
+    private long latest = Long.MIN_VALUE;
     private long headSlot = Long.MIN_VALUE;
     private long headEnd = Long.MIN_VALUE;
     private int headIndex;
     private long total;
+
+    private static final VarHandle LOCKED;
+
+    static {
+        try {
+            LOCKED = MethodHandles.lookup().findVarHandle(SlidingWindow.class, "locked", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     SlidingWindow(long permits, long windowNanos) {
         this.permits = permits;
@@ -45,35 +60,73 @@ final class SlidingWindow {
      *
      * @return 0 when granted, else the nanoseconds until enough grants leave the span (at least 1)
      */
-    synchronized long tryAcquire(Ticker ticker, long n) {
+    long tryAcquire(Ticker ticker, long n) {
         return tryAcquire(ticker, n, permits);
     }
 
     /** As {@link #tryAcquire(Ticker, long)}, admitting at most {@code cap} permits in the span. */
-    synchronized long tryAcquire(Ticker ticker, long n, long cap) {
-        long now = ticker.read();
-        if (now >= headEnd) {
-            advanceTo(Math.floorDiv(now, slotNanos));
+    long tryAcquire(Ticker ticker, long n, long cap) {
+        long read = ticker.read();
+        lock();
+        try {
+            long now = effectiveTime(read);
+            if (total + n <= cap) {
+                counts[headIndex] += n;
+                total += n;
+                return 0;
+            }
+            return nanosUntilFree(total + n - cap, now);
+        } finally {
+            unlock();
         }
-        if (total + n <= cap) {
-            counts[headIndex] += n;
-            total += n;
-            return 0;
-        }
-        return nanosUntilFree(total + n - cap, now);
     }
 
     /**
      * Counts {@code n} permits granted elsewhere (by Redis), whether or not they fit here: the
      * count may exceed the permits, and then refuses until enough of it has left the span.
      */
-    synchronized void record(Ticker ticker, long n) {
-        long now = ticker.read();
+    void record(Ticker ticker, long n) {
+        long read = ticker.read();
+        lock();
+        try {
+            effectiveTime(read);
+            counts[headIndex] += n;
+            total += n;
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * The time a decision is taken at: the clock read just before the lock, or the latest time
+     * already used if another thread read a later one first, so that grants are counted in the
+     * order of their times. It lies between the caller's reading and the moment it decides.
+     */
+    private long effectiveTime(long read) {
+        long now = Math.max(read, latest);
+        latest = now;
         if (now >= headEnd) {
             advanceTo(Math.floorDiv(now, slotNanos));
         }
-        counts[headIndex] += n;
-        total += n;
+        return now;
+    }
+
+    private void lock() {
+        if (LOCKED.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        int spins = 0;
+        do {
+            if (++spins < 64) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // the holder may be descheduled: more threads than cores
+            }
+        } while (locked != 0 || !LOCKED.compareAndSet(this, 0, 1));
+    }
+
+    private void unlock() {
+        LOCKED.setRelease(this, 0);
     }
 
     private void advanceTo(long slot) {
