@@ -6,7 +6,6 @@ import io.ratewarden.Limiter;
 import io.ratewarden.Ratewarden;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +23,8 @@ import org.redisson.config.Config;
  * Redis is killed ({@code kill -9}) or frozen ({@code SIGSTOP}) for 3 s, then restarted or
  * resumed, and the calls go on for 3 s. Once with Ratewarden's defaults, once with a raw
  * Redisson {@code RRateLimiter} on Redisson's defaults. Prints one Markdown table row per run:
- * calls, failed calls, p50, p99 and the slowest call in milliseconds. Every loop is bounded.
+ * calls, failed calls, p50 and p99 (upper bounds of 1 µs buckets below 1 ms, 1 ms buckets above)
+ * and the slowest call, in milliseconds. Every loop is bounded in time.
  */
 public final class FailoverLatency {
 
@@ -66,23 +66,22 @@ public final class FailoverLatency {
         int threads = 4;
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong failed = new AtomicLong();
-        List<long[]> perThread = new ArrayList<>();
+        List<Histogram> histograms = new ArrayList<>();
         List<Thread> workers = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         for (int t = 0; t < threads; t++) {
-            long[] latencies = new long[2_000_000];
-            perThread.add(latencies);
-            int[] count = {0};
+            Histogram histogram = new Histogram();
+            histograms.add(histogram);
             Thread worker = new Thread(() -> {
-                while (!stop.get() && count[0] < latencies.length) {
+                while (!stop.get() && System.nanoTime() < deadline) {
                     long start = System.nanoTime();
                     try {
                         call.getAsBoolean();
                     } catch (RuntimeException e) {
                         failed.incrementAndGet();
                     }
-                    latencies[count[0]++] = System.nanoTime() - start;
+                    histogram.record(System.nanoTime() - start);
                 }
-                latencies[latencies.length - 1] = count[0]; // the count rides in the last slot
             });
             worker.start();
             workers.add(worker);
@@ -102,23 +101,52 @@ public final class FailoverLatency {
         for (Thread worker : workers) {
             worker.join(120_000);
         }
-        long total = 0;
-        for (long[] latencies : perThread) {
-            total += latencies[latencies.length - 1];
-        }
-        long[] all = new long[(int) total];
-        int at = 0;
-        for (long[] latencies : perThread) {
-            int count = (int) latencies[latencies.length - 1];
-            System.arraycopy(latencies, 0, all, at, count);
-            at += count;
-        }
-        Arrays.sort(all);
-        System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %.3f | %.3f | %.1f |%n", client, fault, all.length,
-                failed.get(), millis(all, 0.50), millis(all, 0.99), all[all.length - 1] / 1e6);
+        Histogram all = new Histogram();
+        histograms.forEach(all::add);
+        System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %.3f | %.3f | %.1f |%n", client, fault, all.count,
+                failed.get(), all.quantile(0.50) / 1e6, all.quantile(0.99) / 1e6, all.max / 1e6);
     }
 
-    private static double millis(long[] sorted, double quantile) {
-        return sorted[Math.min(sorted.length - 1, (int) (sorted.length * quantile))] / 1e6;
+    /**
+     * Latencies in buckets of 1 µs up to 1 ms and of 1 ms up to 60 s, plus the exact maximum: a
+     * fixed footprint whatever the number of calls.
+     */
+    private static final class Histogram {
+        private static final int MICRO_BUCKETS = 1_000;
+        private static final int MILLI_BUCKETS = 60_000;
+        final long[] buckets = new long[MICRO_BUCKETS + MILLI_BUCKETS + 1];
+        long count;
+        long max;
+
+        void record(long nanos) {
+            long micros = nanos / 1_000;
+            int bucket = micros < MICRO_BUCKETS ? (int) micros
+                    : (int) Math.min(MICRO_BUCKETS + nanos / 1_000_000, buckets.length - 1L);
+            buckets[bucket]++;
+            count++;
+            max = Math.max(max, nanos);
+        }
+
+        void add(Histogram other) {
+            for (int i = 0; i < buckets.length; i++) {
+                buckets[i] += other.buckets[i];
+            }
+            count += other.count;
+            max = Math.max(max, other.max);
+        }
+
+        /** The upper bound, in nanoseconds, of the bucket holding the quantile. */
+        double quantile(double q) {
+            long rank = (long) Math.ceil(q * count);
+            long seen = 0;
+            for (int i = 0; i < buckets.length; i++) {
+                seen += buckets[i];
+                if (seen >= rank) {
+                    return i < MICRO_BUCKETS ? (i + 1) * 1_000.0 : (i - MICRO_BUCKETS + 1) * 1_000_000.0;
+                }
+            }
+            return max;
+        }
     }
+
 }
