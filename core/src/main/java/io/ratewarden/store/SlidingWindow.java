@@ -19,39 +19,56 @@ import java.util.Arrays;
  * {@code W / SLOTS} earlier than an exact log would refuse it (at least 16/17 ≈ 94 % of the
  * limit in steady state). Memory per key is constant whatever {@code permits} is.
  *
- * <p>The clock is read before the lock, and a decision uses the later of that reading and the
- * latest time already used, so grants are counted in time order. The lock is a spin lock of this
- * key alone (the critical section is a few additions; a waiter spins, then yields), never
- * shared across keys. A call within the current slot does no division.
+ * <h2>Concurrency</h2>
+ * A grant within the current slot is one compare-and-set on {@code word}, which packs a frozen
+ * flag, the head slot's epoch and the head slot's count; the other slots' total
+ * ({@code base}) only changes when the head moves on. Moving on (once per slot), refusals
+ * (which compute a wait) and recorded grants take a spin lock of this key alone. To move on,
+ * the lock holder freezes the word (capturing the head count exactly), folds it into the
+ * slots, publishes the new {@code base} and {@code headEnd}, then a new epoch with a count of 0.
+ * A grant that read the word before the freeze and any field after it fails its
+ * compare-and-set and retries; one that read the word after the new epoch sees the new base and
+ * end. A grant is counted in the slot its compare-and-set hit, never earlier than the caller's
+ * clock reading, so no window ever holds more than the permits. Limits above 2^47 permits per
+ * window are treated as 2^47 in memory.
  */
 final class SlidingWindow {
 
     static final int SLOTS = 16;
     private static final int RING = SLOTS + 1;
+    private static final long COUNT_MASK = (1L << 48) - 1;
+    private static final long MAX_COUNT = 1L << 47;
+    private static final long FROZEN = Long.MIN_VALUE;
+    private static final long EPOCH_UNIT = 1L << 48;
+    private static final long EPOCH_MASK = 0x7FFFL << 48;
 
-    private final long permits;
-
-    private final long slotNanos;
-    private final long[] counts = new long[RING];
-    private volatile int locked;
-    private long latest = Long.MIN_VALUE;
-    private long headSlot = Long.MIN_VALUE;
-    private long headEnd = Long.MIN_VALUE;
-    private int headIndex;
-    private long total;
-
+    private static final VarHandle WORD;
     private static final VarHandle LOCKED;
 
     static {
         try {
-            LOCKED = MethodHandles.lookup().findVarHandle(SlidingWindow.class, "locked", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            WORD = lookup.findVarHandle(SlidingWindow.class, "word", long.class);
+            LOCKED = lookup.findVarHandle(SlidingWindow.class, "locked", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
+    private final long permits;
+    private final long slotNanos;
+    private final long[] counts = new long[RING]; // non-head slots; changed under the lock only
+
+    private volatile long word;                      // frozen | epoch | head count
+    private volatile long base;                      // sum of the non-head slots in the span
+    private volatile long headEnd = Long.MIN_VALUE;  // end of the head slot, exclusive
+    private volatile int locked;
+    private long headSlot = Long.MIN_VALUE;          // under the lock
+    private int headIndex;                           // under the lock
+    private long latest = Long.MIN_VALUE;            // under the lock
+
     SlidingWindow(long permits, long windowNanos) {
-        this.permits = permits;
+        this.permits = Math.min(permits, MAX_COUNT);
         this.slotNanos = Math.max(1, windowNanos / SLOTS);
     }
 
@@ -66,19 +83,22 @@ final class SlidingWindow {
 
     /** As {@link #tryAcquire(Ticker, long)}, admitting at most {@code cap} permits in the span. */
     long tryAcquire(Ticker ticker, long n, long cap) {
+        long limit = Math.min(cap, MAX_COUNT);
         long read = ticker.read();
-        lock();
-        try {
-            long now = effectiveTime(read);
-            if (total + n <= cap) {
-                counts[headIndex] += n;
-                total += n;
+        for (int attempt = 0; attempt < 4; attempt++) {
+            long w = word;
+            if (w < 0) {
+                break; // frozen: the head is moving on
+            }
+            long total = base + (w & COUNT_MASK);
+            if (read >= headEnd || total + n > limit) {
+                break;
+            }
+            if (WORD.compareAndSet(this, w, w + n)) {
                 return 0;
             }
-            return nanosUntilFree(total + n - cap, now);
-        } finally {
-            unlock();
         }
+        return slowTryAcquire(read, n, limit);
     }
 
     /**
@@ -89,25 +109,70 @@ final class SlidingWindow {
         long read = ticker.read();
         lock();
         try {
-            effectiveTime(read);
-            counts[headIndex] += n;
-            total += n;
+            moveOn(read);
+            long w;
+            do {
+                w = word;
+            } while (!WORD.compareAndSet(this, w, (w & ~COUNT_MASK) | Math.min(MAX_COUNT, (w & COUNT_MASK) + n)));
+        } finally {
+            unlock();
+        }
+    }
+
+    private long slowTryAcquire(long read, long n, long limit) {
+        lock();
+        try {
+            long now = moveOn(read);
+            while (true) {
+                long w = word;
+                long headCount = w & COUNT_MASK;
+                if (base + headCount + n > limit) {
+                    return nanosUntilFree(base + headCount + n - limit, headCount, now);
+                }
+                if (WORD.compareAndSet(this, w, w + n)) {
+                    return 0;
+                }
+            }
         } finally {
             unlock();
         }
     }
 
     /**
-     * The time a decision is taken at: the clock read just before the lock, or the latest time
-     * already used if another thread read a later one first, so that grants are counted in the
-     * order of their times. It lies between the caller's reading and the moment it decides.
+     * Under the lock: moves the head on to the slot of the decision time, the later of the
+     * caller's reading and the latest time used (so that grants stay in time order).
      */
-    private long effectiveTime(long read) {
+    private long moveOn(long read) {
         long now = Math.max(read, latest);
         latest = now;
-        if (now >= headEnd) {
-            advanceTo(Math.floorDiv(now, slotNanos));
+        if (now < headEnd) {
+            return now;
         }
+        long slot = Math.floorDiv(now, slotNanos);
+        long frozen;
+        long w;
+        do {
+            w = word;
+            frozen = w | FROZEN;
+        } while (!WORD.compareAndSet(this, w, frozen));
+        long headCount = w & COUNT_MASK;
+        if (headSlot == Long.MIN_VALUE || slot - headSlot >= RING) {
+            Arrays.fill(counts, 0);
+        } else {
+            counts[headIndex] = headCount;
+            for (long s = headSlot + 1; s <= slot; s++) {
+                counts[ringIndex(s)] = 0;
+            }
+        }
+        headSlot = slot;
+        headIndex = ringIndex(slot);
+        long sum = 0;
+        for (long value : counts) {
+            sum += value;
+        }
+        base = sum;
+        headEnd = (slot + 1) * slotNanos;
+        word = ((w & EPOCH_MASK) + EPOCH_UNIT) & EPOCH_MASK; // new epoch, count 0, not frozen
         return now;
     }
 
@@ -129,29 +194,10 @@ final class SlidingWindow {
         LOCKED.setRelease(this, 0);
     }
 
-    private void advanceTo(long slot) {
-        if (slot <= headSlot) {
-            return;
-        }
-        if (headSlot == Long.MIN_VALUE || slot - headSlot >= RING) {
-            Arrays.fill(counts, 0);
-            total = 0;
-        } else {
-            for (long s = headSlot + 1; s <= slot; s++) {
-                int i = ringIndex(s);
-                total -= counts[i];
-                counts[i] = 0;
-            }
-        }
-        headSlot = slot;
-        headIndex = ringIndex(slot);
-        headEnd = (slot + 1) * slotNanos;
-    }
-
-    private long nanosUntilFree(long needed, long now) {
+    private long nanosUntilFree(long needed, long headCount, long now) {
         long freed = 0;
         for (long s = headSlot - SLOTS; s <= headSlot; s++) {
-            freed += counts[ringIndex(s)];
+            freed += s == headSlot ? headCount : counts[ringIndex(s)];
             if (freed >= needed) {
                 // slot s leaves the span when the head reaches s + RING
                 long leavesAt = (s + RING) * slotNanos;

@@ -1,0 +1,87 @@
+package io.ratewarden.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
+
+/**
+ * The window contract under concurrency: threads race on one key while a driver steps time in
+ * phases. Within a phase every thread reads the same time, so each grant's time is known, and
+ * no sliding window may hold more than the permits. The first call of a phase often moves the
+ * head slot on while the other threads are granting: the race the lock-free path must survive.
+ */
+class SlidingWindowConcurrencyTest {
+
+    private static final int THREADS = 4;
+    private static final int PHASES = 300;
+    private static final int CALLS_PER_PHASE = 15;
+
+    @RepeatedTest(20)
+    void racingThreadsNeverOverAdmitAndUseTheLimit(RepetitionInfo repetition) throws Exception {
+        SplittableRandom random = new SplittableRandom(repetition.getCurrentRepetition() * 31L);
+        long permits = 10 + random.nextLong(50);
+        long windowNanos = 16_000;
+        ManualTicker ticker = new ManualTicker(random.nextLong(1, 1L << 40));
+        SlidingWindow window = new SlidingWindow(permits, windowNanos);
+        long[] phaseTimes = new long[PHASES];
+        AtomicLong[] phaseGrants = new AtomicLong[PHASES];
+        CyclicBarrier start = new CyclicBarrier(THREADS + 1);
+        CyclicBarrier end = new CyclicBarrier(THREADS + 1);
+        List<Thread> workers = new ArrayList<>();
+        int[] currentPhase = new int[1];
+        for (int t = 0; t < THREADS; t++) {
+            long seed = random.nextLong();
+            Thread worker = new Thread(() -> {
+                SplittableRandom mine = new SplittableRandom(seed);
+                try {
+                    for (int phase = 0; phase < PHASES; phase++) {
+                        start.await(10, TimeUnit.SECONDS);
+                        for (int call = 0; call < CALLS_PER_PHASE; call++) {
+                            long cost = 1 + mine.nextInt(3);
+                            if (window.tryAcquire(ticker, cost) == 0) {
+                                phaseGrants[currentPhase[0]].addAndGet(cost);
+                            }
+                        }
+                        end.await(10, TimeUnit.SECONDS);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            worker.start();
+            workers.add(worker);
+        }
+        for (int phase = 0; phase < PHASES; phase++) {
+            long step = random.nextInt(8) == 0 ? random.nextLong(3 * windowNanos) : random.nextLong(windowNanos / 4);
+            ticker.advanceNanos(step);
+            phaseTimes[phase] = ticker.read();
+            phaseGrants[phase] = new AtomicLong();
+            currentPhase[0] = phase;
+            start.await(10, TimeUnit.SECONDS);
+            end.await(10, TimeUnit.SECONDS);
+        }
+        for (Thread worker : workers) {
+            worker.join(10_000);
+        }
+
+        long granted = 0;
+        for (int k = 0; k < PHASES; k++) {
+            long inWindow = 0;
+            for (int j = 0; j <= k; j++) {
+                if (phaseTimes[j] > phaseTimes[k] - windowNanos) {
+                    inWindow += phaseGrants[j].get();
+                }
+            }
+            assertThat(inWindow).as("grants in the window ending at phase %d", k).isLessThanOrEqualTo(permits);
+            granted += phaseGrants[k].get();
+        }
+        assertThat(granted).as("the limit is used, not just never exceeded").isPositive();
+    }
+}
