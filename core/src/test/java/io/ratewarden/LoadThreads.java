@@ -12,6 +12,8 @@ final class LoadThreads implements AutoCloseable {
     final ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
     final LongAccumulator slowestNanos = new LongAccumulator(Math::max, 0);
     volatile long measureFrom = Long.MIN_VALUE;
+    final AtomicLong measured = new AtomicLong();
+    final AtomicLong slowerThanAMillisecond = new AtomicLong();
     final AtomicLong calls = new AtomicLong();
     final AtomicLong redisDecisions = new AtomicLong();
     final Thread[] threads;
@@ -33,7 +35,12 @@ final class LoadThreads implements AutoCloseable {
                         thrown.add(e);
                     }
                     if (start - measureFrom >= 0) {
-                        slowestNanos.accumulate(System.nanoTime() - start);
+                        long took = System.nanoTime() - start;
+                        slowestNanos.accumulate(took);
+                        measured.incrementAndGet();
+                        if (took > 1_000_000) {
+                            slowerThanAMillisecond.incrementAndGet();
+                        }
                     }
                     calls.incrementAndGet();
                 }
@@ -50,6 +57,8 @@ final class LoadThreads implements AutoCloseable {
     void resetSlowest() {
         measureFrom = System.nanoTime();
         slowestNanos.reset();
+        measured.set(0);
+        slowerThanAMillisecond.set(0);
     }
 
     @Override

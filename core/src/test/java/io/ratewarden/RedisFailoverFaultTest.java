@@ -74,15 +74,21 @@ class RedisFailoverFaultTest {
                 long callsAtDetection = load.calls.get();
                 await().until(() -> load.calls.get() > callsAtDetection + 20_000);
                 Duration afterDetectionSlowest = load.slowest();
+                long afterDetectionCalls = load.measured.get();
+                long afterDetectionSlow = load.slowerThanAMillisecond.get();
 
                 server.resume();
                 RedisFixtures.awaitBackend(rw, Backend.REDIS, RedisFixtures.PROBE.multipliedBy(2).plusSeconds(1));
                 load.stop();
-                System.out.printf("SIGSTOP under load: slowest call in flight %d ms, slowest call after failover"
-                        + " %.3f ms%n", inFlightSlowest.toMillis(), afterDetectionSlowest.toNanos() / 1e6);
+                System.out.printf("SIGSTOP under load: slowest call in flight %d ms; after failover %d calls, %d of"
+                        + " them over 1 ms, slowest %.3f ms%n", inFlightSlowest.toMillis(), afterDetectionCalls,
+                        afterDetectionSlow, afterDetectionSlowest.toNanos() / 1e6);
                 assertThat(load.thrown).isEmpty();
                 assertThat(inFlightSlowest).isLessThan(RedisFixtures.TIMEOUT.plus(MARGIN));
-                assertThat(afterDetectionSlowest).isLessThan(Duration.ofMillis(50));
+                // Memory speed: no call waits on the hung Redis, and all but scheduling hiccups take
+                // well under a millisecond.
+                assertThat(afterDetectionSlowest).isLessThan(RedisFixtures.TIMEOUT);
+                assertThat(afterDetectionSlow).isLessThanOrEqualTo(afterDetectionCalls / 1_000);
                 assertThat(rw.storeInfo().recoveries()).isEqualTo(1);
             }
         }

@@ -8,8 +8,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * Redis memory per limited key and Redis CPU per call, measured with INFO on a server of the
- * test's own: the figures docs/redis-setup.md and docs/scaling.md quote.
+ * Redis memory per limited key (MEMORY USAGE of its three keys) and Redis CPU per call (INFO
+ * cpu), on a server of the test's own: the figures docs/redis-setup.md and docs/scaling.md quote.
  */
 class RedisMemoryPerKeyTest {
 
@@ -18,9 +18,9 @@ class RedisMemoryPerKeyTest {
         try (RedisServerProcess server = TestRedis.controllable();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url())
                      .redisTimeout(Duration.ofSeconds(2)).keyPrefix("rw:"))) {
-            long perKeyOneGrant = measure(server, rw, "one", 1_000, 1);
-            long perKeyHundredGrants = measure(server, rw, "hundred", 200, 100);
-            long perKeyThousandGrants = measure(server, rw, "thousand", 40, 1_000);
+            long perKeyOneGrant = measure(server, rw, "one", 20, 1);
+            long perKeyHundredGrants = measure(server, rw, "hundred", 20, 100);
+            long perKeyThousandGrants = measure(server, rw, "thousand", 5, 1_000);
             System.out.printf("Redis %s: %d B per key holding 1 grant, %d B with 100 grants (%d B per grant),"
                     + " %d B with 1000 grants (%d B per grant)%n", server.call("INFO", "server").lines()
                             .filter(l -> l.startsWith("redis_version")).findFirst().orElse("?"),
@@ -71,22 +71,21 @@ class RedisMemoryPerKeyTest {
         return total;
     }
 
+    /** Bytes of one limiter's three Redis keys, by MEMORY USAGE (every element counted), averaged. */
     private static long measure(RedisServerProcess server, Ratewarden rw, String name, int keys, int grantsPerKey)
             throws Exception {
         Limiter limiter = rw.limit(name, Limit.of(grantsPerKey, Duration.ofHours(1)));
-        limiter.tryAcquire("warm-up");
-        long before = usedMemory(server);
+        long total = 0;
         for (int k = 0; k < keys; k++) {
             String key = String.format("user-%06d", k);
             for (int g = 0; g < grantsPerKey; g++) {
                 assertThat(limiter.tryAcquire(key).decidedBy()).isEqualTo(Backend.REDIS);
             }
+            String hash = "rw:" + name + ":" + key;
+            for (String redisKey : new String[] {hash, "{" + hash + "}:value", "{" + hash + "}:permits"}) {
+                total += Long.parseLong(server.call("MEMORY", "USAGE", redisKey, "SAMPLES", "0"));
+            }
         }
-        return (usedMemory(server) - before) / keys;
-    }
-
-    private static long usedMemory(RedisServerProcess server) throws Exception {
-        return server.call("INFO", "memory").lines().filter(l -> l.startsWith("used_memory:"))
-                .mapToLong(l -> Long.parseLong(l.substring("used_memory:".length()).trim())).findFirst().orElseThrow();
+        return total / keys;
     }
 }

@@ -30,8 +30,10 @@ public final class RedisClusterProcesses implements AutoCloseable {
         List<RedisServerProcess> nodes = new ArrayList<>();
         try {
             for (int i = 0; i < 6; i++) {
+                // validity factor 0: a replica always takes over, however long since it heard its master
                 nodes.add(TestRedis.controllable("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                        "--cluster-node-timeout", Integer.toString(nodeTimeoutMillis)));
+                        "--cluster-node-timeout", Integer.toString(nodeTimeoutMillis),
+                        "--cluster-replica-validity-factor", "0"));
             }
             List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
             for (RedisServerProcess node : nodes) {
@@ -73,6 +75,15 @@ public final class RedisClusterProcesses implements AutoCloseable {
             }
         }
         return masters;
+    }
+
+    /** Returns a live node's {@code CLUSTER NODES} view, for failure messages. */
+    public String view() {
+        try {
+            return anyLive().call("CLUSTER", "NODES");
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     /** Returns {@code redis://127.0.0.1:port} of every node. */
