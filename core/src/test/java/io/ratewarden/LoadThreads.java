@@ -6,7 +6,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
 
-/** Calls a limiter from several threads until stopped, recording the slowest call and anything thrown. */
+/**
+ * Calls a limiter from several threads until stopped (or 60 s, or 500 million calls a thread: at
+ * in-memory speed a thread makes a few million calls a second), recording the slowest call and
+ * anything thrown.
+ */
 final class LoadThreads implements AutoCloseable {
     final AtomicBoolean stop = new AtomicBoolean();
     final ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
@@ -24,7 +28,7 @@ final class LoadThreads implements AutoCloseable {
         for (int t = 0; t < threadCount; t++) {
             int id = t;
             threads[t] = new Thread(() -> {
-                for (int i = 0; i < 5_000_000 && !stop.get() && System.nanoTime() < deadline; i++) {
+                for (long i = 0; i < 500_000_000L && !stop.get() && System.nanoTime() < deadline; i++) {
                     long start = System.nanoTime();
                     try {
                         Decision d = limiter.tryAcquire("user-" + (id * 7 + i) % 20);
