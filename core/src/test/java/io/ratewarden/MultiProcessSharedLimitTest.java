@@ -52,7 +52,9 @@ class MultiProcessSharedLimitTest {
 
     @Test
     void duringAnOutageLiveInstancesKeepsTheGlobalRateWhereFullMultipliesIt(@TempDir Path dir) throws Exception {
-        long permits = 40;
+        // The window that spans the failure exceeds the limit by how unevenly the instances had
+        // shared it (each knows only its own grants): about 0.8 / sqrt(permits) on average.
+        long permits = 200;
         double live = outageRatio(dir.resolve("live"), "live", permits);
         double full = outageRatio(dir.resolve("full"), "full", permits);
         System.out.printf("4 JVMs during a Redis outage, %d per %d ms: busiest window liveInstances() %.2f x the"
