@@ -21,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  * Ratewarden on the given Redis, waits until it decides on Redis and warms up, then from a common
  * start time
  * calls one limit from several threads for a fixed time and writes every grant (the wall-clock
- * millisecond read just before the call, and the deciding backend) to a file.
+ * milliseconds read just before and just after the call, and the deciding backend) to a file.
  *
  * <p>Arguments: redisUrl keyPrefix permits windowMillis threads startEpochMillis runMillis
  * share(full|live) redisTimeoutMillis outputFile. Exit codes: 0 done, 2 never reached Redis.
@@ -86,7 +86,7 @@ public final class LoadClient {
                         }
                         Decision decision = limiter.tryAcquire("tenant");
                         if (decision.allowed()) {
-                            grants.add(before + " " + decision.decidedBy());
+                            grants.add(before + " " + System.currentTimeMillis() + " " + decision.decidedBy());
                         }
                     }
                 });
