@@ -1,7 +1,6 @@
 package io.ratewarden.internal;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -45,18 +44,6 @@ public final class Secrets {
         }
         list.sort(Comparator.comparingInt(String::length).reversed());
         return new Secrets(List.copyOf(list));
-    }
-
-    /**
-     * Returns these secrets and {@code others} together.
-     *
-     * @param others more secrets
-     * @return the union
-     */
-    public Secrets and(String... others) {
-        List<String> all = new ArrayList<>(secrets);
-        all.addAll(Arrays.asList(others));
-        return of(all.toArray(new String[0]));
     }
 
     /**

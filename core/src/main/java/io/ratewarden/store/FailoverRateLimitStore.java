@@ -50,7 +50,6 @@ public final class FailoverRateLimitStore implements RateLimitStore {
     private final Duration redisTimeout;
     private final RedisHealth health;
     private final String instanceId;
-    private final String instanceName;
     private final ScheduledExecutorService prober;
     private final ExecutorService connector;
     private Future<RedisRateLimitStore.Heartbeat> pendingHeartbeat;
@@ -74,7 +73,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
                                   FallbackShare share) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.local = Objects.requireNonNull(local, "local");
-        this.instanceName = Objects.requireNonNull(instanceName, "instanceName");
+        Objects.requireNonNull(instanceName, "instanceName");
         this.defaultPolicy = defaultPolicy;
         this.probeInterval = probeInterval;
         this.redisTimeout = redisTimeout;
