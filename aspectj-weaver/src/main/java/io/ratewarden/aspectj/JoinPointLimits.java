@@ -1,19 +1,34 @@
 package io.ratewarden.aspectj;
 
 import io.ratewarden.internal.LimitedMethod;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.aspectj.lang.JoinPoint;
 import org.aspectj.lang.reflect.MethodSignature;
 
 /**
- * The {@link LimitedMethod} of each woven join point, resolved on first use and cached for the
- * life of the woven class: per class (a {@link ClassValue}), by the join point's id, which ajc
- * numbers from 0 within each woven type. Two field reads and an array read per call.
+ * The {@link LimitedMethod} of each woven join point, resolved on first use and kept for the
+ * life of the woven class.
+ *
+ * <p>Two structures, one for ownership and one for speed:
+ * <ul>
+ *   <li>the owner is a {@link ClassValue} on the woven class, holding its join points' limits by
+ *       the id ajc numbers from 0 within each woven type; it keeps each {@link LimitedMethod}
+ *       exactly as long as the class lives, so that unloading a woven class (a redeployed web
+ *       application) frees its limits, whichever class loader loaded this aspect;</li>
+ *   <li>the index, asked on every call, is an open-addressed table from the join point's static
+ *       part (by identity) to its limits, both held weakly so that the index never keeps a class
+ *       alive. A hit costs an identity hash, an array read and two reference reads, where the
+ *       class value costs a chain of about ten dependent reads.</li>
+ * </ul>
+ * The index is written under a lock and read without one; its entries are immutable, and a
+ * reader that misses an entry takes the lock.
  */
 final class JoinPointLimits {
 
     private static final int INITIAL_SLOTS = 16;
+    private static final int INITIAL_INDEX = 64;
 
     private static final ClassValue<Slots> BY_CLASS = new ClassValue<>() {
         @Override
@@ -22,10 +37,86 @@ final class JoinPointLimits {
         }
     };
 
+    private static volatile IndexEntry[] index = new IndexEntry[INITIAL_INDEX];
+    private static int indexed; // entries in the index, under the class's lock
+
     private JoinPointLimits() {
     }
 
     static LimitedMethod of(JoinPoint.StaticPart joinPoint) {
+        IndexEntry[] table = index;
+        int mask = table.length - 1;
+        int i = System.identityHashCode(joinPoint) & mask;
+        IndexEntry entry;
+        while ((entry = table[i]) != null) {
+            if (entry.get() == joinPoint) {
+                LimitedMethod limits = entry.limits.get();
+                if (limits != null) {
+                    return limits;
+                }
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        return indexed(joinPoint);
+    }
+
+    /**
+     * The slow path, once per join point (and again after a race): resolves the limits through
+     * their owner and adds them to the index, in place while the table stays at most half full,
+     * else in a larger copy without the entries of unloaded classes. A reader that misses an
+     * entry being added comes here and finds it under the lock.
+     */
+    private static synchronized LimitedMethod indexed(JoinPoint.StaticPart joinPoint) {
+        LimitedMethod limits = owned(joinPoint);
+        IndexEntry[] table = index;
+        int mask = table.length - 1;
+        for (int i = System.identityHashCode(joinPoint) & mask; table[i] != null; i = (i + 1) & mask) {
+            if (table[i].get() == joinPoint) {
+                if (table[i].limits.get() != limits) {
+                    table[i] = new IndexEntry(joinPoint, limits);
+                }
+                return limits;
+            }
+        }
+        if ((indexed + 1) * 2 <= table.length) {
+            put(table, new IndexEntry(joinPoint, limits));
+            indexed++;
+            return limits;
+        }
+        int live = 1;
+        for (IndexEntry entry : table) {
+            if (entry != null && entry.get() != null) {
+                live++;
+            }
+        }
+        int size = table.length;
+        while (live * 4 > size) {
+            size *= 2;
+        }
+        IndexEntry[] rebuilt = new IndexEntry[size];
+        for (IndexEntry entry : table) {
+            if (entry != null && entry.get() != null) {
+                put(rebuilt, entry);
+            }
+        }
+        put(rebuilt, new IndexEntry(joinPoint, limits));
+        indexed = live;
+        index = rebuilt;
+        return limits;
+    }
+
+    private static void put(IndexEntry[] table, IndexEntry entry) {
+        int mask = table.length - 1;
+        int i = System.identityHashCode(entry.get()) & mask;
+        while (table[i] != null) {
+            i = (i + 1) & mask;
+        }
+        table[i] = entry;
+    }
+
+    /** The limits of a join point as held by its class, resolved there on first use. */
+    static LimitedMethod owned(JoinPoint.StaticPart joinPoint) {
         Slots slots = BY_CLASS.get(joinPoint.getSignature().getDeclaringType());
         int id = joinPoint.getId();
         AtomicReferenceArray<LimitedMethod> array = slots.array;
@@ -36,6 +127,16 @@ final class JoinPointLimits {
             }
         }
         return slots.resolve(joinPoint, id);
+    }
+
+    /** One entry of the index: the join point (the referent) and its limits, both weakly held. */
+    private static final class IndexEntry extends WeakReference<JoinPoint.StaticPart> {
+        final WeakReference<LimitedMethod> limits;
+
+        IndexEntry(JoinPoint.StaticPart joinPoint, LimitedMethod limits) {
+            super(joinPoint);
+            this.limits = new WeakReference<>(limits);
+        }
     }
 
     /** The join points of one woven class, indexed by id; grown under a lock, read without one. */
