@@ -20,7 +20,10 @@ public final class Limiter {
     private final Limit limit;
     private final LimitKey sharedKey;
     private final LocalBucket sharedBucket;
+    // Calls granted are counted by the store's window for the shared bucket (no cost per call),
+    // here for every other key; a shared call of n permits adds n - 1 to sharedExtraPermits.
     private final LongAdder permitted = new LongAdder();
+    private final LongAdder sharedExtraPermits = new LongAdder();
     private final LongAdder rejected = new LongAdder();
 
     Limiter(Ratewarden owner, String name, Limit limit, RateLimitStore store) {
@@ -62,8 +65,16 @@ public final class Limiter {
     public Decision tryAcquire(String key, long permits, FailurePolicy onStoreFailure) {
         RateLimitStore store = owner.openStore();
         boolean shared = key != null && key.isEmpty();
-        Decision decision = shared && sharedBucket != null ? sharedBucket.tryAcquire(permits)
-                : store.tryAcquire(shared ? sharedKey : LimitKey.of(name, limit, key), permits, onStoreFailure);
+        if (shared && sharedBucket != null) {
+            Decision decision = sharedBucket.tryAcquire(permits);
+            if (!decision.allowed()) {
+                rejected.increment();
+            } else if (permits != 1) {
+                sharedExtraPermits.add(permits - 1);
+            }
+            return decision;
+        }
+        Decision decision = store.tryAcquire(shared ? sharedKey : LimitKey.of(name, limit, key), permits, onStoreFailure);
         (decision.allowed() ? permitted : rejected).increment();
         return decision;
     }
@@ -101,8 +112,10 @@ public final class Limiter {
         return "Limiter[" + name + ": " + limit + "]";
     }
 
+    /** Calls granted; exact once no call is in flight. */
     long permitted() {
-        return permitted.sum();
+        long shared = sharedBucket == null ? 0 : sharedBucket.grantedPermits() - sharedExtraPermits.sum();
+        return permitted.sum() + shared;
     }
 
     long rejected() {

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,31 @@ class JmxTest {
 
             assertThat(limiter.tryAcquire("", 1).allowed()).isFalse();
             assertThat(server.getAttribute(limitName, "Rejected")).isEqualTo(1L);
+        }
+    }
+
+    @Test
+    void countersCountCallsNotPermitsAcrossManyWindows() throws Exception {
+        AtomicLong nanos = new AtomicLong(1_000_000_000L);
+        try (Ratewarden rw = Ratewarden.builder().name("jmx-calls").ticker(nanos::get).build()) {
+            Limiter limiter = rw.limit("batch", Limit.of(10, Duration.ofMillis(1_600)));
+            long granted = 0;
+            long refused = 0;
+            for (int round = 0; round < 50; round++) { // every round moves on by a slot or a window
+                for (int call = 0; call < 7; call++) {
+                    long permits = call % 3 + 1;
+                    boolean allowed = (call % 2 == 0 ? limiter.tryAcquire("", permits)
+                            : limiter.tryAcquire("user-" + call, permits)).allowed();
+                    granted += allowed ? 1 : 0;
+                    refused += allowed ? 0 : 1;
+                }
+                nanos.addAndGet(round % 5 == 0 ? 2_000_000_000L : 100_000_000L);
+            }
+            ObjectName limitName = limit("jmx-calls", "batch");
+            assertThat(refused).as("the rounds reach the limit").isPositive();
+            assertThat(server.getAttribute(limitName, "Permitted")).isEqualTo(granted);
+            assertThat(server.getAttribute(limitName, "Rejected")).isEqualTo(refused);
+            assertThat(server.getAttribute(instance("jmx-calls"), "Permitted")).isEqualTo(granted);
         }
     }
 

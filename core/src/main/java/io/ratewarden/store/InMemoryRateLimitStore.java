@@ -97,6 +97,11 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
         return windows.get(key, NEW_WINDOW);
     }
 
+    /** The window of a shared key if the store holds it, without creating it. */
+    SlidingWindow existingWindow(LimitKey key) {
+        return sharedWindows.get(key);
+    }
+
     private static Decision decision(long waitNanos) {
         return waitNanos == 0
                 ? Decision.allowed(Backend.IN_MEMORY)

@@ -41,4 +41,20 @@ public final class LocalBucket {
         return waitNanos == 0 ? Decision.allowed(Backend.IN_MEMORY)
                 : Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));
     }
+
+    /**
+     * Returns the permits counted on this bucket's key since the store first held it: granted
+     * through this handle or the store, or {@linkplain InMemoryRateLimitStore#record recorded}.
+     * Exact once no call on the key is in flight. Counting costs the granting calls nothing;
+     * reading takes the key's lock briefly.
+     *
+     * @return the permits counted, 0 before the key's first call
+     */
+    public long grantedPermits() {
+        SlidingWindow current = window;
+        if (current == null) {
+            current = store.existingWindow(key);
+        }
+        return current == null ? 0 : current.counted();
+    }
 }

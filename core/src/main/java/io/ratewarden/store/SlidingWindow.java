@@ -66,6 +66,7 @@ final class SlidingWindow {
     private long headSlot = Long.MIN_VALUE;          // under the lock
     private int headIndex;                           // under the lock
     private long latest = Long.MIN_VALUE;            // under the lock
+    private long countedBeforeHead;                  // under the lock: permits of past head slots
 
     SlidingWindow(long permits, long windowNanos) {
         this.permits = Math.min(permits, MAX_COUNT);
@@ -119,6 +120,19 @@ final class SlidingWindow {
         }
     }
 
+    /**
+     * Returns the permits counted since this window was created, granted or recorded; exact once
+     * no call on this key is in flight.
+     */
+    long counted() {
+        lock();
+        try {
+            return countedBeforeHead + (word & COUNT_MASK); // never frozen outside the lock's holder
+        } finally {
+            unlock();
+        }
+    }
+
     private long slowTryAcquire(long read, long n, long limit) {
         lock();
         try {
@@ -156,6 +170,7 @@ final class SlidingWindow {
             frozen = w | FROZEN;
         } while (!WORD.compareAndSet(this, w, frozen));
         long headCount = w & COUNT_MASK;
+        countedBeforeHead += headCount;
         if (headSlot == Long.MIN_VALUE || slot - headSlot >= RING) {
             Arrays.fill(counts, 0);
         } else {
