@@ -63,18 +63,43 @@ public final class Limiter {
      * @throws IllegalStateException if the instance is closed
      */
     public Decision tryAcquire(String key, long permits, FailurePolicy onStoreFailure) {
-        RateLimitStore store = owner.openStore();
-        boolean shared = key != null && key.isEmpty();
-        if (shared && sharedBucket != null) {
-            Decision decision = sharedBucket.tryAcquire(permits);
-            if (!decision.allowed()) {
-                rejected.increment();
-            } else if (permits != 1) {
-                sharedExtraPermits.add(permits - 1);
-            }
-            return decision;
+        if (key != null && key.isEmpty()) {
+            return tryAcquireShared(permits, onStoreFailure);
         }
-        Decision decision = store.tryAcquire(shared ? sharedKey : LimitKey.of(name, limit, key), permits, onStoreFailure);
+        return askStore(owner.openStore(), key, permits, onStoreFailure);
+    }
+
+    /**
+     * Takes {@code permits} permits from the limit's one bucket shared by all callers, the key
+     * {@code ""}: the same decision as {@code tryAcquire("", permits, onStoreFailure)}, by the
+     * shortest path. Blocks at most for the instance's Redis timeout.
+     *
+     * @param permits how many permits, between 1 and the limit's permits
+     * @param onStoreFailure the policy for this call; {@link FailurePolicy#DEFAULT} for the
+     *     instance's
+     * @return the decision, never {@code null}
+     * @throws IllegalArgumentException if {@code permits} is out of range
+     * @throws IllegalStateException if the instance is closed
+     */
+    public Decision tryAcquireShared(long permits, FailurePolicy onStoreFailure) {
+        RateLimitStore store = owner.openStore();
+        LocalBucket bucket = sharedBucket;
+        if (bucket == null) {
+            return askStore(store, "", permits, onStoreFailure);
+        }
+        Decision decision = bucket.tryAcquire(permits);
+        if (!decision.allowed()) {
+            rejected.increment();
+        } else if (permits != 1) {
+            sharedExtraPermits.add(permits - 1);
+        }
+        return decision;
+    }
+
+    // Kept apart from the shared bucket's path, so that the JIT can inline that path into callers.
+    private Decision askStore(RateLimitStore store, String key, long permits, FailurePolicy onStoreFailure) {
+        LimitKey limitKey = key != null && key.isEmpty() ? sharedKey : LimitKey.of(name, limit, key);
+        Decision decision = store.tryAcquire(limitKey, permits, onStoreFailure);
         (decision.allowed() ? permitted : rejected).increment();
         return decision;
     }

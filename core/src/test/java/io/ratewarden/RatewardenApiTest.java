@@ -36,6 +36,21 @@ class RatewardenApiTest {
     }
 
     @Test
+    void theSharedBucketIsOneBucketWhicheverMethodAsksIt() {
+        try (Ratewarden rw = Ratewarden.builder().name("shared-api").ticker(ticker).build()) {
+            Limiter api = rw.limit("api", Limit.of(3, Duration.ofSeconds(10)));
+            assertThat(api.tryAcquireShared(2, FailurePolicy.DEFAULT).allowed()).isTrue();
+            assertThat(api.tryAcquire("", 1).allowed()).as("3 permits, 2 taken").isTrue();
+            Decision refused = api.tryAcquireShared(1, FailurePolicy.DEFAULT);
+            assertThat(refused.allowed()).isFalse();
+            assertThat(refused.decidedBy()).isEqualTo(Backend.IN_MEMORY);
+            assertThat(api.tryAcquire("other", 3).allowed()).as("another key, another bucket").isTrue();
+            assertThatThrownBy(() -> api.tryAcquireShared(4, FailurePolicy.DEFAULT))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void permitsOutsideTheLimitAreRejectedAsArguments() {
         try (Ratewarden rw = Ratewarden.builder().build()) {
             Limiter api = rw.limit("api", Limit.of(2, Duration.ofSeconds(1)));
@@ -64,6 +79,8 @@ class RatewardenApiTest {
         rw.close();
         rw.close();
         assertThatThrownBy(() -> api.tryAcquire("a")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("Ratewarden 'closing' is closed");
+        assertThatThrownBy(() -> api.tryAcquireShared(1, FailurePolicy.DEFAULT)).isInstanceOf(IllegalStateException.class)
                 .hasMessage("Ratewarden 'closing' is closed");
     }
 

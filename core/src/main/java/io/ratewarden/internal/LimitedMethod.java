@@ -94,7 +94,7 @@ public final class LimitedMethod {
             // The hot case, one limit without key: the loop of tryAcquire unrolled.
             LimitSpec spec = specs[0];
             Limiter limiter = limiters()[0];
-            Decision decision = limiter.tryAcquire("", spec.cost(), spec.policy());
+            Decision decision = limiter.tryAcquireShared(spec.cost(), spec.policy());
             if (decision.allowed()) {
                 return;
             }

@@ -37,7 +37,7 @@ public final class LocalBucket {
             current = store.window(key);
             window = current;
         }
-        long waitNanos = current.tryAcquire(ticker, permits);
+        long waitNanos = current.tryAcquireShared(ticker, permits);
         return waitNanos == 0 ? Decision.allowed(Backend.IN_MEMORY)
                 : Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));
     }

@@ -41,6 +41,8 @@ final class SlidingWindow {
     private static final long FROZEN = Long.MIN_VALUE;
     private static final long EPOCH_UNIT = 1L << 48;
     private static final long EPOCH_MASK = 0x7FFFL << 48;
+    private static final int ATTEMPTS = 4;
+    private static final int BACK_OFF_SPINS = 64;
 
     private static final VarHandle WORD;
     private static final VarHandle LOCKED;
@@ -84,22 +86,59 @@ final class SlidingWindow {
 
     /** As {@link #tryAcquire(Ticker, long)}, admitting at most {@code cap} permits in the span. */
     long tryAcquire(Ticker ticker, long n, long cap) {
-        long limit = Math.min(cap, MAX_COUNT);
+        return decide(ticker.read(), n, Math.min(cap, MAX_COUNT));
+    }
+
+    /**
+     * As {@link #tryAcquire(Ticker, long)}, for the window of a limit's shared key. The same steps
+     * as {@link #decide}, written twice on purpose: the JIT profiles each method on its own, and
+     * the first call of every new key takes the slow path, which in a shared profile would look
+     * hot enough to be compiled into the shared key's path and make that path too large to
+     * inline into its callers.
+     */
+    long tryAcquireShared(Ticker ticker, long n) {
         long read = ticker.read();
-        for (int attempt = 0; attempt < 4; attempt++) {
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long w = word;
-            if (w < 0) {
-                break; // frozen: the head is moving on
-            }
-            long total = base + (w & COUNT_MASK);
-            if (read >= headEnd || total + n > limit) {
-                break;
+            if (w < 0 || read >= headEnd || base + (w & COUNT_MASK) + n > permits) {
+                break; // moving on, moved on, or full: the slow path decides
             }
             if (WORD.compareAndSet(this, w, w + n)) {
                 return 0;
             }
+            if (attempt + 1 < ATTEMPTS) {
+                backOff(attempt);
+            }
+        }
+        return slowTryAcquire(read, n, permits);
+    }
+
+    private long decide(long read, long n, long limit) {
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            long w = word;
+            if (w < 0 || read >= headEnd || base + (w & COUNT_MASK) + n > limit) {
+                break; // moving on, moved on, or full: the slow path decides
+            }
+            if (WORD.compareAndSet(this, w, w + n)) {
+                return 0;
+            }
+            if (attempt + 1 < ATTEMPTS) {
+                backOff(attempt);
+            }
         }
         return slowTryAcquire(read, n, limit);
+    }
+
+    /**
+     * After a lost compare-and-set: another thread just took permits here and holds the word's
+     * cache line. Waiting a moment, longer after each loss, lets it finish its calls without the
+     * line moving back and forth on every one. At most 448 spin-wait hints in all for one call
+     * (about 11 µs on a CPU whose pause takes 24 ns), then the slow path.
+     */
+    private static void backOff(int attempt) {
+        for (int spin = BACK_OFF_SPINS << attempt; spin > 0; spin--) {
+            Thread.onSpinWait();
+        }
     }
 
     /**
