@@ -143,10 +143,21 @@ final class SlidingWindow {
 
     /**
      * Counts {@code n} permits granted elsewhere (by Redis), whether or not they fit here: the
-     * count may exceed the permits, and then refuses until enough of it has left the span.
+     * count may exceed the permits, and then refuses until enough of it has left the span. Within
+     * the head slot, one compare-and-set as a grant; the lock only to move on (every call on
+     * Redis records, so a lock per call would make many threads queue and spin on it).
      */
     void record(Ticker ticker, long n) {
         long read = ticker.read();
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            long w = word;
+            if (w < 0 || read >= headEnd) {
+                break; // moving on, or moved on: under the lock
+            }
+            if (WORD.compareAndSet(this, w, (w & ~COUNT_MASK) | Math.min(MAX_COUNT, (w & COUNT_MASK) + n))) {
+                return;
+            }
+        }
         lock();
         try {
             moveOn(read);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.RepetitionInfo;
  * phases. Within a phase every thread reads the same time, so each grant's time is known, and
  * no sliding window may hold more than the permits. The first call of a phase often moves the
  * head slot on while the other threads are granting: the race the lock-free path must survive.
+ * Half the threads take the shared key's path, half the general one, on the same window.
  */
 class SlidingWindowConcurrencyTest {
 
@@ -38,6 +39,7 @@ class SlidingWindowConcurrencyTest {
         int[] currentPhase = new int[1];
         for (int t = 0; t < THREADS; t++) {
             long seed = random.nextLong();
+            boolean shared = t % 2 == 0; // half the threads take the shared key's path
             Thread worker = new Thread(() -> {
                 SplittableRandom mine = new SplittableRandom(seed);
                 try {
@@ -45,7 +47,8 @@ class SlidingWindowConcurrencyTest {
                         start.await(10, TimeUnit.SECONDS);
                         for (int call = 0; call < CALLS_PER_PHASE; call++) {
                             long cost = 1 + mine.nextInt(3);
-                            if (window.tryAcquire(ticker, cost) == 0) {
+                            long wait = shared ? window.tryAcquireShared(ticker, cost) : window.tryAcquire(ticker, cost);
+                            if (wait == 0) {
                                 phaseGrants[currentPhase[0]].addAndGet(cost);
                             }
                         }
@@ -83,5 +86,41 @@ class SlidingWindowConcurrencyTest {
             granted += phaseGrants[k].get();
         }
         assertThat(granted).as("the limit is used, not just never exceeded").isPositive();
+    }
+
+    @RepeatedTest(10)
+    void recordsFromManyThreadsAreEachCountedOnceWhileTheHeadMovesOn(RepetitionInfo repetition) throws Exception {
+        SlidingWindow window = new SlidingWindow(50, 16_000);
+        AtomicLong now = new AtomicLong(repetition.getCurrentRepetition() * 1_000_003L);
+        int threads = 4;
+        int records = 20_000;
+        CyclicBarrier start = new CyclicBarrier(threads + 1);
+        List<Thread> workers = new ArrayList<>();
+        AtomicLong recorded = new AtomicLong();
+        for (int t = 0; t < threads; t++) {
+            long permits = t + 1;
+            Thread worker = new Thread(() -> {
+                try {
+                    start.await(10, TimeUnit.SECONDS);
+                    for (int i = 0; i < records; i++) {
+                        if (i % 8 == 0) {
+                            now.addAndGet(250); // a slot is 1,000 ns: the head moves on under the others
+                        }
+                        window.record(now::get, permits);
+                        recorded.addAndGet(permits);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            worker.start();
+            workers.add(worker);
+        }
+        start.await(10, TimeUnit.SECONDS);
+        for (Thread worker : workers) {
+            worker.join(10_000);
+        }
+        assertThat(window.counted()).isEqualTo(recorded.get()).isEqualTo((1 + 2 + 3 + 4) * (long) records);
+        assertThat(window.tryAcquire(now::get, 1)).as("recorded grants fill the window").isPositive();
     }
 }
