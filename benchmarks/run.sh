@@ -2,7 +2,7 @@
 # Runs every benchmark, side by side with the peers, and writes the results table:
 #   benchmarks/run.sh [results-dir]
 # Needs redis-server on the PATH (the Redis benchmarks start their own on loopback ports).
-# Takes about 10 minutes on 2 cores. Close other work first: the numbers are only as quiet as
+# Takes about 20 minutes on 2 cores. Close other work first: the numbers are only as quiet as
 # the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -32,14 +32,15 @@ import org.redisson.config.Config;
  * One decision on Redis per call: a woven Ratewarden call, raw Redisson
  * {@code RRateLimiter.tryAcquire(1)} with the same rate and window, and Bucket4j's Redisson proxy.
  * Each fork starts its own redis-server on loopback. Run with {@code -t 1}, {@code -t 4},
- * {@code -t 16}.
+ * {@code -t 16}. Three forks: with Redis, its client threads and the callers sharing 2 cores,
+ * one fork's figure moves by a third from fork to fork.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class RedisBenchmark {
 
     private LocalRedis redis;
