@@ -30,7 +30,8 @@ import org.redisson.config.Config;
 
 /**
  * One decision on Redis per call: a woven Ratewarden call, raw Redisson
- * {@code RRateLimiter.tryAcquire(1)} with the same rate and window, and Bucket4j's Redisson proxy.
+ * {@code RRateLimiter.tryAcquire(1)} with the same rate, window and keep-alive (and once more
+ * without keep-alive, Redisson's default), and Bucket4j's Redisson proxy.
  * Each fork starts its own redis-server on loopback. Run with {@code -t 1}, {@code -t 4},
  * {@code -t 16}. Three forks: with Redis, its client threads and the callers sharing 2 cores,
  * one fork's figure moves by a third from fork to fork.
@@ -47,6 +48,7 @@ public class RedisBenchmark {
     private Ratewarden ratewarden;
     private RedissonClient raw;
     private RRateLimiter rawLimiter;
+    private RRateLimiter rawLimiterKeptForever;
     private BucketProxy bucket4j;
     private final Targets targets = new Targets();
 
@@ -65,9 +67,15 @@ public class RedisBenchmark {
         Config config = new Config();
         config.useSingleServer().setAddress(redis.url());
         raw = Redisson.create(config);
+        // The same settings as Ratewarden's limiter, keep-alive included: 2 x window + 1 s, so that
+        // the limiter's keys leave Redis once idle (each acquire then also refreshes their expiry).
         rawLimiter = raw.getRateLimiter("raw-limiter");
-        rawLimiter.trySetRate(RateType.OVERALL, 1_000_000_000L, Duration.ofSeconds(1));
+        rawLimiter.trySetRate(RateType.OVERALL, 1_000_000_000L, Duration.ofSeconds(1), Duration.ofSeconds(3));
         rawLimiter.tryAcquire(1);
+        // Redisson's default: no keep-alive, the keys stay in Redis for ever.
+        rawLimiterKeptForever = raw.getRateLimiter("raw-limiter-kept-forever");
+        rawLimiterKeptForever.trySetRate(RateType.OVERALL, 1_000_000_000L, Duration.ofSeconds(1));
+        rawLimiterKeptForever.tryAcquire(1);
 
         CommandAsyncExecutor executor = ((Redisson) raw).getCommandExecutor();
         RedissonBasedProxyManager<String> proxies = RedissonBasedProxyManager.builderFor(executor).build();
@@ -97,6 +105,11 @@ public class RedisBenchmark {
     @Benchmark
     public boolean redissonRateLimiterTryAcquire() {
         return rawLimiter.tryAcquire(1);
+    }
+
+    @Benchmark
+    public boolean redissonRateLimiterKeptForever() {
+        return rawLimiterKeptForever.tryAcquire(1);
     }
 
     @Benchmark
