@@ -22,8 +22,10 @@ import java.util.Arrays;
  * <h2>Concurrency</h2>
  * A grant within the current slot is one compare-and-set on {@code word}, which packs a frozen
  * flag, the head slot's epoch and the head slot's count; the other slots' total
- * ({@code base}) only changes when the head moves on. Moving on (once per slot), refusals
- * (which compute a wait) and recorded grants take a spin lock of this key alone. To move on,
+ * ({@code base}) only changes when the head moves on. A recorded grant within the current slot
+ * is the same compare-and-set without the limit check. A grant that loses the compare-and-set
+ * backs off briefly before it retries, and after a few losses takes the slow path. Moving on
+ * (once per slot) and refusals (which compute a wait) take a spin lock of this key alone. To move on,
  * the lock holder freezes the word (capturing the head count exactly), folds it into the
  * slots, publishes the new {@code base} and {@code headEnd}, then a new epoch with a count of 0.
  * A grant that read the word before the freeze and any field after it fails its
