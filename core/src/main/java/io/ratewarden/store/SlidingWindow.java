@@ -25,8 +25,8 @@ import java.util.Arrays;
  * ({@code base}) only changes when the head moves on. A recorded grant within the current slot
  * is the same compare-and-set without the limit check. A grant that loses the compare-and-set
  * backs off briefly before it retries, and after a few losses takes the slow path. Moving on
- * (once per slot) and refusals (which compute a wait) take a spin lock of this key alone. To move on,
- * the lock holder freezes the word (capturing the head count exactly), folds it into the
+ * (once per slot) and refusals (which compute a wait) take a spin lock of this key alone. To
+ * move on, the lock holder freezes the word (capturing the head count exactly), folds it into the
  * slots, publishes the new {@code base} and {@code headEnd}, then a new epoch with a count of 0.
  * A grant that read the word before the freeze and any field after it fails its
  * compare-and-set and retries; one that read the word after the new epoch sees the new base and
@@ -156,7 +156,7 @@ final class SlidingWindow {
             if (w < 0 || read >= headEnd) {
                 break; // moving on, or moved on: under the lock
             }
-            if (WORD.compareAndSet(this, w, (w & ~COUNT_MASK) | Math.min(MAX_COUNT, (w & COUNT_MASK) + n))) {
+            if (WORD.compareAndSet(this, w, plusRecorded(w, n))) {
                 return;
             }
         }
@@ -166,10 +166,15 @@ final class SlidingWindow {
             long w;
             do {
                 w = word;
-            } while (!WORD.compareAndSet(this, w, (w & ~COUNT_MASK) | Math.min(MAX_COUNT, (w & COUNT_MASK) + n)));
+            } while (!WORD.compareAndSet(this, w, plusRecorded(w, n)));
         } finally {
             unlock();
         }
+    }
+
+    /** The word with {@code n} more in the head count, capped: a record may pass the permits. */
+    private static long plusRecorded(long w, long n) {
+        return (w & ~COUNT_MASK) | Math.min(MAX_COUNT, (w & COUNT_MASK) + n);
     }
 
     /**
