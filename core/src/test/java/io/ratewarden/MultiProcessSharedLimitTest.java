@@ -60,7 +60,7 @@ class MultiProcessSharedLimitTest {
         System.out.printf("4 JVMs during a Redis outage, %d per %d ms: busiest window liveInstances() %.2f x the"
                 + " limit, full() %.2f x%n", permits, WINDOW, live, full);
         // Most runs on 2 cores measure 1.02-1.20 x; a run in which one instance had taken far more
-        // than its share of Redis's grants just before the failure reaches 1.3 x. The bound is
+        // than its share of Redis's grants just before the failure reaches 1.3-1.34 x. The bound is
         // what every run has kept; full() shows what the share prevents.
         assertThat(live).as("liveInstances(): the global rate, give or take the window of the failure")
                 .isLessThanOrEqualTo(1.5);
