@@ -52,35 +52,51 @@ class MultiProcessSharedLimitTest {
 
     @Test
     void duringAnOutageLiveInstancesKeepsTheGlobalRateWhereFullMultipliesIt(@TempDir Path dir) throws Exception {
-        // The window that spans the failure exceeds the limit by how unevenly the instances had
-        // shared it (each knows only its own grants): about 0.8 / sqrt(permits) on average.
         long permits = 200;
-        double live = outageRatio(dir.resolve("live"), "live", permits);
-        double full = outageRatio(dir.resolve("full"), "full", permits);
+        Outage live = outage(dir.resolve("live"), "live", permits);
+        Outage full = outage(dir.resolve("full"), "full", permits);
         System.out.printf("4 JVMs during a Redis outage, %d per %d ms: busiest window liveInstances() %.2f x the"
-                + " limit, full() %.2f x%n", permits, WINDOW, live, full);
-        // Most runs on 2 cores measure 1.02-1.20 x; a run in which one instance had taken far more
-        // than its share of Redis's grants just before the failure reaches 1.3-1.34 x. The bound is
-        // what every run has kept; full() shows what the share prevents.
-        assertThat(live).as("liveInstances(): the global rate, give or take the window of the failure")
-                .isLessThanOrEqualTo(1.5);
-        assertThat(full).isGreaterThan(2.5);
+                + " limit, full() %.2f x; first window after the failure liveInstances() %.2f x, full() %.2f x;"
+                + " the two windows after it liveInstances() %.2f x, full() %.2f x%n", permits, WINDOW, live.busiest(),
+                full.busiest(), live.firstWindow(), full.firstWindow(), live.settled(), full.settled());
+        assertThat(live.busiest()).as("liveInstances(): the global rate, the window of the failure included")
+                .isLessThanOrEqualTo(1.25);
+        assertThat(live.settled()).as("liveInstances(): the instances together still use the limit")
+                .isGreaterThanOrEqualTo(0.9);
+        assertThat(full.busiest()).isGreaterThan(2.5);
     }
 
-    /** Runs 4 JVMs on Redis, kills Redis mid-run, and returns the busiest window over the limit. */
-    private static double outageRatio(Path dir, String share, long permits) throws Exception {
+    /**
+     * What 4 JVMs admitted around a Redis failure, each over the limit: the busiest window of the
+     * whole run, the window that starts at the failure, and the two windows after that one.
+     */
+    private record Outage(double busiest, double firstWindow, double settled) {
+    }
+
+    /** Runs 4 JVMs on Redis and kills Redis 1.5 s into a 5 s run. */
+    private static Outage outage(Path dir, String share, long permits) throws Exception {
         Files.createDirectories(dir);
         try (RedisServerProcess redis = TestRedis.controllable()) {
             List<long[]> calls = new ArrayList<>();
             List<String> backends = new ArrayList<>();
-            runClients(redis, dir, 4, 2, permits, 5_000, share, 200, 1_500L, calls, backends);
+            long killAfter = 1_500;
+            long runMillis = 5_000;
+            long start = runClients(redis, dir, 4, 2, permits, runMillis, share, 200, killAfter, calls, backends);
             assertThat(backends).contains("REDIS", "IN_MEMORY");
             long[] times = calls.stream().mapToLong(c -> c[0]).sorted().toArray();
-            return busiestWindow(times, WINDOW - TOLERANCE) / (double) permits;
+            long killedAt = start + killAfter;
+            long settledFrom = killedAt + WINDOW;
+            long firstWindow = calls.stream().filter(c -> c[0] >= killedAt && c[0] < settledFrom).count();
+            long settledTo = settledFrom + 2 * WINDOW; // two whole windows: at most twice the limit
+            long settledGrants = calls.stream().filter(c -> c[0] >= settledFrom && c[0] < settledTo).count();
+            double settled = settledGrants / (2.0 * permits);
+            return new Outage(busiestWindow(times, WINDOW - TOLERANCE) / (double) permits,
+                    firstWindow / (double) permits, settled);
         }
     }
 
-    private static void runClients(RedisServerProcess redis, Path dir, int jvms, int threads, long permits,
+    /** Runs the JVMs, collects their grants and returns the common start time (epoch milliseconds). */
+    private static long runClients(RedisServerProcess redis, Path dir, int jvms, int threads, long permits,
                                    long runMillis, String share, long timeoutMillis, Long killAfterMillis,
                                    List<long[]> grants, List<String> backends) throws Exception {
         String prefix = "rw-mp:" + UUID.randomUUID() + ":";
@@ -122,6 +138,7 @@ class MultiProcessSharedLimitTest {
                 process.destroyForcibly();
             }
         }
+        return start;
     }
 
     private static String log(Path dir, int i) {

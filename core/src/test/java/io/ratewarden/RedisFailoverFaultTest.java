@@ -222,4 +222,52 @@ class RedisFailoverFaultTest {
             assertThat(limiter.tryAcquire("a", 1, FailurePolicy.ALLOW).allowed()).isTrue();
         }
     }
+
+    @Test
+    void afterAFailureAnInstanceAddsNothingToAKeyRedisWasRefusing() throws Exception {
+        Limit limit = Limit.of(100, Duration.ofSeconds(30));
+        try (RedisServerProcess server = TestRedis.controllable()) {
+            Ratewarden.Builder shared = RedisFixtures.builder(server.url()).fallbackShare(FallbackShare.divideBy(2));
+            try (Ratewarden busy = RedisFixtures.onRedis(shared.name("busy"));
+                 Ratewarden quiet = RedisFixtures.onRedis(shared.name("quiet"))) {
+                Limiter onBusy = busy.limit("api", limit);
+                Limiter onQuiet = quiet.limit("api", limit);
+                for (int i = 0; i < 80; i++) {
+                    assertThat(onBusy.tryAcquire("full")).isEqualTo(Decision.allowed(Backend.REDIS));
+                }
+                for (int i = 0; i < 20; i++) {
+                    assertThat(onQuiet.tryAcquire("full")).isEqualTo(Decision.allowed(Backend.REDIS));
+                    assertThat(onQuiet.tryAcquire("spare")).isEqualTo(Decision.allowed(Backend.REDIS));
+                }
+                Decision refusedOnRedis = onQuiet.tryAcquire("full");
+                assertThat(refusedOnRedis.allowed()).isFalse();
+                assertThat(refusedOnRedis.decidedBy()).isEqualTo(Backend.REDIS);
+
+                server.kill();
+                long quietGrants = 0;
+                for (int i = 0; i < 50; i++) {
+                    Decision decision = onQuiet.tryAcquire("full");
+                    assertThat(decision.decidedBy()).isEqualTo(Backend.IN_MEMORY);
+                    quietGrants += decision.allowed() ? 1 : 0;
+                }
+                long busyGrants = 0;
+                for (int i = 0; i < 50; i++) {
+                    busyGrants += onBusy.tryAcquire("full").allowed() ? 1 : 0;
+                }
+                long spareGrants = 0;
+                for (int i = 0; i < 50; i++) {
+                    spareGrants += onQuiet.tryAcquire("spare").allowed() ? 1 : 0;
+                }
+                System.out.printf("after a failure, on a key Redis had filled (80 + 20 of 100, share 50): busy"
+                        + " instance granted %d more, quiet instance %d more; on a key Redis was not refusing"
+                        + " (20 held) %d more%n", busyGrants, quietGrants, spareGrants);
+                assertThat(quietGrants).as("the quiet instance held 20 of a full window: nothing to add")
+                        .isZero();
+                assertThat(busyGrants).as("the busy instance held more than its share").isZero();
+                assertThat(spareGrants).as("a key Redis was not refusing: up to the share").isEqualTo(30);
+                assertThat(onQuiet.tryAcquire("full").retryAfter()).as("until its own grants leave the window")
+                        .isPositive().isLessThanOrEqualTo(limit.window());
+            }
+        }
+    }
 }

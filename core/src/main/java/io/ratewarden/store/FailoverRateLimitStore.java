@@ -35,7 +35,12 @@ import java.util.concurrent.atomic.LongAdder;
  *       unhealthy, and two consecutive successes bring it back to Redis. The first success after
  *       start-up moves a store that started without Redis onto it.</li>
  *   <li>During an outage the in-memory store admits this instance's {@link FallbackShare} of each
- *       limit, so that N instances together stay near the limit rather than N times it.</li>
+ *       limit, so that N instances together stay near the limit rather than N times it. Each
+ *       refusal by Redis is noted too: a key Redis refused within the window before the failure
+ *       was full across all instances, so (with a share that divides the limit) this instance
+ *       admits on it, until one window after the failure, no more than it held at the failure.
+ *       Without this, instances that had received less than their share of the key's traffic
+ *       would grant the difference on top of a full window.</li>
  * </ul>
  * This class is thread-safe.
  */
@@ -55,6 +60,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
     private Future<RedisRateLimitStore.Heartbeat> pendingHeartbeat;
     private final LongAdder fallbackDecisions = new LongAdder();
     private final FallbackShare share;
+    private final boolean shareDivides;
     private volatile int liveInstances;
 
     /**
@@ -78,7 +84,9 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         this.probeInterval = probeInterval;
         this.redisTimeout = redisTimeout;
         this.share = Objects.requireNonNull(share, "fallbackShare");
-        this.health = new RedisHealth(instanceName, redis.maskedUrl(), SUCCESSES_TO_RECOVER, Clock.systemUTC());
+        this.shareDivides = !share.equals(FallbackShare.full());
+        this.health = new RedisHealth(instanceName, redis.maskedUrl(), SUCCESSES_TO_RECOVER, Clock.systemUTC(),
+                local::now);
         this.instanceId = instanceName + "/" + UUID.randomUUID();
         this.prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ratewarden-probe-" + instanceName);
@@ -105,6 +113,8 @@ public final class FailoverRateLimitStore implements RateLimitStore {
                 Decision decision = redis.tryAcquire(key, permits);
                 if (decision.allowed()) {
                     local.record(key, permits);
+                } else {
+                    local.refusedElsewhere(key);
                 }
                 return decision;
             } catch (StoreUnavailableException e) {
@@ -122,8 +132,17 @@ public final class FailoverRateLimitStore implements RateLimitStore {
                 InMemoryRateLimitStore.checkPermits(key, permits);
                 yield Decision.rejected(Backend.IN_MEMORY, probeInterval);
             }
-            default -> local.tryAcquire(key, permits, share.permitsPerInstance(key.limit().permits(), liveInstances));
+            default -> decideInMemory(key, permits);
         };
+    }
+
+    private Decision decideInMemory(LimitKey key, long permits) {
+        long instanceShare = share.permitsPerInstance(key.limit().permits(), liveInstances);
+        long failedAt = health.failedAt();
+        if (failedAt == RedisHealth.NEVER_FAILED || !shareDivides) {
+            return local.tryAcquire(key, permits, instanceShare);
+        }
+        return local.tryAcquireAfterFailure(key, permits, instanceShare, failedAt);
     }
 
     /**

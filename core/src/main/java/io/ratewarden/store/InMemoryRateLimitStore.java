@@ -86,6 +86,36 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     }
 
     /**
+     * Takes permits as {@link #tryAcquire(LimitKey, long, long)} does, for a call decided here
+     * because the store that decided {@code key} until {@code failedAt} failed (Redis, whose grants
+     * were {@linkplain #record recorded} here). If that store had {@linkplain #refusedElsewhere
+     * refused} the key within the window before the failure, the limit was full across all
+     * instances: until one window after the failure this store then admits no more than the
+     * grants it held at the failure, and no more than {@code share}. Otherwise it admits
+     * {@code share}.
+     *
+     * @param key the bucket
+     * @param permits how many permits, between 1 and the limit's permits
+     * @param share the most permits this instance admits per window, at least {@code permits}
+     * @param failedAt the {@link Ticker} reading of this store's ticker when the other store failed
+     * @return the decision
+     */
+    public Decision tryAcquireAfterFailure(LimitKey key, long permits, long share, long failedAt) {
+        checkPermits(key, permits);
+        return decision(window(key).tryAcquireAfterFailure(ticker, permits, Math.max(share, permits), failedAt,
+                key.limit().window().toNanos()));
+    }
+
+    /**
+     * Returns a reading of the ticker this store decides by.
+     *
+     * @return nanoseconds, on the scale of this store's ticker
+     */
+    public long now() {
+        return ticker.read();
+    }
+
+    /**
      * The window of a key. Keys shared by all callers ({@code ""}) are few (one per limit) and hot:
      * they live in a plain map outside the bounded cache, never evicted.
      */
@@ -133,6 +163,16 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      */
     public void record(LimitKey key, long permits) {
         window(key).record(ticker, permits);
+    }
+
+    /**
+     * Notes that another store (Redis) refused a call on {@code key}: the limit was full across
+     * all instances then. Read by {@link #tryAcquireAfterFailure}.
+     *
+     * @param key the bucket
+     */
+    public void refusedElsewhere(LimitKey key) {
+        window(key).refusedElsewhere(ticker);
     }
 
     /** Always {@code true}: memory does not fail. */

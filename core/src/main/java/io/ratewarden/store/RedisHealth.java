@@ -2,6 +2,7 @@ package io.ratewarden.store;
 
 import io.ratewarden.Backend;
 import io.ratewarden.StoreInfo;
+import io.ratewarden.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,13 +22,18 @@ import org.slf4j.LoggerFactory;
  */
 final class RedisHealth {
 
+    /** What {@link #failedAt()} returns while no outage followed a time on Redis. */
+    static final long NEVER_FAILED = Long.MIN_VALUE;
+
     private static final Logger LOG = LoggerFactory.getLogger("io.ratewarden.failover");
 
     private final String instanceName;
     private final String maskedUrl;
     private final int successesToRecover;
     private final Clock clock;
+    private final Ticker ticker;
 
+    private volatile long failedAt = NEVER_FAILED;
     private volatile boolean healthy;
     private volatile Instant since;
     private volatile long failovers;
@@ -38,16 +44,26 @@ final class RedisHealth {
     private boolean connectedOnce;
     private int consecutiveSuccesses;
 
-    RedisHealth(String instanceName, String maskedUrl, int successesToRecover, Clock clock) {
+    RedisHealth(String instanceName, String maskedUrl, int successesToRecover, Clock clock, Ticker ticker) {
         this.instanceName = instanceName;
         this.maskedUrl = maskedUrl;
         this.successesToRecover = successesToRecover;
         this.clock = clock;
+        this.ticker = ticker;
         this.since = clock.instant();
     }
 
     boolean isHealthy() {
         return healthy;
+    }
+
+    /**
+     * The ticker reading when Redis last failed after deciding, or {@link #NEVER_FAILED}. A caller
+     * that saw {@link #isHealthy()} return {@code false} sees the reading of that outage or a later
+     * one.
+     */
+    long failedAt() {
+        return failedAt;
     }
 
     /** A call or a probe found Redis failing; {@code maskedError} holds no secret. */
@@ -57,6 +73,7 @@ final class RedisHealth {
         lastErrorAt = now;
         consecutiveSuccesses = 0;
         if (healthy) {
+            failedAt = ticker.read(); // before the flag, so that who sees the outage sees its start
             healthy = false;
             since = now;
             failovers++;

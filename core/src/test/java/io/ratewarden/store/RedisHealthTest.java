@@ -38,7 +38,8 @@ class RedisHealthTest {
     }
 
     private final SteppedClock clock = new SteppedClock();
-    private final RedisHealth health = new RedisHealth("svc", "redis://h:6379", 2, clock);
+    private final ManualTicker ticker = new ManualTicker();
+    private final RedisHealth health = new RedisHealth("svc", "redis://h:6379", 2, clock, ticker);
 
     @Test
     void startsInMemoryAndMovesToRedisOnTheFirstSuccess() {
@@ -58,11 +59,17 @@ class RedisHealthTest {
 
     @Test
     void failsOverOnceAndRecoversAfterTwoConsecutiveSuccesses() {
+        health.failed("not connected yet");
+        assertThat(health.failedAt()).as("no outage before Redis first decided").isEqualTo(RedisHealth.NEVER_FAILED);
         health.probeSucceeded(Duration.ofMillis(1));
         clock.step(Duration.ofSeconds(10));
+        ticker.advance(Duration.ofSeconds(10));
         health.failed("boom");
         Instant failedAt = clock.now;
+        long failedAtTicker = ticker.read();
+        ticker.advance(Duration.ofSeconds(1));
         health.failed("boom again");
+        assertThat(health.failedAt()).as("the outage's start, not its latest failure").isEqualTo(failedAtTicker);
         StoreInfo down = health.info(0);
         assertThat(down.backend()).isEqualTo(Backend.IN_MEMORY);
         assertThat(down.failovers()).isEqualTo(1);
@@ -82,5 +89,9 @@ class RedisHealthTest {
         assertThat(up.failovers()).isEqualTo(1);
         assertThat(up.since()).isEqualTo(clock.now);
         assertThat(up.lastError()).isEqualTo("flap");
+
+        ticker.advance(Duration.ofSeconds(5));
+        health.failed("again");
+        assertThat(health.failedAt()).as("a new outage, a new start").isEqualTo(ticker.read());
     }
 }
