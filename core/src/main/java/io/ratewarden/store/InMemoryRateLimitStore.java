@@ -22,7 +22,9 @@ import java.util.function.Function;
  * Caffeine cache bounded to {@code maxKeys} entries (size-based eviction, no timers on the call
  * path); the key {@code ""} of each limit is held apart and never evicted. An evicted key that
  * returns starts with a full window of permits, so keep the bound above the number of keys
- * active within one window.
+ * active within one window. Keys that another store (Redis) {@linkplain #refusedElsewhere
+ * refused} are also noted, in a second cache with the same bound, read only in the window after
+ * that store fails.
  *
  * <p>This class is thread-safe. Calls on different keys share no lock.
  */
@@ -32,7 +34,10 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
             key -> new SlidingWindow(key.limit().permits(), key.limit().window().toNanos());
 
     private final Ticker ticker;
+    private static final Function<LimitKey, Refusal> NEW_REFUSAL = key -> new Refusal();
+
     private final Cache<LimitKey, SlidingWindow> windows;
+    private final Cache<LimitKey, Refusal> refusals; // only keys another store refused
     private final ConcurrentMap<LimitKey, SlidingWindow> sharedWindows = new ConcurrentHashMap<>();
     private final Instant since;
 
@@ -61,6 +66,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
         this.ticker = ticker;
         this.since = clock.instant();
         this.windows = Caffeine.newBuilder().maximumSize(maxKeys).build();
+        this.refusals = Caffeine.newBuilder().maximumSize(maxKeys).build();
     }
 
     /** {@inheritDoc} Decided in memory, never blocks on I/O. */
@@ -102,8 +108,19 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      */
     public Decision tryAcquireAfterFailure(LimitKey key, long permits, long share, long failedAt) {
         checkPermits(key, permits);
-        return decision(window(key).tryAcquireAfterFailure(ticker, permits, Math.max(share, permits), failedAt,
-                key.limit().window().toNanos()));
+        long limit = Math.max(share, permits);
+        long read = ticker.read();
+        long windowNanos = key.limit().window().toNanos();
+        long firstWindowEnds = failedAt + windowNanos;
+        Refusal refusal;
+        if (read >= firstWindowEnds || (refusal = refusals.getIfPresent(key)) == null
+                || !refusal.refusedAfter(failedAt - windowNanos)) {
+            return decision(window(key).tryAcquireAt(read, permits, limit));
+        }
+        SlidingWindow window = window(key);
+        long held = refusal.heldAt(failedAt, window, read);
+        long waitNanos = window.tryAcquireAt(read, permits, Math.min(limit, held));
+        return decision(waitNanos == 0 ? 0 : Math.max(1, Math.min(waitNanos, firstWindowEnds - read)));
     }
 
     /**
@@ -172,7 +189,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      * @param key the bucket
      */
     public void refusedElsewhere(LimitKey key) {
-        window(key).refusedElsewhere(ticker);
+        refusals.get(key, NEW_REFUSAL).refusedAt(ticker.read());
     }
 
     /** Always {@code true}: memory does not fail. */
@@ -199,6 +216,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     @Override
     public void close() {
         windows.invalidateAll();
+        refusals.invalidateAll();
         sharedWindows.clear();
     }
 

@@ -71,8 +71,6 @@ final class SlidingWindow {
     private int headIndex;                           // under the lock
     private long latest = Long.MIN_VALUE;            // under the lock
     private long countedBeforeHead;                  // under the lock: permits of past head slots
-    private volatile long lastRefusedElsewhere = Long.MIN_VALUE;
-    private volatile HeldAtFailure heldAtFailure;    // null until the first decision after a failure
 
     SlidingWindow(long permits, long windowNanos) {
         this.permits = Math.min(permits, MAX_COUNT);
@@ -133,65 +131,23 @@ final class SlidingWindow {
         return slowTryAcquire(read, n, limit);
     }
 
-    /**
-     * Notes that another store (Redis) refused a call on this key: the limit was full across all
-     * instances at that moment.
-     */
-    void refusedElsewhere(Ticker ticker) {
-        lastRefusedElsewhere = ticker.read();
+    /** As {@link #tryAcquire(Ticker, long, long)}, at a time the caller read already. */
+    long tryAcquireAt(long read, long n, long cap) {
+        return decide(read, n, Math.min(cap, MAX_COUNT));
     }
 
     /**
-     * Decides a call because the store that decided until {@code failedAt} (Redis) failed, admitting
-     * at most {@code share} permits in the span. If that store had refused this key within the
-     * window before the failure, the limit was full across all instances, and this instance held
-     * only its part of it: until one window after the failure it admits no more than it held then
-     * (its own grants leave before it grants again), so that the instances together stay within
-     * the limit in the window that spans the failure.
-     *
-     * @param failedAt the ticker reading when the other store failed
-     * @param windowNanos the limit's window
-     * @return 0 when granted, else the nanoseconds until a grant may succeed (at least 1)
+     * Returns the permits counted in the span at {@code read}, leaving out its oldest slot, which may
+     * reach back past the window: never more than the window ending at {@code read} holds.
      */
-    long tryAcquireAfterFailure(Ticker ticker, long n, long share, long failedAt, long windowNanos) {
-        long read = ticker.read();
-        long limit = Math.min(share, MAX_COUNT);
-        long firstWindowEnds = failedAt + windowNanos;
-        if (read >= firstWindowEnds || lastRefusedElsewhere <= failedAt - windowNanos) {
-            return decide(read, n, limit);
-        }
-        long waitNanos = decide(read, n, Math.min(limit, heldAt(failedAt, read)));
-        return waitNanos == 0 ? 0 : Math.max(1, Math.min(waitNanos, firstWindowEnds - read));
-    }
-
-    /**
-     * The grants this key held within the window when the other store failed at {@code failedAt}:
-     * read once per failure, at the key's first decision after it, when the span holds only grants
-     * made before the failure. The span's oldest slot is left out, as it may reach back past the
-     * window, so the figure never exceeds what the window held.
-     */
-    private long heldAt(long failedAt, long read) {
-        HeldAtFailure held = heldAtFailure;
-        if (held != null && held.failedAt() == failedAt) {
-            return held.permits();
-        }
+    long heldInWindow(long read) {
         lock();
         try {
-            held = heldAtFailure;
-            if (held == null || held.failedAt() != failedAt) {
-                moveOn(read);
-                long oldest = counts[ringIndex(headSlot - SLOTS)];
-                held = new HeldAtFailure(failedAt, base - oldest + (word & COUNT_MASK));
-                heldAtFailure = held;
-            }
-            return held.permits();
+            moveOn(read);
+            return base - counts[ringIndex(headSlot - SLOTS)] + (word & COUNT_MASK);
         } finally {
             unlock();
         }
-    }
-
-    /** What a key held in its window when the store that decided it failed. */
-    private record HeldAtFailure(long failedAt, long permits) {
     }
 
     /**

@@ -19,15 +19,19 @@ class InMemoryMemoryPerKeyTest {
 
     @Test
     void memoryPerKeyIsIndependentOfPermits() {
-        long small = bytesPerKey(10);
-        long huge = bytesPerKey(1_000_000_000L);
-        System.out.printf("in-memory store: %d bytes per key at 10 permits, %d at 1e9 permits "
-                + "(keys of 11 characters, JVM %s)%n", small, huge, System.getProperty("java.version"));
+        long small = bytesPerKey(10, false);
+        long huge = bytesPerKey(1_000_000_000L, false);
+        long refused = bytesPerKey(10, true);
+        System.out.printf("in-memory store: %d bytes per key at 10 permits, %d at 1e9 permits, %d at 10 permits"
+                + " with a refusal by Redis noted (keys of 11 characters, JVM %s)%n", small, huge, refused,
+                System.getProperty("java.version"));
         assertThat(small).isLessThan(600);
         assertThat((double) huge).isCloseTo(small, org.assertj.core.data.Percentage.withPercentage(15));
+        assertThat(refused - Math.min(small, huge)).as("a noted refusal: one more small cache entry")
+                .isBetween(0L, 250L);
     }
 
-    private static long bytesPerKey(long permits) {
+    private static long bytesPerKey(long permits, boolean refusedByRedis) {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         ManualTicker ticker = new ManualTicker();
         Limit limit = Limit.of(permits, Duration.ofHours(1));
@@ -39,7 +43,11 @@ class InMemoryMemoryPerKeyTest {
         InMemoryRateLimitStore store = new InMemoryRateLimitStore(KEYS * 2L, ticker, Clock.systemUTC());
         for (int i = 0; i < KEYS; i++) {
             ticker.advanceNanos(1_000);
-            store.tryAcquire(LimitKey.of("memory", limit, names[i]), 1);
+            LimitKey key = LimitKey.of("memory", limit, names[i]);
+            store.tryAcquire(key, 1);
+            if (refusedByRedis) {
+                store.refusedElsewhere(key);
+            }
         }
         long after = settledHeap(memory);
         assertThat(store.localKeys()).isEqualTo(KEYS);
