@@ -33,9 +33,9 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     private static final Function<LimitKey, SlidingWindow> NEW_WINDOW =
             key -> new SlidingWindow(key.limit().permits(), key.limit().window().toNanos());
 
-    private final Ticker ticker;
     private static final Function<LimitKey, Refusal> NEW_REFUSAL = key -> new Refusal();
 
+    private final Ticker ticker;
     private final Cache<LimitKey, SlidingWindow> windows;
     private final Cache<LimitKey, Refusal> refusals; // only keys another store refused
     private final ConcurrentMap<LimitKey, SlidingWindow> sharedWindows = new ConcurrentHashMap<>();
@@ -183,8 +183,8 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * Notes that another store (Redis) refused a call on {@code key}: the limit was full across
-     * all instances then. Read by {@link #tryAcquireAfterFailure}.
+     * Notes that another store (Redis) refused a call on {@code key}: the limit had no room for
+     * that call across all instances then. Read by {@link #tryAcquireAfterFailure}.
      *
      * @param key the bucket
      */
