@@ -106,7 +106,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      * @param failedAt the {@link Ticker} reading of this store's ticker when the other store failed
      * @return the decision
      */
-    public Decision tryAcquireAfterFailure(LimitKey key, long permits, long share, long failedAt) {
+    Decision tryAcquireAfterFailure(LimitKey key, long permits, long share, long failedAt) {
         checkPermits(key, permits);
         long limit = Math.max(share, permits);
         long read = ticker.read();
@@ -123,12 +123,8 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
         return decision(waitNanos == 0 ? 0 : Math.max(1, Math.min(waitNanos, firstWindowEnds - read)));
     }
 
-    /**
-     * Returns a reading of the ticker this store decides by.
-     *
-     * @return nanoseconds, on the scale of this store's ticker
-     */
-    public long now() {
+    /** A reading of the ticker this store decides by, in nanoseconds. */
+    long now() {
         return ticker.read();
     }
 
@@ -188,7 +184,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      *
      * @param key the bucket
      */
-    public void refusedElsewhere(LimitKey key) {
+    void refusedElsewhere(LimitKey key) {
         refusals.get(key, NEW_REFUSAL).refusedAt(ticker.read());
     }
 

@@ -88,7 +88,7 @@ final class SlidingWindow {
 
     /** As {@link #tryAcquire(Ticker, long)}, admitting at most {@code cap} permits in the span. */
     long tryAcquire(Ticker ticker, long n, long cap) {
-        return decide(ticker.read(), n, Math.min(cap, MAX_COUNT));
+        return tryAcquireAt(ticker.read(), n, cap);
     }
 
     /**

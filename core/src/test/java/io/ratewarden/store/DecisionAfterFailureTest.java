@@ -20,7 +20,6 @@ class DecisionAfterFailureTest {
     private static final Limit LIMIT = Limit.of(100, Duration.ofSeconds(1));
     private static final long WINDOW = LIMIT.window().toNanos();
     private static final long SHARE = 25;
-    private static final long MILLI = 1_000_000;
 
     private final ManualTicker ticker = new ManualTicker();
     private final InMemoryRateLimitStore store = new InMemoryRateLimitStore(100, ticker, Clock.systemUTC());
@@ -112,7 +111,7 @@ class DecisionAfterFailureTest {
         ticker.advance(Duration.ofMillis(5));
         Decision refused = callAfterFailure(failedAt);
         assertThat(refused.allowed()).isFalse();
-        assertThat(refused.retryAfter()).isEqualTo(Duration.ofNanos(WINDOW - 5 * MILLI));
+        assertThat(refused.retryAfter()).isEqualTo(LIMIT.window().minusMillis(5));
         ticker.advance(refused.retryAfter());
         assertGrantsExactly(SHARE, failedAt);
     }
