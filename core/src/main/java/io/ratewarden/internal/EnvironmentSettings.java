@@ -58,7 +58,7 @@ public final class EnvironmentSettings {
         try {
             return Long.parseLong(value.trim().replace("_", ""));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(setting + ": expected a whole number, was '" + value + "'");
+            throw new IllegalArgumentException(setting + ": expected a whole number" + shown(value));
         }
     }
 
@@ -77,8 +77,8 @@ public final class EnvironmentSettings {
             }
             return Duration.ofMillis(Long.parseLong(text));
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(setting + ": expected a duration such as 250ms, 2s or PT2S, was '"
-                    + value + "'");
+            throw new IllegalArgumentException(setting + ": expected a duration such as 250ms, 2s or PT2S"
+                    + shown(value));
         }
     }
 
@@ -96,7 +96,7 @@ public final class EnvironmentSettings {
                     return FallbackShare.divideBy(Integer.parseInt(text));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(setting + ": expected full, liveInstances or a number of"
-                            + " instances, was '" + value + "'");
+                            + " instances" + shown(value));
                 }
         }
     }
@@ -106,16 +106,25 @@ public final class EnvironmentSettings {
         if (text.equals("true") || text.equals("false")) {
             return Boolean.parseBoolean(text);
         }
-        throw new IllegalArgumentException(setting + ": expected true or false, was '" + value + "'");
+        throw new IllegalArgumentException(setting + ": expected true or false" + shown(value));
     }
 
     static FailurePolicy parseEnum(String setting, String value) {
         try {
             return FailurePolicy.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(setting + ": expected one of FALLBACK_LOCAL, ALLOW, REJECT, was '"
-                    + value + "'");
+            throw new IllegalArgumentException(setting + ": expected one of FALLBACK_LOCAL, ALLOW, REJECT"
+                    + shown(value));
         }
+    }
+
+    /**
+     * What an error shows of a value it could not parse: its length only. A value that cannot be
+     * parsed cannot be masked, and a misplaced secret (a URL or password in the wrong setting)
+     * must not reach a log through the error.
+     */
+    static String shown(String value) {
+        return ", was a value of " + value.length() + " characters (not shown)";
     }
 
     private static final class Reader {

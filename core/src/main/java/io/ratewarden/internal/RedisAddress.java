@@ -40,17 +40,19 @@ public record RedisAddress(String scheme, String username, String password, Stri
         String trimmed = url.trim();
         int schemeEnd = trimmed.indexOf("://");
         if (schemeEnd <= 0) {
-            throw malformed(trimmed, "it must start with redis://, rediss://, valkey:// or valkeys://");
+            throw malformed(trimmed, 0, "it must start with redis://, rediss://, valkey:// or valkeys://");
         }
         String scheme = trimmed.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
         if (!SCHEMES.contains(scheme)) {
-            throw malformed(trimmed, "unknown scheme '" + scheme
-                    + "'; use redis://, rediss:// (TLS), valkey:// or valkeys:// (TLS)");
+            throw malformed(trimmed, 0, "unknown scheme; use redis://, rediss:// (TLS), valkey:// or valkeys:// (TLS)");
         }
         String rest = trimmed.substring(schemeEnd + 3);
         int at = rest.lastIndexOf('@');
         String userInfo = at >= 0 ? rest.substring(0, at) : null;
         String hostPart = at >= 0 ? rest.substring(at + 1) : rest;
+        int hostStart = schemeEnd + 3 + at + 1; // the position of the host in the URL
+        int databaseStart = -1;
+        int portStart = -1;
 
         String database = null;
         int end = indexOfAny(hostPart, "/?#");
@@ -58,6 +60,7 @@ public record RedisAddress(String scheme, String username, String password, Stri
             String tail = hostPart.substring(end);
             hostPart = hostPart.substring(0, end);
             if (tail.startsWith("/") && tail.length() > 1) {
+                databaseStart = end + 1;
                 int stop = indexOfAny(tail.substring(1), "?#");
                 database = stop >= 0 ? tail.substring(1, stop + 1) : tail.substring(1);
             }
@@ -68,22 +71,24 @@ public record RedisAddress(String scheme, String username, String password, Stri
         if (hostPart.startsWith("[")) {
             int close = hostPart.indexOf(']');
             if (close < 0) {
-                throw malformed(trimmed, "unterminated IPv6 address");
+                throw malformed(trimmed, hostStart, "unterminated IPv6 address");
             }
             host = hostPart.substring(0, close + 1);
             String after = hostPart.substring(close + 1);
             if (after.startsWith(":")) {
                 portText = after.substring(1);
+                portStart = close + 2;
             } else if (!after.isEmpty()) {
-                throw malformed(trimmed, "unexpected text after the IPv6 address");
+                throw malformed(trimmed, hostStart + close + 1, "unexpected text after the IPv6 address");
             }
         } else {
             int colon = hostPart.lastIndexOf(':');
             host = colon >= 0 ? hostPart.substring(0, colon) : hostPart;
             portText = colon >= 0 ? hostPart.substring(colon + 1) : null;
+            portStart = colon + 1;
         }
         if (host.isEmpty()) {
-            throw malformed(trimmed, "it has no host");
+            throw malformed(trimmed, hostStart, "it has no host");
         }
         int port = 6379;
         if (portText != null) {
@@ -93,7 +98,7 @@ public record RedisAddress(String scheme, String username, String password, Stri
                 port = -1;
             }
             if (port < 1 || port > 65535) {
-                throw malformed(trimmed, "port '" + portText + "' is not a number between 1 and 65535");
+                throw malformed(trimmed, hostStart + portStart, "the port is not a number between 1 and 65535");
             }
         }
         int db = -1;
@@ -101,7 +106,7 @@ public record RedisAddress(String scheme, String username, String password, Stri
             try {
                 db = Integer.parseInt(database);
             } catch (NumberFormatException e) {
-                throw malformed(trimmed, "database '" + database + "' is not a number");
+                throw malformed(trimmed, hostStart + databaseStart, "the database is not a number");
             }
         }
 
@@ -186,21 +191,13 @@ public record RedisAddress(String scheme, String username, String password, Stri
         return out.toString();
     }
 
-    private static IllegalArgumentException malformed(String url, String reason) {
-        return new IllegalArgumentException("Malformed Redis URL '" + shownForError(url) + "': " + reason);
-    }
-
-    /** The URL for an error message about itself: the user information is masked whole. */
-    private static String shownForError(String url) {
-        int schemeEnd = url.indexOf("://");
-        int at = url.lastIndexOf('@');
-        if (schemeEnd >= 0 && at > schemeEnd) {
-            return url.substring(0, schemeEnd + 3) + MASK + url.substring(at);
-        }
-        if (schemeEnd < 0 && at >= 0) {
-            return MASK + url.substring(at);
-        }
-        return url;
+    /**
+     * A malformed URL cannot be masked (its parts are unknown), so its text is never shown: the
+     * message names the rule broken and the position, counted from 1 in the trimmed URL.
+     */
+    private static IllegalArgumentException malformed(String url, int position, String reason) {
+        return new IllegalArgumentException("Malformed Redis URL (" + url.length() + " characters; at character "
+                + (Math.max(0, position) + 1) + "): " + reason + ". The URL is not shown: it may hold a password");
     }
 
     private static int indexOfAny(String text, String characters) {

@@ -41,12 +41,23 @@ class RedisAddressMaskingTest {
     @ValueSource(strings = {
         "http://user:s3cr3t@host:6379", "redis://user:s3cr3t@host:notaport", "redis://user:s3cr3t@:6379",
         "redis://user:s3cr3t@host:99999", "redis://user:s3cr3t@host:6379/db", "user:s3cr3t@host:6379",
-        "redis://user:s3cr3t@[::1:6379"})
+        "redis://user:s3cr3t@[::1:6379", "not a url s3cr3t", "s3cr3t://host:6379", "redis://host:s3cr3t",
+        "redis://host:6379/s3cr3t", "redis://[::1]s3cr3t"})
     void malformedUrlsFailWithThePasswordMasked(String url) {
         assertThatThrownBy(() -> RedisAddress.parse(url))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Malformed Redis URL")
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t").doesNotContain("host:")
+                        .contains("at character"));
+    }
+
+    @Test
+    void aMalformedUrlIsDescribedByRuleAndPositionNeverByItsText() {
+        assertThatThrownBy(() -> RedisAddress.parse("not a url Sekr1tZz"))
+                .hasMessage("Malformed Redis URL (18 characters; at character 1): it must start with redis://,"
+                        + " rediss://, valkey:// or valkeys://. The URL is not shown: it may hold a password");
+        assertThatThrownBy(() -> RedisAddress.parse("redis://u:p@cache:63x9"))
+                .hasMessageContaining("at character 19): the port is not a number between 1 and 65535");
     }
 
     @Test
