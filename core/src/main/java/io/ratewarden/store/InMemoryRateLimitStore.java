@@ -17,8 +17,10 @@ import java.util.function.Function;
  * A store that decides in this JVM's memory, per key, with no I/O.
  *
  * <p>For each key, never more than the limit's permits are granted in any sliding window of the
- * limit's length. A grant may be refused up to 1/16 of the window earlier than an exact sliding
- * log would refuse it; memory per key is constant whatever the permits. Keys are held in a
+ * limit's length. Limits of up to 64 permits are exact: a key is granted again as soon as its
+ * oldest grant has left the window. Larger limits keep a constant memory per key whatever the
+ * permits, and may refuse a grant up to 1/16 of the window earlier than an exact sliding log
+ * would. A refusal's retry time is never above the window. Keys are held in a
  * Caffeine cache bounded to {@code maxKeys} entries (size-based eviction, no timers on the call
  * path); the key {@code ""} of each limit is held apart and never evicted. An evicted key that
  * returns starts with a full window of permits, so keep the bound above the number of keys
@@ -31,7 +33,7 @@ import java.util.function.Function;
 public final class InMemoryRateLimitStore implements RateLimitStore {
 
     private static final Function<LimitKey, SlidingWindow> NEW_WINDOW =
-            key -> new SlidingWindow(key.limit().permits(), key.limit().window().toNanos());
+            key -> SlidingWindow.of(key.limit().permits(), key.limit().window().toNanos());
 
     private static final Function<LimitKey, Refusal> NEW_REFUSAL = key -> new Refusal();
 

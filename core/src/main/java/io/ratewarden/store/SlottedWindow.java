@@ -6,7 +6,8 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
- * The in-memory state of one key: grants counted in {@value #SLOTS} + 1 time slots.
+ * The in-memory state of one key of a limit over {@value SlidingWindow#EXACT_UP_TO} permits:
+ * grants counted in {@value #SLOTS} + 1 time slots.
  *
  * <h2>Design</h2>
  * An exact sliding-window log needs one timestamp per grant, so its memory grows with the
@@ -34,7 +35,7 @@ import java.util.Arrays;
  * clock reading, so no window ever holds more than the permits. Limits above 2^47 permits per
  * window are treated as 2^47 in memory.
  */
-final class SlidingWindow {
+final class SlottedWindow extends SlidingWindow {
 
     static final int SLOTS = 16;
     private static final int RING = SLOTS + 1;
@@ -52,8 +53,8 @@ final class SlidingWindow {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            WORD = lookup.findVarHandle(SlidingWindow.class, "word", long.class);
-            LOCKED = lookup.findVarHandle(SlidingWindow.class, "locked", int.class);
+            WORD = lookup.findVarHandle(SlottedWindow.class, "word", long.class);
+            LOCKED = lookup.findVarHandle(SlottedWindow.class, "locked", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -72,9 +73,12 @@ final class SlidingWindow {
     private long latest = Long.MIN_VALUE;            // under the lock
     private long countedBeforeHead;                  // under the lock: permits of past head slots
 
-    SlidingWindow(long permits, long windowNanos) {
+    private final long windowNanos;
+
+    SlottedWindow(long permits, long windowNanos) {
         this.permits = Math.min(permits, MAX_COUNT);
         this.slotNanos = Math.max(1, windowNanos / SLOTS);
+        this.windowNanos = windowNanos;
     }
 
     /**
@@ -82,11 +86,13 @@ final class SlidingWindow {
      *
      * @return 0 when granted, else the nanoseconds until enough grants leave the span (at least 1)
      */
+    @Override
     long tryAcquire(Ticker ticker, long n) {
         return tryAcquire(ticker, n, permits);
     }
 
     /** As {@link #tryAcquire(Ticker, long)}, admitting at most {@code cap} permits in the span. */
+    @Override
     long tryAcquire(Ticker ticker, long n, long cap) {
         return tryAcquireAt(ticker.read(), n, cap);
     }
@@ -98,6 +104,7 @@ final class SlidingWindow {
      * hot enough to be compiled into the shared key's path and make that path too large to
      * inline into its callers.
      */
+    @Override
     long tryAcquireShared(Ticker ticker, long n) {
         long read = ticker.read();
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -132,6 +139,7 @@ final class SlidingWindow {
     }
 
     /** As {@link #tryAcquire(Ticker, long, long)}, at a time the caller read already. */
+    @Override
     long tryAcquireAt(long read, long n, long cap) {
         return decide(read, n, Math.min(cap, MAX_COUNT));
     }
@@ -140,6 +148,7 @@ final class SlidingWindow {
      * Returns the permits counted in the span at {@code read}, leaving out its oldest slot, which may
      * reach back past the window: never more than the window ending at {@code read} holds.
      */
+    @Override
     long heldInWindow(long read) {
         lock();
         try {
@@ -168,6 +177,7 @@ final class SlidingWindow {
      * the head slot, one compare-and-set as a grant; the lock only to move on (every call on
      * Redis records, so a lock per call would make many threads queue and spin on it).
      */
+    @Override
     void record(Ticker ticker, long n) {
         long read = ticker.read();
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -200,6 +210,7 @@ final class SlidingWindow {
      * Returns the permits counted since this window was created, granted or recorded; exact once
      * no call on this key is in flight.
      */
+    @Override
     long counted() {
         lock();
         try {
@@ -217,7 +228,8 @@ final class SlidingWindow {
                 long w = word;
                 long headCount = w & COUNT_MASK;
                 if (base + headCount + n > limit) {
-                    return nanosUntilFree(base + headCount + n - limit, headCount, now);
+                    // The span may reach one slot past the window; the retry time never does.
+                    return Math.min(windowNanos, nanosUntilFree(base + headCount + n - limit, headCount, now));
                 }
                 if (WORD.compareAndSet(this, w, w + n)) {
                     return 0;

@@ -18,16 +18,21 @@ class InMemoryMemoryPerKeyTest {
     private static final int KEYS = 200_000;
 
     @Test
-    void memoryPerKeyIsIndependentOfPermits() {
-        long small = bytesPerKey(10, false);
+    void memoryPerKeyIsBoundedAndBeyondSixtyFourPermitsIndependentOfThem() {
+        long one = bytesPerKey(1, false);
+        long exactMost = bytesPerKey(SlidingWindow.EXACT_UP_TO, false);
+        long slotted = bytesPerKey(SlidingWindow.EXACT_UP_TO + 1, false);
         long huge = bytesPerKey(1_000_000_000L, false);
-        long refused = bytesPerKey(10, true);
-        System.out.printf("in-memory store: %d bytes per key at 10 permits, %d at 1e9 permits, %d at 10 permits"
-                + " with a refusal by Redis noted (keys of 11 characters, JVM %s)%n", small, huge, refused,
+        long refused = bytesPerKey(1_000, true);
+        System.out.printf("in-memory store, bytes per key: exact log %d at 1 permit, %d at 64 (bound 1000);"
+                + " slotted window %d at 65 permits, %d at 1e9; %d at 1000 permits with a refusal by Redis noted"
+                + " (keys of 11 characters, JVM %s)%n", one, exactMost, slotted, huge, refused,
                 System.getProperty("java.version"));
-        assertThat(small).isLessThan(600);
-        assertThat((double) huge).isCloseTo(small, org.assertj.core.data.Percentage.withPercentage(15));
-        assertThat(refused - Math.min(small, huge)).as("a noted refusal: one more small cache entry")
+        assertThat(exactMost).as("the exact log at its largest").isLessThan(1_000);
+        assertThat(one).isLessThan(exactMost);
+        assertThat(slotted).isLessThan(600);
+        assertThat((double) huge).isCloseTo(slotted, org.assertj.core.data.Percentage.withPercentage(15));
+        assertThat(refused - Math.min(slotted, huge)).as("a noted refusal: one more small cache entry")
                 .isBetween(0L, 250L);
     }
 

@@ -21,10 +21,12 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>safety: no sliding window of the limit's length ever holds more than {@code permits}
  *       granted permits;</li>
- *   <li>bounded strictness: a request is refused only when the span of one window plus one slot
- *       ({@code W + W/16}) already holds too many permits to add it;</li>
- *   <li>honest retry: after the returned {@code retryAfter}, the same request passes if nothing
- *       else was granted meanwhile.</li>
+ *   <li>exactness up to 64 permits: a request is granted exactly when the reference has room for
+ *       it, and a refusal's {@code retryAfter} is exactly when the reference's oldest grants make
+ *       room;</li>
+ *   <li>bounded strictness above: a request is refused only when the span of one window plus one
+ *       slot ({@code W + W/16}) already holds too many permits to add it;</li>
+ *   <li>a refusal's {@code retryAfter} is positive and never above the window.</li>
  * </ul>
  */
 class InMemoryWindowContractTest {
@@ -56,6 +58,11 @@ class InMemoryWindowContractTest {
             Decision decision = store.tryAcquire(key, cost);
             long inWindow = sumSince(log, now - windowNanos);
             long inExtendedSpan = sumSince(log, now - windowNanos - windowNanos / SLOTS);
+            boolean exact = permits <= SlidingWindow.EXACT_UP_TO;
+            if (exact) {
+                assertThat(decision.allowed()).as("exact log at %d ns: %d of %d held, cost %d", now, inWindow,
+                        permits, cost).isEqualTo(inWindow + cost <= permits);
+            }
             if (decision.allowed()) {
                 assertThat(inWindow + cost)
                         .as("grant at %d ns of %d over %d in a window of %d ms holding %d", now, cost, permits,
@@ -68,8 +75,12 @@ class InMemoryWindowContractTest {
                         .as("refusal at %d ns of %d over %d, window %d ms; span of W + W/16 holds %d", now, cost,
                                 permits, windowMillis, inExtendedSpan)
                         .isGreaterThan(permits);
-                assertThat(decision.retryAfter()).isPositive()
-                        .isLessThanOrEqualTo(Duration.ofNanos(windowNanos + windowNanos / SLOTS));
+                assertThat(decision.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofNanos(windowNanos));
+                if (exact) {
+                    assertThat(decision.retryAfter()).as("exact retry at %d ns", now)
+                            .isEqualTo(Duration.ofNanos(roomAt(log, now - windowNanos, permits - cost) + windowNanos
+                                    - now));
+                }
             }
             while (!log.isEmpty() && log.peekFirst()[0] <= now - 3 * windowNanos) {
                 log.removeFirst();
@@ -96,6 +107,21 @@ class InMemoryWindowContractTest {
         assertThat(store.tryAcquire(key, 1).allowed()).as("one nanosecond early").isFalse();
         ticker.advanceNanos(1);
         assertThat(store.tryAcquire(key, 1).allowed()).as("after retryAfter").isTrue();
+    }
+
+    @Test
+    void threeAMinuteSaysRetryWhenTheFirstGrantLeavesNotLater() {
+        ManualTicker ticker = new ManualTicker();
+        InMemoryRateLimitStore store = new InMemoryRateLimitStore(10, ticker, Clock.systemUTC());
+        LimitKey key = LimitKey.of("three", Limit.of(3, Duration.ofMinutes(1)), "u");
+        for (int i = 0; i < 3; i++) {
+            assertThat(store.tryAcquire(key, 1).allowed()).isTrue();
+            ticker.advance(Duration.ofSeconds(10));
+        }
+        Decision refused = store.tryAcquire(key, 1);
+        assertThat(refused.retryAfter()).isEqualTo(Duration.ofSeconds(30));
+        ticker.advance(refused.retryAfter());
+        assertThat(store.tryAcquire(key, 1).allowed()).isTrue();
     }
 
     @Test
@@ -143,14 +169,31 @@ class InMemoryWindowContractTest {
         }
         Decision refused = store.tryAcquire(key, 1);
         assertThat(refused.allowed()).isFalse();
-        // The oldest grant's slot leaves the window at most W + W/16 after the grant (12.5 ms slots).
+        // Exact for three permits: the oldest grant leaves the window 200 ms after it was made.
         Duration window = Duration.ofMillis(200);
-        assertThat(refused.retryAfter()).isPositive().isLessThanOrEqualTo(window.plus(window.dividedBy(16)));
+        assertThat(refused.retryAfter()).isPositive().isLessThanOrEqualTo(window);
 
         // The claim is about real time: the permits come back once the window has passed.
         Thread.sleep(refused.retryAfter().toMillis() + 1);
         assertThat(store.tryAcquire(key, 1).allowed()).isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+    }
+
+    /**
+     * The time of the grant whose leaving brings the permits held after {@code exclusiveStart}
+     * down to {@code keep}: the oldest grants leave first.
+     */
+    private static long roomAt(Deque<long[]> log, long exclusiveStart, long keep) {
+        long held = sumSince(log, exclusiveStart);
+        for (long[] grant : log) {
+            if (grant[0] > exclusiveStart) {
+                held -= grant[1];
+                if (held <= keep) {
+                    return grant[0];
+                }
+            }
+        }
+        throw new AssertionError("a refusal with room in the window");
     }
 
     private static long sumSince(Deque<long[]> log, long exclusiveStart) {

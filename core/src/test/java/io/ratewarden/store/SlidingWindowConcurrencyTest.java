@@ -27,10 +27,10 @@ class SlidingWindowConcurrencyTest {
     @RepeatedTest(20)
     void racingThreadsNeverOverAdmitAndUseTheLimit(RepetitionInfo repetition) throws Exception {
         SplittableRandom random = new SplittableRandom(repetition.getCurrentRepetition() * 31L);
-        long permits = 10 + random.nextLong(50);
+        long permits = 10 + random.nextLong(150); // both the exact log and the slotted window
         long windowNanos = 16_000;
         ManualTicker ticker = new ManualTicker(random.nextLong(1, 1L << 40));
-        SlidingWindow window = new SlidingWindow(permits, windowNanos);
+        SlidingWindow window = SlidingWindow.of(permits, windowNanos);
         long[] phaseTimes = new long[PHASES];
         AtomicLong[] phaseGrants = new AtomicLong[PHASES];
         CyclicBarrier start = new CyclicBarrier(THREADS + 1);
@@ -90,7 +90,8 @@ class SlidingWindowConcurrencyTest {
 
     @RepeatedTest(10)
     void recordsFromManyThreadsAreEachCountedOnceWhileTheHeadMovesOn(RepetitionInfo repetition) throws Exception {
-        SlidingWindow window = new SlidingWindow(50, 16_000);
+        long limit = repetition.getCurrentRepetition() % 2 == 0 ? 50 : 500; // the exact log, the slotted window
+        SlidingWindow window = SlidingWindow.of(limit, 16_000);
         AtomicLong now = new AtomicLong(repetition.getCurrentRepetition() * 1_000_003L);
         int threads = 4;
         int records = 20_000;
