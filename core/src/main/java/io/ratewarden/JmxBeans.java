@@ -171,6 +171,16 @@ final class JmxBeans {
         }
 
         @Override
+        public long getCachedRefusals() {
+            return store instanceof FailoverRateLimitStore failover ? failover.cachedRefusals() : 0;
+        }
+
+        @Override
+        public int getProbesToRecover() {
+            return store instanceof FailoverRateLimitStore failover ? failover.probesToRecover() : 0;
+        }
+
+        @Override
         public boolean probe() {
             return ratewarden.probe();
         }

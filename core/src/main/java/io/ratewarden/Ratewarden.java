@@ -63,7 +63,7 @@ public final class Ratewarden implements AutoCloseable {
             RedisRateLimitStore redis = new RedisRateLimitStore(connection, builder.redisTimeout, builder.keyPrefix,
                     builder.localMaxKeys);
             this.store = new FailoverRateLimitStore(redis, local, name, failurePolicy, builder.probeInterval,
-                    builder.redisTimeout, builder.fallbackShare);
+                    builder.redisTimeout, builder.fallbackShare, builder.overLimitCache);
         }
         if (jmx != null) {
             try {
@@ -199,6 +199,18 @@ public final class Ratewarden implements AutoCloseable {
     }
 
     /**
+     * Returns how many calls the over-limit cache refused since the instance was built: calls on a
+     * key that Redis had refused, answered on this instance without a round trip until the time
+     * Redis gave for its next grant (see {@link Builder#overLimitCache(boolean)}). Such refusals
+     * are decided by Redis's verdict and report {@link Backend#REDIS}. Does no I/O; 0 without Redis.
+     *
+     * @return the cached refusals
+     */
+    public long cachedRefusals() {
+        return store instanceof FailoverRateLimitStore failover ? failover.cachedRefusals() : 0;
+    }
+
+    /**
      * Returns whether the primary backend is usable. Does no I/O.
      *
      * @return {@code true} when healthy
@@ -255,6 +267,7 @@ public final class Ratewarden implements AutoCloseable {
         private String keyPrefix = "rw:";
         private boolean jmx = true;
         private FallbackShare fallbackShare = FallbackShare.liveInstances();
+        private boolean overLimitCache = true;
 
         private Builder() {
         }
@@ -300,8 +313,8 @@ public final class Ratewarden implements AutoCloseable {
          * @throws IllegalArgumentException if the file cannot be read or parsed
          */
         public Builder redissonYaml(Path yaml) {
-            RedisConnection connection = RedisConnection.fromYaml(yaml);
-            this.redis = () -> connection;
+            Config config = RedisConnection.readYaml(yaml); // fails here, where the file is named
+            this.redis = () -> RedisConnection.fromConfig(config); // a client of its own per build()
             return this;
         }
 
@@ -438,6 +451,23 @@ public final class Ratewarden implements AutoCloseable {
          */
         public Builder fallbackShare(FallbackShare fallbackShare) {
             this.fallbackShare = Objects.requireNonNull(fallbackShare, "fallbackShare");
+            return this;
+        }
+
+        /**
+         * Sets whether a key that Redis refused is refused on this instance without a round trip
+         * until Redis said it would have room again (default {@code true}). Only refusals are
+         * kept, never grants, and a cached refusal answers calls of the refused cost or more: no
+         * call is granted earlier than Redis would grant it. Each instance keeps its own cache, so
+         * a flooding caller costs Redis about one round trip per retry time and instance rather
+         * than one per call. Turn it off when something other than time can make room on Redis
+         * early (a user deleting limiter keys, raising a limit's permits across instances).
+         *
+         * @param enabled whether to cache refusals
+         * @return this builder
+         */
+        public Builder overLimitCache(boolean enabled) {
+            this.overLimitCache = enabled;
             return this;
         }
 

@@ -69,7 +69,13 @@ class MultiProcessRedisClusterTest {
                     RedisFixtures.awaitBackend(rw, Backend.REDIS, Duration.ofSeconds(60));
                     long recovered = System.nanoTime() - killedAt;
                     long redisBefore = load.redisDecisions.get();
-                    await().atMost(Duration.ofSeconds(10)).until(() -> load.redisDecisions.get() > redisBefore + 500);
+                    try {
+                        await().atMost(Duration.ofSeconds(10)).until(() -> load.redisDecisions.get() > redisBefore + 500);
+                    } catch (ConditionTimeoutException e) {
+                        throw new AssertionError("after recovery: " + rw.storeInfo() + "; a call: "
+                                + busy.tryAcquire("probe-call") + "; Redis decisions " + load.redisDecisions.get()
+                                + " of " + load.calls.get() + " calls", e);
+                    }
                     load.stop();
                     System.out.printf("cluster: limiters per master %s; kill -9 of a master: in memory after %d ms,"
                             + " replica promoted after %d ms, back on Redis after %d ms; %d calls, slowest %d ms,"

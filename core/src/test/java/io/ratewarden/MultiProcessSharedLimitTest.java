@@ -51,6 +51,27 @@ class MultiProcessSharedLimitTest {
     }
 
     @Test
+    void withTheDefaultTimeoutAndFullShareSlowRepliesUnderLoadNeitherFailOverNorOverAdmit(@TempDir Path dir)
+            throws Exception {
+        long permits = 50;
+        long runMillis = 8_000;
+        try (RedisServerProcess redis = TestRedis.controllable()) {
+            List<long[]> calls = new ArrayList<>();
+            List<String> backends = new ArrayList<>();
+            long[] stats = new long[2];
+            runClients(redis, dir, 4, 4, permits, runMillis, "full", 100, null, calls, backends, stats);
+            long busiest = busiestWindowOfWholeCalls(calls, WINDOW);
+            long inMemoryGrants = backends.stream().filter(b -> !b.equals("REDIS")).count();
+            System.out.printf("4 JVMs x 4 threads, %d per %d ms, full() share, 100 ms timeout, %d ms: %d grants,"
+                    + " busiest window %d (bound %d); failovers %d (bound 0); calls decided in memory %d, of them"
+                    + " granted %d%n", permits, WINDOW, runMillis, calls.size(), busiest, permits, stats[1], stats[0],
+                    inMemoryGrants);
+            assertThat(stats[1]).as("failovers while Redis was up").isZero();
+            assertThat(busiest).as("grants certainly inside one window").isLessThanOrEqualTo(permits);
+        }
+    }
+
+    @Test
     void duringAnOutageLiveInstancesKeepsTheGlobalRateWhereFullMultipliesIt(@TempDir Path dir) throws Exception {
         long permits = 200;
         Outage live = outage(dir.resolve("live"), "live", permits);
@@ -99,6 +120,14 @@ class MultiProcessSharedLimitTest {
     private static long runClients(RedisServerProcess redis, Path dir, int jvms, int threads, long permits,
                                    long runMillis, String share, long timeoutMillis, Long killAfterMillis,
                                    List<long[]> grants, List<String> backends) throws Exception {
+        return runClients(redis, dir, jvms, threads, permits, runMillis, share, timeoutMillis, killAfterMillis, grants,
+                backends, new long[2]);
+    }
+
+    /** As above, adding each JVM's calls decided in memory to {@code stats[0]} and failovers to {@code stats[1]}. */
+    private static long runClients(RedisServerProcess redis, Path dir, int jvms, int threads, long permits,
+                                   long runMillis, String share, long timeoutMillis, Long killAfterMillis,
+                                   List<long[]> grants, List<String> backends, long[] stats) throws Exception {
         String prefix = "rw-mp:" + UUID.randomUUID() + ":";
         long start = System.currentTimeMillis() + 8_000; // time for the JVMs to start and reach Redis
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -127,6 +156,12 @@ class MultiProcessSharedLimitTest {
                 assertThat(process.waitFor(start - System.currentTimeMillis() + runMillis + 60_000,
                         TimeUnit.MILLISECONDS)).as("JVM %d finished", i).isTrue();
                 assertThat(process.exitValue()).as("JVM %d exit code; log: %s", i, log(dir, i)).isZero();
+                String[] counts = Files.readString(Path.of(outputs.get(i) + ".stats")).trim().split(" ", 3);
+                stats[0] += Long.parseLong(counts[0]);
+                stats[1] += Long.parseLong(counts[1]);
+                if (Long.parseLong(counts[1]) > 0) {
+                    System.out.printf("JVM %d failed over %s time(s); last error: %s%n", i, counts[1], counts[2]);
+                }
                 for (String line : Files.readAllLines(outputs.get(i))) {
                     String[] parts = line.split(" ");
                     grants.add(new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])});

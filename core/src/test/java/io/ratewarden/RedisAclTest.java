@@ -49,8 +49,9 @@ class RedisAclTest {
                 Decision rejected = limiter.tryAcquire("k");
                 assertThat(rejected.allowed()).isFalse();
                 assertThat(rejected.decidedBy()).isEqualTo(Backend.REDIS);
-                server.call("FLUSHALL");
-                assertThat(limiter.tryAcquire("k")).isEqualTo(Decision.allowed(Backend.REDIS));
+                assertThat(limiter.tryAcquire("j")).isEqualTo(Decision.allowed(Backend.REDIS));
+                server.call("FLUSHALL"); // the limiter of "j" is re-created on its next call
+                assertThat(limiter.tryAcquire("j")).isEqualTo(Decision.allowed(Backend.REDIS));
                 Limiter changed = rw.limit("acl-changed", Limit.of(1, Duration.ofMillis(300)));
                 assertThat(changed.tryAcquire("k").decidedBy()).isEqualTo(Backend.REDIS);
                 assertThat(rw.storeInfo().failovers()).as("no command was denied").isZero();

@@ -244,6 +244,9 @@ class RedisFailoverFaultTest {
                 assertThat(refusedOnRedis.decidedBy()).isEqualTo(Backend.REDIS);
 
                 server.kill();
+                // The over-limit cache keeps refusing "full" without Redis; the probes see the kill.
+                RedisFixtures.awaitBackend(quiet, Backend.IN_MEMORY, Duration.ofSeconds(5));
+                RedisFixtures.awaitBackend(busy, Backend.IN_MEMORY, Duration.ofSeconds(5));
                 long quietGrants = 0;
                 for (int i = 0; i < 50; i++) {
                     Decision decision = onQuiet.tryAcquire("full");

@@ -3,6 +3,7 @@ package io.ratewarden;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratewarden.testing.Resp;
+import io.ratewarden.testing.LogWatch;
 import io.ratewarden.testing.TestRedis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -28,6 +30,9 @@ import org.redisson.config.Config;
 
 /** Instances on one Redis share one limit; limits follow the code; keys stay in one slot. */
 class RedisSharedLimitTest {
+
+    @RegisterExtension
+    static final LogWatch LOG = LogWatch.failOnError();
 
     private static TestRedis.Endpoint redis;
 

@@ -48,6 +48,7 @@ public final class EnvironmentSettings {
         reader.apply("keyPrefix", (key, value) -> builder.keyPrefix(value));
         reader.apply("fallbackShare", (key, value) -> builder.fallbackShare(parseShare(key, value)));
         reader.apply("jmx", (key, value) -> builder.jmx(parseBoolean(key, value)));
+        reader.apply("overLimitCache", (key, value) -> builder.overLimitCache(parseBoolean(key, value)));
         reader.apply("name", (key, value) -> builder.name(value.trim()));
         reader.apply("localMaxKeys", (key, value) -> builder.localMaxKeys(parseLong(key, value)));
         reader.apply("failurePolicy", (key, value) -> builder.failurePolicy(parseEnum(key, value)));

@@ -32,6 +32,7 @@ public final class RedisConnection implements AutoCloseable {
     private final Secrets secrets;
     private final boolean cluster;
     private volatile RedissonClient client;
+    private boolean closed; // under this object's lock
 
     private RedisConnection(Supplier<RedissonClient> factory, boolean owned, String maskedUrl, Secrets secrets,
                             boolean cluster) {
@@ -44,7 +45,8 @@ public final class RedisConnection implements AutoCloseable {
 
     /**
      * A single-server connection from a URL. Redisson connects lazily, with a constant
-     * reconnection delay of 100 ms so that a returning Redis is found within a probe interval.
+     * reconnection delay of 100 ms so that a returning Redis is found within a probe interval,
+     * and without retries, so that the first failed connection reports its cause at once.
      *
      * @param url the Redis URL
      * @return the connection
@@ -58,6 +60,13 @@ public final class RedisConnection implements AutoCloseable {
         SingleServerConfig server = config.useSingleServer()
                 .setAddress(address.withoutCredentials())
                 .setConnectTimeout(2_000)
+                // No retries: the probe retries every probeInterval, and Redisson's retries of a
+                // first connection would hide its cause (WRONGPASS, NOPERM) for about 6 s.
+                .setRetryAttempts(0)
+                // Few connections opened up front: a limiter needs few, and a client shut down
+                // while its pool is still connecting can leave those sockets open.
+                .setConnectionMinimumIdleSize(1)
+                .setSubscriptionConnectionMinimumIdleSize(0)
                 .setReconnectionDelay(new ConstantDelay(Duration.ofMillis(100)));
         if (address.database() >= 0) {
             server.setDatabase(address.database());
@@ -91,6 +100,18 @@ public final class RedisConnection implements AutoCloseable {
      * @throws IllegalArgumentException if the file cannot be read or parsed
      */
     public static RedisConnection fromYaml(Path yaml) {
+        return fromConfig(readYaml(yaml));
+    }
+
+    /**
+     * Reads a Redisson YAML file into a configuration. The file holds the password in clear
+     * text: neither its content nor parse errors quoting it are ever shown.
+     *
+     * @param yaml the file
+     * @return the configuration
+     * @throws IllegalArgumentException if the file cannot be read or parsed
+     */
+    public static Config readYaml(Path yaml) {
         Objects.requireNonNull(yaml, "redissonYaml");
         String content;
         try {
@@ -106,7 +127,7 @@ public final class RedisConnection implements AutoCloseable {
             throw new IllegalArgumentException("Cannot parse Redisson YAML " + yaml
                     + " (parser message withheld: it may quote secrets)");
         }
-        return fromConfig(config);
+        return config;
     }
 
     /**
@@ -127,6 +148,8 @@ public final class RedisConnection implements AutoCloseable {
      * Returns the client, creating it on first use (which does not block on the network).
      *
      * @return the client
+     * @throws IllegalStateException once the connection is closed: no client is created after
+     *     {@link #close()}
      */
     public RedissonClient client() {
         RedissonClient current = client;
@@ -134,6 +157,9 @@ public final class RedisConnection implements AutoCloseable {
             synchronized (this) {
                 current = client;
                 if (current == null) {
+                    if (closed) {
+                        throw new IllegalStateException("the connection to Redis " + maskedUrl + " is closed");
+                    }
                     current = factory.get();
                     client = current;
                 }
@@ -174,11 +200,12 @@ public final class RedisConnection implements AutoCloseable {
     public void close() {
         RedissonClient current;
         synchronized (this) {
+            closed = true;
             current = client;
             client = null;
         }
         if (owned && current != null && !current.isShutdown()) {
-            current.shutdown(0, 2, TimeUnit.SECONDS);
+            current.shutdown(100, 2_000, TimeUnit.MILLISECONDS);
         }
     }
 

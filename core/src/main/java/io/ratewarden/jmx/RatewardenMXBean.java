@@ -93,6 +93,25 @@ public interface RatewardenMXBean {
     long getFallbackDecisions();
 
     /**
+     * Returns the calls refused by the over-limit cache: refused on this instance without a round
+     * trip because Redis had refused the key and said when it would have room again. Such refusals
+     * are Redis's verdict and are counted in {@link #getRejected()} too; 0 without Redis or with
+     * the cache turned off.
+     *
+     * @return the cached refusals
+     */
+    long getCachedRefusals();
+
+    /**
+     * Returns how many consecutive successful probes the next recovery from a Redis outage takes.
+     * It starts at 2 and doubles (up to 32) with each failover that follows a recovery within a
+     * minute, and returns to 2 after a failover that follows a calm minute; 0 without Redis.
+     *
+     * @return the probes to recover
+     */
+    int getProbesToRecover();
+
+    /**
      * Probes Redis now and returns whether it decides afterwards. Blocks at most for the Redis
      * timeout.
      *

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,6 +48,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class FailoverRateLimitStore implements RateLimitStore {
 
     private static final int SUCCESSES_TO_RECOVER = 2;
+    /** How long a first connection may take before its slowness counts as a failure. */
+    private static final Duration CONNECT_GRACE = Duration.ofSeconds(3);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final RedisRateLimitStore redis;
     private final InMemoryRateLimitStore local;
@@ -61,7 +65,12 @@ public final class FailoverRateLimitStore implements RateLimitStore {
     private final LongAdder fallbackDecisions = new LongAdder();
     private final FallbackShare share;
     private final boolean shareDivides;
+    private final boolean overLimitCache;
+    private final LongAdder cachedRefusals = new LongAdder();
     private volatile int liveInstances;
+    private volatile boolean closed;
+    private long pendingSince; // under this object's lock: when the pending heartbeat was sent
+    private final long createdAt = System.nanoTime();
 
     /**
      * Creates the store and starts its probe, which first runs at once. Does not block.
@@ -73,10 +82,12 @@ public final class FailoverRateLimitStore implements RateLimitStore {
      * @param probeInterval the time between probes
      * @param redisTimeout the longest a probe waits for Redis
      * @param share how much of each limit this instance admits on its own during an outage
+     * @param overLimitCache whether a key Redis refused is refused here, without a round trip,
+     *     until Redis said it would have room again
      */
     public FailoverRateLimitStore(RedisRateLimitStore redis, InMemoryRateLimitStore local, String instanceName,
                                   FailurePolicy defaultPolicy, Duration probeInterval, Duration redisTimeout,
-                                  FallbackShare share) {
+                                  FallbackShare share, boolean overLimitCache) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.local = Objects.requireNonNull(local, "local");
         Objects.requireNonNull(instanceName, "instanceName");
@@ -85,9 +96,11 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         this.redisTimeout = redisTimeout;
         this.share = Objects.requireNonNull(share, "fallbackShare");
         this.shareDivides = !share.equals(FallbackShare.full());
-        this.health = new RedisHealth(instanceName, redis.maskedUrl(), SUCCESSES_TO_RECOVER, Clock.systemUTC(),
-                local::now);
+        this.overLimitCache = overLimitCache;
+        this.health = new RedisHealth(instanceName, redis.maskedUrl(), SUCCESSES_TO_RECOVER,
+                redisTimeout.multipliedBy(2), Clock.systemUTC(), local::now);
         this.instanceId = instanceName + "/" + UUID.randomUUID();
+        redis.onLateAnswer(health::callSucceeded);
         this.prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ratewarden-probe-" + instanceName);
             thread.setDaemon(true);
@@ -108,22 +121,72 @@ public final class FailoverRateLimitStore implements RateLimitStore {
 
     @Override
     public Decision tryAcquire(LimitKey key, long permits, FailurePolicy onFailure) {
-        if (health.isHealthy()) {
-            try {
-                Decision decision = redis.tryAcquire(key, permits);
-                if (decision.allowed()) {
-                    local.record(key, permits);
-                } else {
-                    local.refusedElsewhere(key);
-                }
-                return decision;
-            } catch (StoreUnavailableException e) {
-                health.failed(e.getMessage());
+        if (!health.isHealthy()) {
+            return decideByPolicy(key, permits, onFailure);
+        }
+        if (overLimitCache) {
+            long refusedFor = local.refusedElsewhereFor(key, permits);
+            if (refusedFor > 0) {
+                cachedRefusals.increment();
+                return Decision.rejected(Backend.REDIS, Duration.ofNanos(refusedFor));
             }
         }
+        // In the first window after an outage, a call must also fit what this instance granted in
+        // memory during it: Redis never saw those grants.
+        long recoveredAt = health.recoveredAt();
+        boolean afterOutage = recoveredAt != RedisHealth.NEVER_FAILED
+                && local.now() - recoveredAt < key.limit().window().toNanos();
+        if (afterOutage) {
+            Decision inMemory = local.tryAcquire(key, permits); // counts the grant if it fits
+            if (!inMemory.allowed()) {
+                return inMemory;
+            }
+        }
+        try {
+            Decision decision = redis.tryAcquire(key, permits);
+            health.callSucceeded();
+            if (decision.allowed()) {
+                if (!afterOutage) {
+                    local.record(key, permits);
+                }
+            } else {
+                local.refusedElsewhere(key, permits, decision.retryAfter().toNanos());
+            }
+            return decision;
+        } catch (KeyDataException e) {
+            health.callSucceeded(); // Redis answered: that key's data, not the instance
+        } catch (StoreUnavailableException e) {
+            if (!closed) { // a call cut short by close() says nothing of Redis
+                health.failed(e.getMessage(), e instanceof StoreTimeoutException);
+            }
+        }
+        if (resolve(onFailure) == FailurePolicy.FALLBACK_LOCAL) {
+            if (afterOutage) {
+                fallbackDecisions.increment();
+                return Decision.allowed(Backend.IN_MEMORY); // memory granted it above already
+            }
+            if (health.isHealthy()) {
+                // A slow reply, not an outage: Redis may yet grant or refuse this call, and the
+                // other instances still decide on Redis. Memory knows every grant only when this
+                // instance is the only one alive; with others it cannot tell whether the limit is
+                // full, so the call is refused rather than risk admitting past the limit.
+                fallbackDecisions.increment();
+                if (liveInstances > 1 || local.refusedElsewhereWithin(key, key.limit().window().toNanos())) {
+                    return Decision.rejected(Backend.IN_MEMORY, redisTimeout);
+                }
+                return local.tryAcquire(key, permits);
+            }
+        }
+        return decideByPolicy(key, permits, onFailure);
+    }
+
+    private FailurePolicy resolve(FailurePolicy onFailure) {
+        return onFailure == null || onFailure == FailurePolicy.DEFAULT ? defaultPolicy : onFailure;
+    }
+
+    private Decision decideByPolicy(LimitKey key, long permits, FailurePolicy onFailure) {
         fallbackDecisions.increment();
-        FailurePolicy policy = onFailure == null || onFailure == FailurePolicy.DEFAULT ? defaultPolicy : onFailure;
-        return switch (policy) {
+        return switch (resolve(onFailure)) {
             case ALLOW -> {
                 InMemoryRateLimitStore.checkPermits(key, permits);
                 yield Decision.allowed(Backend.IN_MEMORY);
@@ -152,35 +215,82 @@ public final class FailoverRateLimitStore implements RateLimitStore {
      * @return whether Redis decides after the probe
      */
     public synchronized boolean probe() {
+        if (closed) {
+            return false;
+        }
         // Redisson opens its first connection (and re-creates a broken TLS session) on the thread
         // that issues a command, for as long as its connect timeouts allow: run the heartbeat on a
         // thread of its own and wait for it no longer than the Redis timeout.
+        // A cold client's first connection may take longer than one timeout: a missing answer is
+        // no error until the grace has passed, while Redis never decided yet. An error reply is.
+        boolean coldStart = !health.connectedOnce() && System.nanoTime() - createdAt < CONNECT_GRACE.toNanos();
         Future<RedisRateLimitStore.Heartbeat> previous = pendingHeartbeat;
         if (previous != null) {
             if (!previous.isDone()) {
-                health.failed("still connecting to Redis " + redis.maskedUrl());
+                if (!coldStart) {
+                    health.failed("Redis " + redis.maskedUrl() + " did not answer within "
+                            + Duration.ofNanos(System.nanoTime() - pendingSince).toMillis() + " ms", true);
+                }
                 return health.isHealthy();
             }
             pendingHeartbeat = null;
             Throwable lateFailure = failureOf(previous);
-            if (lateFailure != null) {
-                health.failed(describe(lateFailure)); // what the slow attempt finally ran into
+            if (lateFailure != null && !(coldStart && lateFailure instanceof StoreTimeoutException)) {
+                failed(lateFailure); // what the slow attempt finally ran into
             }
         }
-        Future<RedisRateLimitStore.Heartbeat> heartbeat = connector.submit(() -> redis.heartbeat(instanceId, probeInterval.multipliedBy(3)));
+        long sentAt = System.nanoTime();
+        Future<RedisRateLimitStore.Heartbeat> heartbeat;
+        try {
+            heartbeat = connector.submit(() -> redis.heartbeat(instanceId, probeInterval.multipliedBy(3)));
+        } catch (RejectedExecutionException e) {
+            return false; // closed meanwhile
+        }
         try {
             RedisRateLimitStore.Heartbeat beat = heartbeat.get(redisTimeout.toNanos(), TimeUnit.NANOSECONDS);
             liveInstances = beat.liveInstances();
             health.probeSucceeded(beat.roundTrip());
         } catch (TimeoutException e) {
             pendingHeartbeat = heartbeat;
-            health.failed("Redis " + redis.maskedUrl() + " did not answer within " + redisTimeout.toMillis() + " ms");
+            pendingSince = sentAt;
+            if (!coldStart) {
+                health.failed("Redis " + redis.maskedUrl() + " did not answer within " + redisTimeout.toMillis()
+                        + " ms", true);
+            }
         } catch (ExecutionException e) {
-            health.failed(describe(e.getCause()));
+            if (!(coldStart && e.getCause() instanceof StoreTimeoutException)) {
+                failed(e.getCause());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return health.isHealthy();
+    }
+
+    private void failed(Throwable failure) {
+        if (!closed) {
+            health.failed(describe(failure), failure instanceof StoreTimeoutException);
+        }
+    }
+
+    /**
+     * Returns how many calls were refused by the over-limit cache (Redis's earlier refusal of the
+     * key, still in force) without a round trip, since the store was built.
+     *
+     * @return the cached refusals
+     */
+    public long cachedRefusals() {
+        return cachedRefusals.sum();
+    }
+
+    /**
+     * Returns the consecutive successful probes the next recovery from an outage takes: it grows
+     * while failovers follow recoveries closely (see the failure and recovery documentation).
+     *
+     * @return the probes to recover
+     */
+    public int probesToRecover() {
+        return health.probesToRecover();
     }
 
     /**
@@ -213,13 +323,25 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         return health.info(local.localKeys());
     }
 
-    /** Stops the probe and closes both stores. */
+    /**
+     * Stops the probe, waits for it and for a connection attempt in progress (at most a few
+     * seconds, the connect timeout), then closes both stores: no Redis client exists or is created
+     * afterwards. Calls in flight are decided by the policy, without a failover.
+     */
     @Override
     public void close() {
+        closed = true;
         prober.shutdownNow();
         connector.shutdownNow();
-        redis.close();
-        local.close();
+        try {
+            prober.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            connector.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            redis.close();
+            local.close();
+        }
     }
 
     private String describe(Throwable failure) {
@@ -241,7 +363,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         try {
             probe();
         } catch (Throwable e) { // a scheduled task that throws is never run again
-            health.failed(redis.describe(e));
+            failed(e);
         }
     }
 }

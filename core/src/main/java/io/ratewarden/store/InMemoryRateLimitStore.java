@@ -125,6 +125,15 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
         return decision(waitNanos == 0 ? 0 : Math.max(1, Math.min(waitNanos, firstWindowEnds - read)));
     }
 
+    /**
+     * Returns whether another store (Redis) had no room on {@code key} at some time within the
+     * last {@code nanos}, by its {@linkplain #refusedElsewhere refusals}. Never creates an entry.
+     */
+    boolean refusedElsewhereWithin(LimitKey key, long nanos) {
+        Refusal refusal = refusals.getIfPresent(key);
+        return refusal != null && refusal.refusedAfter(ticker.read() - nanos);
+    }
+
     /** A reading of the ticker this store decides by, in nanoseconds. */
     long now() {
         return ticker.read();
@@ -181,13 +190,30 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * Notes that another store (Redis) refused a call on {@code key}: the limit had no room for
-     * that call across all instances then. Read by {@link #tryAcquireAfterFailure}.
+     * Notes that another store (Redis) refused {@code permits} on {@code key} and has no room for
+     * them for {@code waitNanos}: the limit had no room for that call across all instances. Read by
+     * {@link #refusedElsewhereFor} and {@link #tryAcquireAfterFailure}.
      *
      * @param key the bucket
+     * @param permits the refused call's permits
+     * @param waitNanos how long the other store has no room for them, at least 1
      */
-    void refusedElsewhere(LimitKey key) {
-        refusals.get(key, NEW_REFUSAL).refusedAt(ticker.read());
+    void refusedElsewhere(LimitKey key, long permits, long waitNanos) {
+        refusals.get(key, NEW_REFUSAL).refusedAt(ticker.read(), permits, waitNanos);
+    }
+
+    /**
+     * Returns how long, from now, the other store has no room for {@code permits} on {@code key}
+     * by its last {@linkplain #refusedElsewhere refusal}, or 0 when no refusal answers that (none
+     * noted, expired, or for fewer permits). Never creates an entry.
+     *
+     * @param key the bucket
+     * @param permits the call's permits
+     * @return the nanoseconds until the other store may have room, or 0
+     */
+    long refusedElsewhereFor(LimitKey key, long permits) {
+        Refusal refusal = refusals.getIfPresent(key);
+        return refusal == null ? 0 : refusal.refusedFor(ticker.read(), permits);
     }
 
     /** Always {@code true}: memory does not fail. */

@@ -6,6 +6,8 @@ import io.ratewarden.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,26 +16,57 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   (start) --first probe success--> REDIS
- *   REDIS --a call or probe fails--> IN_MEMORY        (WARN once, failovers + 1)
- *   IN_MEMORY --N consecutive probe successes--> REDIS (INFO with the outage's length, recoveries + 1)
+ *   REDIS --an error reply or a broken connection--> IN_MEMORY       (WARN once, failovers + 1)
+ *   REDIS --no success for failAfter since the first of a run of timeouts--> IN_MEMORY
+ *   IN_MEMORY --probesToRecover consecutive probe successes--> REDIS (INFO with the outage's length)
  * </pre>
- * Reads ({@link #isHealthy()}, {@link #info(long)}) never block and do no I/O; transitions are
- * serialised. Logs one line per transition, never one per call.
+ *
+ * <h2>Why a slow reply is not an outage</h2>
+ * A call that gets no answer within the Redis timeout is decided by the failure policy at once,
+ * but a timeout alone proves little: a GC pause, a throttled CPU or one lost packet delays a reply
+ * that Redis sends all the same. So timeouts turn the store unhealthy only when they persist: the
+ * first timeout opens a run, any success (a call, a probe, or an answer that arrives after its
+ * caller stopped waiting) closes it, and a timeout observed
+ * {@code failAfter} or more after the run opened fails the store over. With the default
+ * {@code failAfter} of twice the timeout, a hung Redis is left within about three timeouts; a
+ * stall shorter than two timeouts never fails the store over. An error reply (out of memory,
+ * read-only, wrong password, missing permission) or a refused or broken connection is evidence
+ * in itself and fails over at once.
+ *
+ * <h2>Hysteresis</h2>
+ * Recovery takes {@code successesToRecover} consecutive probe successes after a first outage. A
+ * failover within {@link #FLAP_WINDOW} of the last recovery doubles that number (up to 16 times
+ * the base), and a failover after a calm {@link #FLAP_WINDOW} resets it: a Redis that keeps
+ * failing is given back its calls more and more slowly.
+ *
+ * <p>Reads ({@link #isHealthy()}, {@link #info(long)}, {@link #failedAt()},
+ * {@link #recoveredAt()}) never block and do no I/O; transitions are serialised. Logs one line per
+ * transition and per new cause of failure, never one per call.
  */
 final class RedisHealth {
 
-    /** What {@link #failedAt()} returns while no outage followed a time on Redis. */
+    /** What {@link #failedAt()} and {@link #recoveredAt()} return while there was no such event. */
     static final long NEVER_FAILED = Long.MIN_VALUE;
+
+    /** A failover this soon after a recovery counts as flapping. */
+    static final Duration FLAP_WINDOW = Duration.ofMinutes(1);
+
+    private static final int MAX_BACK_OFF_SHIFT = 4;
+    private static final int MAX_CAUSES_WARNED = 8;
+    private static final long NO_RUN = Long.MIN_VALUE;
 
     private static final Logger LOG = LoggerFactory.getLogger("io.ratewarden.failover");
 
     private final String instanceName;
     private final String maskedUrl;
     private final int successesToRecover;
+    private final long failAfterNanos;
     private final Clock clock;
     private final Ticker ticker;
 
     private volatile long failedAt = NEVER_FAILED;
+    private volatile long recoveredAt = NEVER_FAILED;
+    private volatile long timeoutRunStart = NO_RUN;
     private volatile boolean healthy;
     private volatile Instant since;
     private volatile long failovers;
@@ -41,16 +74,29 @@ final class RedisHealth {
     private volatile String lastError;
     private volatile Instant lastErrorAt;
     private volatile Duration latency;
+    private volatile int probesToRecover;
     private boolean connectedOnce;
     private int consecutiveSuccesses;
+    private int flaps;
+    private final Set<String> causesWarned = new LinkedHashSet<>(); // in this outage, or since start
 
-    RedisHealth(String instanceName, String maskedUrl, int successesToRecover, Clock clock, Ticker ticker) {
+    /**
+     * Creates the state machine, unhealthy until the first probe success.
+     *
+     * @param successesToRecover consecutive probe successes that end a first outage
+     * @param failAfter how long timeouts must persist, with no success, to fail over
+     * @param ticker the time of {@link #failedAt()}, {@link #recoveredAt()} and timeout runs
+     */
+    RedisHealth(String instanceName, String maskedUrl, int successesToRecover, Duration failAfter, Clock clock,
+                Ticker ticker) {
         this.instanceName = instanceName;
         this.maskedUrl = maskedUrl;
         this.successesToRecover = successesToRecover;
+        this.failAfterNanos = failAfter.toNanos();
         this.clock = clock;
         this.ticker = ticker;
         this.since = clock.instant();
+        this.probesToRecover = successesToRecover;
     }
 
     boolean isHealthy() {
@@ -66,27 +112,90 @@ final class RedisHealth {
         return failedAt;
     }
 
-    /** A call or a probe found Redis failing; {@code maskedError} holds no secret. */
-    synchronized void failed(String maskedError) {
+    /**
+     * The ticker reading when Redis last took over again after an outage, or
+     * {@link #NEVER_FAILED}. A caller that saw {@link #isHealthy()} return {@code true} sees the
+     * reading of that recovery or a later one.
+     */
+    long recoveredAt() {
+        return recoveredAt;
+    }
+
+    /** The consecutive probe successes the next recovery takes. */
+    int probesToRecover() {
+        return probesToRecover;
+    }
+
+    /** Whether Redis decided at least once since the store was built. */
+    synchronized boolean connectedOnce() {
+        return connectedOnce;
+    }
+
+    /**
+     * A call on Redis succeeded: closes a run of timeouts. One volatile read when none is open, so
+     * that the call path stays cheap.
+     */
+    void callSucceeded() {
+        if (timeoutRunStart != NO_RUN) {
+            synchronized (this) {
+                timeoutRunStart = NO_RUN;
+            }
+        }
+    }
+
+    /**
+     * A call or a probe found Redis failing; {@code maskedError} holds no secret.
+     *
+     * @param timedOut whether the failure was only a missing answer (which must persist to count)
+     *     rather than an error reply or a broken connection (which counts at once)
+     */
+    synchronized void failed(String maskedError, boolean timedOut) {
+        consecutiveSuccesses = 0;
+        if (healthy && timedOut) {
+            long now = ticker.read();
+            if (timeoutRunStart == NO_RUN) {
+                timeoutRunStart = now;
+                LOG.debug("Ratewarden '{}': Redis {} was slow, still deciding on Redis: {}", instanceName, maskedUrl,
+                        maskedError);
+                return;
+            }
+            if (now - timeoutRunStart < failAfterNanos) {
+                return;
+            }
+        }
         Instant now = clock.instant();
         lastError = maskedError;
         lastErrorAt = now;
-        consecutiveSuccesses = 0;
         if (healthy) {
-            failedAt = ticker.read(); // before the flag, so that who sees the outage sees its start
-            healthy = false;
-            since = now;
-            failovers++;
-            LOG.warn("Ratewarden '{}': Redis {} failed, deciding in memory until it recovers: {}",
-                    instanceName, maskedUrl, maskedError);
+            failOver(maskedError, now);
+        } else if (causesWarned.size() < MAX_CAUSES_WARNED && causesWarned.add(maskedError)) {
+            LOG.warn("Ratewarden '{}': Redis {} is not usable, deciding in memory until it is: {}", instanceName,
+                    maskedUrl, maskedError);
         } else {
             LOG.debug("Ratewarden '{}': Redis {} still failing: {}", instanceName, maskedUrl, maskedError);
         }
     }
 
+    private void failOver(String maskedError, Instant now) {
+        long read = ticker.read();
+        failedAt = read; // before the flag, so that who sees the outage sees its start
+        timeoutRunStart = NO_RUN;
+        healthy = false;
+        boolean flapping = recoveredAt != NEVER_FAILED && read - recoveredAt < FLAP_WINDOW.toNanos();
+        flaps = flapping ? Math.min(flaps + 1, MAX_BACK_OFF_SHIFT) : 0;
+        probesToRecover = successesToRecover << flaps;
+        since = now;
+        failovers++;
+        causesWarned.clear();
+        causesWarned.add(maskedError);
+        LOG.warn("Ratewarden '{}': Redis {} failed, deciding in memory until it recovers ({} consecutive"
+                + " successful probes): {}", instanceName, maskedUrl, probesToRecover, maskedError);
+    }
+
     /** A probe reached Redis in {@code roundTrip}. */
     synchronized void probeSucceeded(Duration roundTrip) {
         latency = roundTrip;
+        timeoutRunStart = NO_RUN;
         if (healthy) {
             return;
         }
@@ -96,12 +205,15 @@ final class RedisHealth {
             connectedOnce = true;
             healthy = true;
             since = now;
+            causesWarned.clear();
             LOG.info("Ratewarden '{}': deciding on Redis {}", instanceName, maskedUrl);
-        } else if (consecutiveSuccesses >= successesToRecover) {
+        } else if (consecutiveSuccesses >= probesToRecover) {
             Duration outage = Duration.between(since, now);
+            recoveredAt = ticker.read(); // before the flag, as failedAt
             healthy = true;
             since = now;
             recoveries++;
+            causesWarned.clear();
             LOG.info("Ratewarden '{}': Redis {} recovered after an outage of {} ms, deciding on Redis again",
                     instanceName, maskedUrl, outage.toMillis());
         }

@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.redisson.api.RFuture;
 import org.redisson.api.RRateLimiter;
@@ -24,12 +24,14 @@ import org.redisson.api.RateLimiterConfig;
 import org.redisson.api.RateType;
 import org.redisson.api.options.CommonOptions;
 import org.redisson.api.options.OptionalOptions;
-import org.redisson.api.options.PlainOptions;
+import org.redisson.api.options.KeysOptions;
 import org.redisson.api.redisnode.RedisClusterMaster;
 import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.api.ratelimiter.RateLimiterArgs;
-import org.redisson.client.codec.DoubleCodec;
+import org.redisson.client.RedisTimeoutException;
 import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A store on Redis: one Redisson {@link RRateLimiter} of rate type {@code OVERALL} per key, shared
@@ -56,8 +58,80 @@ import org.redisson.client.codec.StringCodec;
  */
 public final class RedisRateLimitStore implements RateLimitStore {
 
+    private static final Logger LOG = LoggerFactory.getLogger("io.ratewarden.redis");
     private static final String NOT_INITIALIZED = "RateLimiter is not initialized";
     private static final String EXCEEDS_RATE = "Requested permits amount cannot exceed defined rate";
+    private static final String WRONG_TYPE = "WRONGTYPE";
+    /*
+     * The decision, in one round trip, on the layout of Redisson's RRateLimiter of rate type
+     * OVERALL (so that Redisson's own calls on the same limiter see the same grants): a hash with
+     * rate, interval (ms), type and keepAliveTime; {name}:value, the permits left; {name}:permits,
+     * a sorted set with one member per grant, scored by the granting client's clock in ms, whose
+     * member packs the grant's permits as struct 'Bc0I'. Returns 0 when it grants, else the ms
+     * until the oldest grants that make room for the cost leave the window (at least 1).
+     */
+    private static final String DECIDE_SCRIPT = """
+            local rate = tonumber(redis.call('hget', KEYS[1], 'rate'))
+            local interval = tonumber(redis.call('hget', KEYS[1], 'interval'))
+            local kind = redis.call('hget', KEYS[1], 'type')
+            if rate == nil or interval == nil or kind ~= '0' then
+              return redis.error_reply('RateLimiter is not initialized')
+            end
+            local cost = tonumber(ARGV[1])
+            if cost > rate then
+              return redis.error_reply('Requested permits amount cannot exceed defined rate')
+            end
+            local now = tonumber(ARGV[2])
+            local left = redis.call('get', KEYS[2])
+            if left == false then
+              left = rate
+            else
+              left = tonumber(left)
+              local gone = redis.call('zrangebyscore', KEYS[3], 0, now - interval)
+              if #gone > 0 then
+                local freed = 0
+                for _, member in ipairs(gone) do
+                  local _, n = struct.unpack('Bc0I', member)
+                  freed = freed + n
+                end
+                redis.call('zremrangebyscore', KEYS[3], 0, now - interval)
+                left = left + freed
+                if left > rate then
+                  local held = 0
+                  for _, member in ipairs(redis.call('zrange', KEYS[3], 0, -1)) do
+                    local _, n = struct.unpack('Bc0I', member)
+                    held = held + n
+                  end
+                  left = rate - held
+                end
+              end
+            end
+            local wait = 0
+            if left >= cost then
+              redis.call('zadd', KEYS[3], now, struct.pack('Bc0I', string.len(ARGV[3]), ARGV[3], cost))
+              left = left - cost
+            else
+              wait = interval
+              local room = left
+              local oldest = redis.call('zrange', KEYS[3], 0, -1, 'WITHSCORES')
+              for i = 1, #oldest, 2 do
+                local _, n = struct.unpack('Bc0I', oldest[i])
+                room = room + n
+                if room >= cost then
+                  wait = math.max(1, tonumber(oldest[i + 1]) + interval - now)
+                  break
+                end
+              end
+            end
+            redis.call('set', KEYS[2], left)
+            local keepAlive = tonumber(redis.call('hget', KEYS[1], 'keepAliveTime'))
+            if keepAlive ~= nil and keepAlive > 0 then
+              redis.call('pexpire', KEYS[1], keepAlive)
+              redis.call('pexpire', KEYS[2], keepAlive)
+              redis.call('pexpire', KEYS[3], keepAlive)
+            end
+            return wait
+            """;
     private static final String HEARTBEAT_SCRIPT =
             "redis.call('zadd', KEYS[1], ARGV[1], ARGV[3]); "
             + "redis.call('zremrangebyscore', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2])); "
@@ -70,6 +144,9 @@ public final class RedisRateLimitStore implements RateLimitStore {
     private final String keyPrefix;
     private final Instant since;
     private final Cache<LimitKey, RedisLimiter> limiters;
+    private volatile RScript decisions;
+    private final Duration answerTimeout;
+    private volatile Runnable lateAnswers = () -> { };
 
     /**
      * Creates the store.
@@ -87,9 +164,34 @@ public final class RedisRateLimitStore implements RateLimitStore {
             throw new IllegalArgumentException("redisTimeout must be at least 1 ms, was " + timeout);
         }
         this.timeoutNanos = timeout.toNanos();
+        // Redisson waits longer than a call does, so that a late answer still arrives and tells
+        // a slow Redis from a hung one; with no retries, nothing is sent twice.
+        this.answerTimeout = timeout.multipliedBy(3).compareTo(timeout.plusMillis(200)) > 0
+                ? timeout.multipliedBy(3) : timeout.plusMillis(200);
         this.keyPrefix = checkPrefix(keyPrefix);
         this.since = Clock.systemUTC().instant();
         this.limiters = Caffeine.newBuilder().maximumSize(maxKeys).build();
+    }
+
+    /** The script handle of decisions, made on first use: the client is created lazily. */
+    private RScript decisions() {
+        RScript current = decisions;
+        if (current == null) {
+            current = connection.client().getScript(
+                    OptionalOptions.defaults().codec(StringCodec.INSTANCE).timeout(answerTimeout).retryAttempts(0));
+            decisions = current;
+        }
+        return current;
+    }
+
+    /**
+     * Sets what runs when Redis answers a command after its caller stopped waiting (on a Redisson
+     * thread; it must not block).
+     *
+     * @param listener the listener, never {@code null}
+     */
+    void onLateAnswer(Runnable listener) {
+        this.lateAnswers = Objects.requireNonNull(listener, "listener");
     }
 
     /**
@@ -111,7 +213,14 @@ public final class RedisRateLimitStore implements RateLimitStore {
     /**
      * {@inheritDoc}
      *
+     * <p>One round trip when the limiter is configured on Redis: a refusal's
+     * {@link Decision#retryAfter()} is when Redis will next have room for {@code permits}, read in
+     * the same script that refused. A limiter that is missing on Redis or holds another rate is
+     * configured and the call retried once, within the same deadline.
+     *
      * @throws StoreUnavailableException when Redis cannot decide within the timeout
+     * @throws KeyDataException when this key's data on Redis is not a limiter's (the key is
+     *     repaired in the background; other keys are unaffected)
      */
     @Override
     public Decision tryAcquire(LimitKey key, long permits) {
@@ -123,17 +232,66 @@ public final class RedisRateLimitStore implements RateLimitStore {
         } catch (RuntimeException e) {
             throw new StoreUnavailableException(connection.secrets().describe(e));
         }
-        if (!limiter.configured) {
-            configure(limiter, deadline);
-        }
-        boolean granted;
+        long waitMillis;
         try {
-            granted = await(limiter.handle.tryAcquireAsync(permits), deadline);
+            if (!limiter.configured) {
+                configure(limiter, deadline);
+            }
+            waitMillis = decide(limiter, permits, deadline);
         } catch (LimiterOutOfDate e) {
-            configure(limiter, deadline);
-            granted = await(limiter.handle.tryAcquireAsync(permits), deadline);
+            try {
+                configure(limiter, deadline);
+                waitMillis = decide(limiter, permits, deadline);
+            } catch (LimiterOutOfDate again) {
+                // Reconfigured under us twice in one call (another instance with other settings,
+                // or a flush): Redis could not decide this call in time.
+                limiter.configured = false;
+                throw new StoreUnavailableException("the limiter of '" + key.limitName()
+                        + "' on Redis was replaced while this call was deciding");
+            }
+        } catch (KeyDataException e) {
+            repair(limiter, key, e);
+            throw e;
         }
-        return granted ? Decision.allowed(Backend.REDIS) : Decision.rejected(Backend.REDIS, retryAfter(limiter, deadline));
+        if (waitMillis <= 0) {
+            return Decision.allowed(Backend.REDIS);
+        }
+        return Decision.rejected(Backend.REDIS, Duration.ofMillis(Math.min(waitMillis, key.limit().windowMillis())));
+    }
+
+    /** Runs the decision script: 0 when granted, else the milliseconds until room for {@code permits}. */
+    private long decide(RedisLimiter limiter, long permits, long deadline) {
+        String name = limiter.handle.getName();
+        Long wait = await(decisions().<Long>evalAsync(name, RScript.Mode.READ_WRITE, DECIDE_SCRIPT,
+                RScript.ReturnType.LONG, List.of(name, "{" + name + "}:value", "{" + name + "}:permits"),
+                Long.toString(permits), Long.toString(System.currentTimeMillis()), grantId()), deadline);
+        return wait == null ? 0 : wait;
+    }
+
+    /** A unique member for a grant in the limiter's sorted set. */
+    private static String grantId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+    }
+
+    /**
+     * Deletes a key whose data is not a limiter's, so that the next call re-creates it. Its grants
+     * in the window are lost: for one window that key admits up to its limit again.
+     */
+    private void repair(RedisLimiter limiter, LimitKey key, KeyDataException cause) {
+        synchronized (limiter) {
+            limiter.configured = false;
+            if (limiter.repairing) {
+                return; // another call on this key found it first
+            }
+            limiter.repairing = true;
+        }
+        LOG.warn("Redis {}: the data of limit '{}' for one key is not a limiter's ({}); re-creating that key,"
+                + " which admits up to the limit again for one window. Other keys are unaffected.",
+                connection.maskedUrl(), key.limitName(), cause.getMessage());
+        String name = limiter.handle.getName();
+        connection.client().getKeys(KeysOptions.defaults().timeout(timeout).retryAttempts(0))
+                .deleteAsync(name, "{" + name + "}:value", "{" + name + "}:permits");
     }
 
     /**
@@ -151,7 +309,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
     public Heartbeat heartbeat(String instanceId, Duration ttl) {
         long start = System.nanoTime();
         RFuture<Long> live = connection.client()
-                .getScript(OptionalOptions.defaults().codec(StringCodec.INSTANCE).timeout(timeout).retryAttempts(0))
+                .getScript(OptionalOptions.defaults().codec(StringCodec.INSTANCE).timeout(answerTimeout).retryAttempts(0))
                 .evalAsync(RScript.Mode.READ_WRITE, HEARTBEAT_SCRIPT, RScript.ReturnType.LONG,
                         List.of(keyPrefix + "instances"), Long.toString(System.currentTimeMillis()),
                         Long.toString(ttl.toMillis()), instanceId);
@@ -238,7 +396,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
     }
 
     private RedisLimiter open(LimitKey key) {
-        CommonOptions options = CommonOptions.name(redisName(key)).timeout(timeout).retryAttempts(0);
+        CommonOptions options = CommonOptions.name(redisName(key)).timeout(answerTimeout).retryAttempts(0);
         return new RedisLimiter(key.limit(), connection.client().getRateLimiter(options));
     }
 
@@ -259,42 +417,37 @@ public final class RedisRateLimitStore implements RateLimitStore {
             }
         }
         limiter.configured = true;
+        limiter.repairing = false;
     }
 
-    private Duration retryAfter(RedisLimiter limiter, long deadline) {
-        Limit limit = limiter.limit;
-        Duration typicalGap = Duration.ofMillis(Math.max(1, limit.windowMillis() / limit.permits()));
-        try {
-            String permitsName = "{" + limiter.handle.getName() + "}:permits";
-            Double oldest = await(connection.client().<Object>getScoredSortedSet(PlainOptions.name(permitsName)
-                    .codec(DoubleCodec.INSTANCE).timeout(timeout).retryAttempts(0)).firstScoreAsync(), deadline);
-            if (oldest == null) {
-                return typicalGap;
-            }
-            long millis = oldest.longValue() + limit.windowMillis() - System.currentTimeMillis();
-            return Duration.ofMillis(Math.min(limit.windowMillis(), Math.max(1, millis)));
-        } catch (StoreUnavailableException e) {
-            return typicalGap; // Redis decided; only the estimate is missing
-        }
-    }
-
-    private <T> T await(Future<T> future, long deadline) {
+    private <T> T await(RFuture<T> future, long deadline) {
         try {
             return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            future.cancel(false);
-            throw new StoreUnavailableException("Redis " + connection.maskedUrl() + " did not answer within "
+            // The caller is decided without this answer, but an answer that comes late still
+            // proves Redis alive: a slow reply, not a hung server.
+            future.whenComplete((answer, failure) -> {
+                if (failure == null) {
+                    lateAnswers.run();
+                }
+            });
+            throw new StoreTimeoutException("Redis " + connection.maskedUrl() + " did not answer within "
                     + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RedisTimeoutException) { // Redisson's own timeout, its response one included
+                throw new StoreTimeoutException(connection.secrets().describe(cause));
+            }
             String message = String.valueOf(cause.getMessage());
             if (message.contains(NOT_INITIALIZED) || message.contains(EXCEEDS_RATE)) {
                 throw new LimiterOutOfDate();
             }
+            if (message.contains(WRONG_TYPE)) {
+                throw new KeyDataException(connection.secrets().describe(cause));
+            }
             throw new StoreUnavailableException(connection.secrets().describe(cause));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            future.cancel(false);
             throw new StoreUnavailableException("interrupted while waiting for Redis " + connection.maskedUrl());
         } catch (RuntimeException e) {
             throw new StoreUnavailableException(connection.secrets().describe(e));
@@ -340,6 +493,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
         final Limit limit;
         final RRateLimiter handle;
         volatile boolean configured;
+        volatile boolean repairing; // a repair of this key's data was started and not yet confirmed
 
         RedisLimiter(Limit limit, RRateLimiter handle) {
             this.limit = limit;

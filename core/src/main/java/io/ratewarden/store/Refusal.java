@@ -1,27 +1,46 @@
 package io.ratewarden.store;
 
 /**
- * What this instance knows of a key that another store (Redis) refused: when it last did, and
- * how many grants the key's window held at the first decision after a failure of that store.
- * Kept only for keys that store refused. This class is thread-safe.
+ * What this instance knows of a key that another store (Redis) refused: until when that store
+ * has no room for which cost, and how many grants the key's window held at the first decision
+ * after a failure of that store. Kept only for keys that store refused. This class is
+ * thread-safe.
  */
 final class Refusal {
 
-    private volatile long lastAt = Long.MIN_VALUE;
+    /** The other store's last refusal: until when (a ticker reading, exclusive) it has no room. */
+    private volatile Verdict verdict = new Verdict(Long.MIN_VALUE, Long.MAX_VALUE);
     private volatile Held held; // null until the first decision after a failure
+
+    /** A refusal of {@code cost} permits, with no room for them before {@code until}. */
+    private record Verdict(long until, long cost) {
+    }
 
     /** What the window held when the other store failed at {@code failedAt}. */
     private record Held(long failedAt, long permits) {
     }
 
-    /** Notes a refusal at {@code read}. */
-    void refusedAt(long read) {
-        lastAt = read;
+    /**
+     * Notes a refusal at {@code read} of {@code cost} permits, with no room for them for
+     * {@code waitNanos}.
+     */
+    void refusedAt(long read, long cost, long waitNanos) {
+        verdict = new Verdict(read + Math.max(1, waitNanos), cost);
     }
 
-    /** Whether the last refusal lies after {@code since}. */
+    /**
+     * Returns the nanoseconds from {@code read} until the other store has room for {@code cost}
+     * permits as far as its last refusal tells, or 0 when that refusal does not answer the call
+     * (expired, or for a larger cost: a smaller one may fit where it did not).
+     */
+    long refusedFor(long read, long cost) {
+        Verdict current = verdict;
+        return cost >= current.cost() && read < current.until() ? current.until() - read : 0;
+    }
+
+    /** Whether the key was known to be full at some time after {@code since}. */
     boolean refusedAfter(long since) {
-        return lastAt > since;
+        return verdict.until() > since + 1; // full throughout [at, until)
     }
 
     /**

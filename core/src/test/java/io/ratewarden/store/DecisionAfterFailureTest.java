@@ -31,7 +31,7 @@ class DecisionAfterFailureTest {
         grantsOnRedis(10, Duration.ofMillis(45));
         ticker.advance(Duration.ofMillis(50));
         if (refused) {
-            store.refusedElsewhere(key);
+            store.refusedElsewhere(key, 1, 1);
         }
     }
 
@@ -105,7 +105,7 @@ class DecisionAfterFailureTest {
 
     @Test
     void aKeyHoldingNothingWaitsForTheEndOfTheFirstWindow() {
-        store.refusedElsewhere(key); // the other instances had taken the whole window
+        store.refusedElsewhere(key, 1, 1); // the other instances had taken the whole window
         ticker.advance(Duration.ofMillis(10));
         long failedAt = ticker.read();
         ticker.advance(Duration.ofMillis(5));
@@ -124,7 +124,7 @@ class DecisionAfterFailureTest {
 
     @Test
     void aRefusalMoreThanOneWindowBeforeTheFailureDoesNotCount() {
-        store.refusedElsewhere(key);
+        store.refusedElsewhere(key, 1, 1);
         ticker.advance(Duration.ofMillis(1_001));
         assertGrantsExactly(SHARE, ticker.read());
     }
@@ -137,7 +137,7 @@ class DecisionAfterFailureTest {
 
         ticker.advance(Duration.ofSeconds(5)); // Redis is back, and this instance now takes 20
         grantsOnRedis(20, Duration.ofMillis(20));
-        store.refusedElsewhere(key);
+        store.refusedElsewhere(key, 1, 1);
         long secondFailure = ticker.read();
         Decision refused = callAfterFailure(secondFailure);
         assertThat(refused.allowed()).as("holds 20 of a full window, below its share of 25").isFalse();
@@ -150,7 +150,7 @@ class DecisionAfterFailureTest {
     @Test
     void anInstanceThatHeldMoreThanItsShareGrantsOnlyOnceBelowItsShare() {
         grantsOnRedis(40, Duration.ofMillis(10)); // a favoured instance: 40 of the 100
-        store.refusedElsewhere(key);
+        store.refusedElsewhere(key, 1, 1);
         long failedAt = ticker.read();
         long granted = 0;
         for (int ms = 0; ms < 2_000; ms++) {

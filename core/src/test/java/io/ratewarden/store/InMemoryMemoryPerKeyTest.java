@@ -51,7 +51,7 @@ class InMemoryMemoryPerKeyTest {
             LimitKey key = LimitKey.of("memory", limit, names[i]);
             store.tryAcquire(key, 1);
             if (refusedByRedis) {
-                store.refusedElsewhere(key);
+                store.refusedElsewhere(key, 1, 1);
             }
         }
         long after = settledHeap(memory);

@@ -3,14 +3,19 @@ package io.ratewarden.store;
 import static org.awaitility.Awaitility.await;
 
 import io.ratewarden.internal.RedisConnection;
+import io.ratewarden.testing.LogWatch;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store contract on the Redis store, against a real Redis. */
 class RedisStoreContractTest extends RateLimitStoreContract {
+
+    @RegisterExtension
+    static final LogWatch LOG = LogWatch.failOnError();
 
     private static TestRedis.Endpoint redis;
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -21,7 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  * Ratewarden on the given Redis, waits until it decides on Redis and warms up, then from a common
  * start time
  * calls one limit from several threads for a fixed time and writes every grant (the wall-clock
- * milliseconds read just before and just after the call, and the deciding backend) to a file.
+ * milliseconds read just before and just after the call, and the deciding backend) to a file, and
+ * to the same file with {@code .stats} appended the calls decided in memory and the failovers.
  *
  * <p>Arguments: redisUrl keyPrefix permits windowMillis threads startEpochMillis runMillis
  * share(full|live) redisTimeoutMillis outputFile. Exit codes: 0 done, 2 never reached Redis.
@@ -75,6 +77,8 @@ public final class LoadClient {
                 LockSupport.parkNanos(wait * 1_000_000);
             }
             ConcurrentLinkedQueue<String> grants = new ConcurrentLinkedQueue<>();
+            LongAdder inMemory = new LongAdder();
+            long failoversBefore = rw.storeInfo().failovers();
             List<Thread> workers = new ArrayList<>();
             long end = start + runMillis;
             for (int t = 0; t < threads; t++) {
@@ -85,6 +89,9 @@ public final class LoadClient {
                             return;
                         }
                         Decision decision = limiter.tryAcquire("tenant");
+                        if (decision.decidedBy() == Backend.IN_MEMORY) {
+                            inMemory.increment();
+                        }
                         if (decision.allowed()) {
                             grants.add(before + " " + System.currentTimeMillis() + " " + decision.decidedBy());
                         }
@@ -97,6 +104,8 @@ public final class LoadClient {
                 worker.join(runMillis + 30_000);
             }
             write(output, grants);
+            Files.writeString(Path.of(output + ".stats"), inMemory.sum() + " "
+                    + (rw.storeInfo().failovers() - failoversBefore) + " " + rw.storeInfo().lastError() + "\n");
         }
     }
 

@@ -1,0 +1,149 @@
+package io.ratewarden;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratewarden.testing.LogWatch;
+import io.ratewarden.testing.RedisServerProcess;
+import io.ratewarden.testing.TestRedis;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A caller flooding a key that is over its limit, on a real Redis: refusals are quiet, say when
+ * Redis will grant again, and after the first one cost Redis nothing.
+ */
+class RedisRefusalTest {
+
+    @RegisterExtension
+    static final LogWatch LOG = LogWatch.failOnError();
+
+    private static RedisServerProcess redis;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = TestRedis.controllable(); // its own server: the test counts the commands it receives
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void refusalsLogNothingAboveDebugAndSayWhenTheFirstGrantLeavesTheWindow() {
+        try (Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(redis.url()))) {
+            Limiter limiter = rw.limit("two-a-minute", Limit.of(2, Duration.ofMinutes(1)));
+            long mark = LOG.mark();
+            long firstGrant = System.currentTimeMillis();
+            assertThat(limiter.tryAcquire("alice").allowed()).isTrue();
+            assertThat(limiter.tryAcquire("alice").allowed()).isTrue();
+            long expectedRetryAt = firstGrant + 60_000;
+            long worstMillis = 0;
+            for (int i = 0; i < 298; i++) {
+                long now = System.currentTimeMillis();
+                Decision refused = limiter.tryAcquire("alice");
+                assertThat(refused.allowed()).as("refusal %d", i + 1).isFalse();
+                assertThat(refused.decidedBy()).isEqualTo(Backend.REDIS);
+                assertThat(refused.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
+                long retryAt = now + refused.retryAfter().toMillis();
+                worstMillis = Math.max(worstMillis, Math.abs(retryAt - expectedRetryAt));
+            }
+            System.out.printf("298 refusals: retry time at most %d ms from the first grant + 60 s (bound 1500 ms);"
+                    + " %d answered by the over-limit cache%n", worstMillis, rw.cachedRefusals());
+            assertThat(worstMillis).isLessThanOrEqualTo(1_500);
+            assertThat(rw.cachedRefusals()).as("every refusal after the first from the cache").isEqualTo(297);
+            assertThat(LOG.linesSince(mark, LogWatch.Level.INFO)).as("log lines above DEBUG").isEmpty();
+        }
+    }
+
+    @Test
+    void aFloodOfABlockedKeyCostsRedisNothingAndTheKeyReturnsWhenItsWindowAllows() throws Exception {
+        Duration probe = Duration.ofMillis(500);
+        try (Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(redis.url()).probeInterval(probe))) {
+            Duration window = Duration.ofSeconds(2);
+            Limiter limiter = rw.limit("flooded", Limit.of(2, window));
+            long firstGrant = System.nanoTime();
+            assertThat(limiter.tryAcquire("mallory").allowed()).isTrue();
+            assertThat(limiter.tryAcquire("mallory").allowed()).isTrue();
+            assertThat(limiter.tryAcquire("mallory").allowed()).as("the refusal that fills the cache").isFalse();
+
+            long before = commandsProcessed();
+            long floodStart = System.nanoTime();
+            long floodNanos = Duration.ofMillis(1_500).toNanos();
+            AtomicLong refused = new AtomicLong();
+            int threads = 4;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> floods = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                floods.add(pool.submit(() -> {
+                    go.await();
+                    for (long calls = 0; calls < 50_000_000 && System.nanoTime() - floodStart < floodNanos; calls++) {
+                        if (!limiter.tryAcquire("mallory").allowed()) {
+                            refused.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> flood : floods) {
+                flood.get(30, TimeUnit.SECONDS);
+            }
+            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - floodStart);
+            long commands = commandsProcessed() - before - 1; // the second INFO counts itself
+            // A heartbeat is one EVAL whose script runs four commands; Redis counts all five.
+            long heartbeatCommands = (elapsedMillis / probe.toMillis() + 1) * 5;
+            System.out.printf("flood of %d refusals in %d ms: Redis processed %d commands (bound: %d, the"
+                    + " heartbeats')%n", refused.get(), elapsedMillis, commands, heartbeatCommands);
+            assertThat(refused.get()).isGreaterThan(1_000);
+            assertThat(commands).as("commands beyond the probes' heartbeats").isLessThanOrEqualTo(heartbeatCommands);
+
+            // Other keys are never blocked by the flooded one.
+            assertThat(limiter.tryAcquire("alice").allowed()).isTrue();
+
+            // The flooded key is granted again once its window allows it.
+            AtomicBoolean granted = new AtomicBoolean();
+            long grantedAt = 0;
+            long giveUp = firstGrant + window.toNanos() + Duration.ofSeconds(5).toNanos();
+            while (!granted.get() && System.nanoTime() < giveUp) {
+                if (limiter.tryAcquire("mallory").allowed()) {
+                    granted.set(true);
+                    grantedAt = System.nanoTime();
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            assertThat(granted).as("granted again").isTrue();
+            long lateMillis = TimeUnit.NANOSECONDS.toMillis(grantedAt - firstGrant - window.toNanos());
+            System.out.printf("flooded key granted again %d ms after its window allowed it (bound 400 ms)%n",
+                    lateMillis);
+            assertThat(lateMillis).isLessThanOrEqualTo(400);
+            pool.shutdownNow();
+        }
+    }
+
+    private static long commandsProcessed() throws Exception {
+        String stats = redis.call("INFO", "stats");
+        for (String line : stats.split("\r?\n")) {
+            if (line.startsWith("total_commands_processed:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        throw new AssertionError("no total_commands_processed in INFO stats");
+    }
+}
