@@ -3,6 +3,7 @@ package io.ratewarden;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratewarden.testing.DelayingProxy;
+import io.ratewarden.testing.RedisServer;
 import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
@@ -33,7 +34,7 @@ class RedisBadNetworkTest {
 
     @Test
     void aPauseOf300MsAdmitsAtMostOnePointOneTimesTheLimitInAnySecond() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable()) {
+        try (RedisServer server = TestRedis.server()) {
             Run run = run(server.url(), Duration.ofSeconds(4), () -> {
                 LockSupport.parkNanos(Duration.ofMillis(1_500).toNanos());
                 server.pause();
@@ -49,7 +50,7 @@ class RedisBadNetworkTest {
 
     @Test
     void fivePercentLossStaysWithinOnePointOneTimesTheLimitAndRarelyFailsOver() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable();
+        try (RedisServer server = TestRedis.server();
              DelayingProxy lossy = new DelayingProxy(server.port(), 0, 0.05, 250, 42)) {
             Run run = run(lossy.url(), Duration.ofSeconds(20), () -> { });
             System.out.printf("5 %% loss (a lost segment held 250 ms), 100/s, 4 threads, %.0f s: busiest 1 s window"
@@ -62,7 +63,7 @@ class RedisBadNetworkTest {
 
     @Test
     void ninetyMillisecondsOfLatencyNeverAdmitPastTheLimit() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable();
+        try (RedisServer server = TestRedis.server();
              DelayingProxy slow = new DelayingProxy(server.port(), 45, 0, 0, 7)) {
             Run run = run(slow.url(), Duration.ofSeconds(10), () -> { });
             // A round trip this close to the timeout makes Redis unusable half the time: the figure

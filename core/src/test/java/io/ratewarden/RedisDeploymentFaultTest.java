@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ratewarden.testing.LogWatch;
+import io.ratewarden.testing.RedisServer;
 import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.Resp;
 import io.ratewarden.testing.TestRedis;
@@ -78,7 +79,7 @@ class RedisDeploymentFaultTest {
 
     @Test
     void aStallOf150MsFailsNothingOverAndNoCallWaitsLongerThanTheTimeout() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable("--enable-debug-command", "yes");
+        try (RedisServer server = TestRedis.server("--enable-debug-command", "yes");
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
             Limiter limiter = rw.limit("stall", Limit.of(1_000_000, Duration.ofMinutes(1)));
             try (PacedCaller caller = new PacedCaller(limiter)) {
@@ -100,7 +101,7 @@ class RedisDeploymentFaultTest {
 
     @Test
     void aHungRedisIsLeftWithin700Ms() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable();
+        try (RedisServer server = TestRedis.server();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()).probeInterval(Duration.ofSeconds(1)))) {
             Limiter limiter = rw.limit("hung", Limit.of(1_000_000, Duration.ofMinutes(1)));
             try (PacedCaller caller = new PacedCaller(limiter)) {
@@ -120,7 +121,7 @@ class RedisDeploymentFaultTest {
 
     @Test
     void afterRecoveryTheFirstWindowAlsoHoldsWhatWasGrantedInMemoryDuringTheOutage() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable();
+        try (RedisServer server = TestRedis.server();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
             Limiter limiter = rw.limit("recovery", Limit.of(100, Duration.ofSeconds(30)));
             for (int i = 0; i < 60; i++) {
@@ -149,7 +150,7 @@ class RedisDeploymentFaultTest {
     @Test
     void aWrongPasswordIsSaidAtOnceInLastErrorAndOneWarn() throws Exception {
         LogWatch log = LogWatch.failOnError();
-        try (RedisServerProcess server = TestRedis.controllable("--requirepass", "the-right-one")) {
+        try (RedisServer server = TestRedis.server("--requirepass", "the-right-one")) {
             long mark = log.mark();
             long start = System.nanoTime();
             try (Ratewarden rw = RedisFixtures.builder("redis://:Wr0ngPassw0rd@127.0.0.1:" + server.port()).build()) {
@@ -170,7 +171,7 @@ class RedisDeploymentFaultTest {
 
     @Test
     void aCleanStartReportsNoError() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable();
+        try (RedisServer server = TestRedis.server();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
             rw.limit("clean", Limit.of(10, Duration.ofSeconds(1))).tryAcquire("k");
             assertThat(rw.storeInfo().lastError()).isNull();
@@ -181,7 +182,7 @@ class RedisDeploymentFaultTest {
     @Test
     void aPoisonedKeyCostsThatKeyAloneAndIsRepaired() throws Exception {
         LogWatch log = LogWatch.failOnError();
-        try (RedisServerProcess server = TestRedis.controllable();
+        try (RedisServer server = TestRedis.server();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()).keyPrefix("poison:"))) {
             Limiter limiter = rw.limit("api", Limit.of(1_000, Duration.ofMinutes(1)));
             for (int k = 0; k < 100; k++) {
@@ -214,7 +215,7 @@ class RedisDeploymentFaultTest {
 
     @Test
     void instancesThatDisagreeOnALimitAndFlushesUnderLoadNeverThrowAtCallers() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable()) {
+        try (RedisServer server = TestRedis.server()) {
             String prefix = "disagree:";
             try (Ratewarden ten = RedisFixtures.onRedis(RedisFixtures.builder(server.url()).keyPrefix(prefix)
                          .redisTimeout(Duration.ofMillis(500)));
@@ -263,7 +264,7 @@ class RedisDeploymentFaultTest {
 
     @Test
     void buildAndCloseCyclesLeaveNoThreadsConnectionsOrFilesBehind() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable()) {
+        try (RedisServer server = TestRedis.server()) {
             int deadPort = RedisServerProcess.freePort();
             long threadsBefore = redissonThreads();
             long filesBefore = openFiles();
@@ -309,7 +310,7 @@ class RedisDeploymentFaultTest {
         }
     }
 
-    private static int connectedClients(RedisServerProcess server) throws Exception {
+    private static int connectedClients(RedisServer server) throws Exception {
         for (String line : Resp.call("127.0.0.1", server.port(), null, "INFO", "clients").split("\r?\n")) {
             if (line.startsWith("connected_clients:")) {
                 return Integer.parseInt(line.substring(line.indexOf(':') + 1).trim()) - 1; // this connection

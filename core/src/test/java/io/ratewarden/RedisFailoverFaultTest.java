@@ -3,6 +3,7 @@ package io.ratewarden;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ratewarden.testing.RedisServer;
 import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
@@ -19,7 +20,7 @@ class RedisFailoverFaultTest {
 
     @Test
     void killUnderLoadFallsBackAtOnceAndRecoversAfterRestart() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable();
+        try (RedisServer server = TestRedis.server();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
             Limiter limiter = rw.limit("load", Limit.of(1_000_000, Duration.ofMinutes(1)));
             try (LoadThreads load = new LoadThreads(limiter, 4)) {
@@ -59,7 +60,7 @@ class RedisFailoverFaultTest {
 
     @Test
     void aHungRedisDelaysOnlyCallsInFlight() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable();
+        try (RedisServer server = TestRedis.server();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
             Limiter limiter = rw.limit("hung", Limit.of(1_000_000, Duration.ofMinutes(1)));
             try (LoadThreads load = new LoadThreads(limiter, 4)) {
@@ -96,7 +97,7 @@ class RedisFailoverFaultTest {
 
     @Test
     void aCallThatTimedOutOnAHungRedisConsumesAtMostOnePermit() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable();
+        try (RedisServer server = TestRedis.server();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
             Limiter limiter = rw.limit("once", Limit.of(10, Duration.ofMinutes(5)));
             assertThat(limiter.tryAcquire("k").decidedBy()).isEqualTo(Backend.REDIS);
@@ -144,7 +145,7 @@ class RedisFailoverFaultTest {
 
     @Test
     void flushRestartAndExpiryAreAbsorbedByRedis() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable();
+        try (RedisServer server = TestRedis.server();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
             Limiter limiter = rw.limit("absorb", Limit.of(100, Duration.ofMillis(300)));
             assertThat(limiter.tryAcquire("k").decidedBy()).isEqualTo(Backend.REDIS);
@@ -171,7 +172,7 @@ class RedisFailoverFaultTest {
 
     @Test
     void outOfMemoryAndReadOnlyRedisCountAsFailures() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable();
+        try (RedisServer server = TestRedis.server();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
             Limiter limiter = rw.limit("degraded", Limit.of(1_000, Duration.ofMinutes(1)));
             assertThat(limiter.tryAcquire("k").decidedBy()).isEqualTo(Backend.REDIS);
@@ -199,7 +200,7 @@ class RedisFailoverFaultTest {
 
     @Test
     void allowAndRejectPoliciesDuringAnOutage() throws Exception {
-        try (RedisServerProcess server = TestRedis.controllable();
+        try (RedisServer server = TestRedis.server();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()))) {
             Limiter limiter = rw.limit("policies", Limit.of(2, Duration.ofMinutes(1)));
             server.kill();
@@ -213,7 +214,7 @@ class RedisFailoverFaultTest {
             assertThat(limiter.tryAcquire("c", 1, FailurePolicy.FALLBACK_LOCAL).allowed()).isTrue();
             assertThat(limiter.tryAcquire("c", 1, FailurePolicy.FALLBACK_LOCAL).allowed()).isFalse();
         }
-        try (RedisServerProcess server = TestRedis.controllable();
+        try (RedisServer server = TestRedis.server();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url())
                      .failurePolicy(FailurePolicy.REJECT))) {
             Limiter limiter = rw.limit("default-policy", Limit.of(2, Duration.ofMinutes(1)));
@@ -226,7 +227,7 @@ class RedisFailoverFaultTest {
     @Test
     void afterAFailureAnInstanceAddsNothingToAKeyRedisWasRefusing() throws Exception {
         Limit limit = Limit.of(100, Duration.ofSeconds(30));
-        try (RedisServerProcess server = TestRedis.controllable()) {
+        try (RedisServer server = TestRedis.server()) {
             Ratewarden.Builder shared = RedisFixtures.builder(server.url()).fallbackShare(FallbackShare.divideBy(2));
             try (Ratewarden busy = RedisFixtures.onRedis(shared.name("busy"));
                  Ratewarden quiet = RedisFixtures.onRedis(shared.name("quiet"))) {

@@ -3,6 +3,7 @@ package io.ratewarden;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratewarden.testing.LogWatch;
+import io.ratewarden.testing.RedisServer;
 import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
@@ -29,11 +30,11 @@ class RedisRefusalTest {
     @RegisterExtension
     static final LogWatch LOG = LogWatch.failOnError();
 
-    private static RedisServerProcess redis;
+    private static RedisServer redis;
 
     @BeforeAll
     static void start() throws Exception {
-        redis = TestRedis.controllable(); // its own server: the test counts the commands it receives
+        redis = TestRedis.server(); // its own server: the test counts the commands it receives
     }
 
     @AfterAll

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code SIGKILL}), pause ({@code SIGSTOP}), resume and restart on the same port. Only ever
  * signals the pid it started. Never touches any other Redis.
  */
-public final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements RedisServer {
 
     private final int port;
     private final List<String> extraArgs;
@@ -146,11 +146,13 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Returns the loopback port. */
+    @Override
     public int port() {
         return port;
     }
 
     /** Returns {@code redis://127.0.0.1:<port>}. */
+    @Override
     public String url() {
         return "redis://127.0.0.1:" + port;
     }
@@ -161,22 +163,26 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Kills the server with {@code SIGKILL} and waits until it is gone. */
+    @Override
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** Freezes the server with {@code SIGSTOP}: connections stay open, nothing answers. */
+    @Override
     public void pause() throws IOException, InterruptedException {
         signal("-STOP");
     }
 
     /** Thaws a paused server with {@code SIGCONT}. */
+    @Override
     public void resume() throws IOException, InterruptedException {
         signal("-CONT");
     }
 
     /** Starts a new, empty server on the same port (after {@link #kill()}). */
+    @Override
     public void restart() throws IOException {
         launch();
     }
@@ -186,6 +192,7 @@ public final class RedisServerProcess implements AutoCloseable {
      *
      * @return the reply as text
      */
+    @Override
     public String call(String... command) throws IOException {
         return Resp.call("127.0.0.1", port, null, command);
     }

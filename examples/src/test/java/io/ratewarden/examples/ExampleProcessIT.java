@@ -3,6 +3,7 @@ package io.ratewarden.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ratewarden.testing.RedisServer;
 import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
 import java.io.IOException;
@@ -115,7 +116,7 @@ class ExampleProcessIT {
 
     @Test
     void onRedisThroughAKillAndARestart() throws Exception {
-        try (RedisServerProcess redis = TestRedis.controllable();
+        try (RedisServer redis = TestRedis.server();
              Example example = new Example(Map.of("REDIS_URL", redis.url(), "RATEWARDEN_PROBE_INTERVAL", "250ms"))) {
             awaitUp(example);
             MBeanServerConnection jmx = example.jmx();
