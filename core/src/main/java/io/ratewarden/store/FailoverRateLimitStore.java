@@ -98,7 +98,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         this.shareDivides = !share.equals(FallbackShare.full());
         this.overLimitCache = overLimitCache;
         this.health = new RedisHealth(instanceName, redis.maskedUrl(), SUCCESSES_TO_RECOVER,
-                redisTimeout.multipliedBy(2), Clock.systemUTC(), local::now);
+                redisTimeout.multipliedBy(3), Clock.systemUTC(), local::now);
         this.instanceId = instanceName + "/" + UUID.randomUUID();
         redis.onLateAnswer(health::callSucceeded);
         this.prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -155,9 +155,13 @@ public final class FailoverRateLimitStore implements RateLimitStore {
             return decision;
         } catch (KeyDataException e) {
             health.callSucceeded(); // Redis answered: that key's data, not the instance
+        } catch (StoreTimeoutException e) {
+            if (!closed && !e.starved()) { // a starved thread or close() says nothing of Redis
+                health.timedOut(e.getMessage(), e.waitedNanos());
+            }
         } catch (StoreUnavailableException e) {
             if (!closed) { // a call cut short by close() says nothing of Redis
-                health.failed(e.getMessage(), e instanceof StoreTimeoutException);
+                health.failed(e.getMessage(), false);
             }
         }
         if (resolve(onFailure) == FailurePolicy.FALLBACK_LOCAL) {
@@ -228,8 +232,9 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         if (previous != null) {
             if (!previous.isDone()) {
                 if (!coldStart) {
-                    health.failed("Redis " + redis.maskedUrl() + " did not answer within "
-                            + Duration.ofNanos(System.nanoTime() - pendingSince).toMillis() + " ms", true);
+                    long waited = System.nanoTime() - pendingSince;
+                    health.timedOut("Redis " + redis.maskedUrl() + " did not answer within "
+                            + Duration.ofNanos(waited).toMillis() + " ms", waited);
                 }
                 return health.isHealthy();
             }
@@ -254,8 +259,8 @@ public final class FailoverRateLimitStore implements RateLimitStore {
             pendingHeartbeat = heartbeat;
             pendingSince = sentAt;
             if (!coldStart) {
-                health.failed("Redis " + redis.maskedUrl() + " did not answer within " + redisTimeout.toMillis()
-                        + " ms", true);
+                health.timedOut("Redis " + redis.maskedUrl() + " did not answer within " + redisTimeout.toMillis()
+                        + " ms", System.nanoTime() - sentAt);
             }
         } catch (ExecutionException e) {
             if (!(coldStart && e.getCause() instanceof StoreTimeoutException)) {
@@ -268,8 +273,15 @@ public final class FailoverRateLimitStore implements RateLimitStore {
     }
 
     private void failed(Throwable failure) {
-        if (!closed) {
-            health.failed(describe(failure), failure instanceof StoreTimeoutException);
+        if (closed) {
+            return;
+        }
+        if (failure instanceof StoreTimeoutException timeout) {
+            if (!timeout.starved()) {
+                health.timedOut(timeout.getMessage(), timeout.waitedNanos());
+            }
+        } else {
+            health.failed(describe(failure), false);
         }
     }
 

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   (start) --first probe success--> REDIS
  *   REDIS --an error reply or a broken connection--> IN_MEMORY       (WARN once, failovers + 1)
- *   REDIS --no success for failAfter since the first of a run of timeouts--> IN_MEMORY
+ *   REDIS --no success for failAfter since the first timed-out call of a run started--> IN_MEMORY
  *   IN_MEMORY --probesToRecover consecutive probe successes--> REDIS (INFO with the outage's length)
  * </pre>
  *
@@ -25,11 +25,13 @@ import org.slf4j.LoggerFactory;
  * A call that gets no answer within the Redis timeout is decided by the failure policy at once,
  * but a timeout alone proves little: a GC pause, a throttled CPU or one lost packet delays a reply
  * that Redis sends all the same. So timeouts turn the store unhealthy only when they persist: the
- * first timeout opens a run, any success (a call, a probe, or an answer that arrives after its
- * caller stopped waiting) closes it, and a timeout observed
- * {@code failAfter} or more after the run opened fails the store over. With the default
- * {@code failAfter} of twice the timeout, a hung Redis is left within about three timeouts; a
- * stall shorter than two timeouts never fails the store over. An error reply (out of memory,
+ * first timeout opens a run (dated from the start of the call that timed out), any success (a
+ * call, a probe, or an answer that arrives after its caller stopped waiting) closes it, and a
+ * timeout observed {@code failAfter} or more after the run began fails the store over. With the
+ * default {@code failAfter} of three timeouts, a hung Redis is left within about three to four
+ * timeouts; a stall shorter than three timeouts never fails the store over. A timeout whose
+ * thread woke well after its deadline is no evidence at all (the caller's JVM was short of CPU)
+ * and is not reported here. An error reply (out of memory,
  * read-only, wrong password, missing permission) or a refused or broken connection is evidence
  * in itself and fails over at once.
  *
@@ -150,11 +152,23 @@ final class RedisHealth {
      *     rather than an error reply or a broken connection (which counts at once)
      */
     synchronized void failed(String maskedError, boolean timedOut) {
+        failed(maskedError, timedOut, 0);
+    }
+
+    /**
+     * A call or a probe got no answer after waiting {@code waitedNanos}: a run of timeouts starts
+     * when the first such call started.
+     */
+    synchronized void timedOut(String maskedError, long waitedNanos) {
+        failed(maskedError, true, waitedNanos);
+    }
+
+    private void failed(String maskedError, boolean timedOut, long waitedNanos) {
         consecutiveSuccesses = 0;
         if (healthy && timedOut) {
             long now = ticker.read();
             if (timeoutRunStart == NO_RUN) {
-                timeoutRunStart = now;
+                timeoutRunStart = now - waitedNanos;
                 LOG.debug("Ratewarden '{}': Redis {} was slow, still deciding on Redis: {}", instanceName, maskedUrl,
                         maskedError);
                 return;
