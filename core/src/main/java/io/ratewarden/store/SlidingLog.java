@@ -17,9 +17,9 @@ import io.ratewarden.Ticker;
  * then still holds the last {@code P} permits, which is all that decides. Memory: {@code 8 P}
  * bytes of timestamps, at most 512.
  *
- * <p>Calls on a key serialise on its monitor: for a limit this small, a key sees at most
- * {@value SlidingWindow#EXACT_UP_TO} grants a window, and a refusal holds it for a few
- * comparisons. This class is thread-safe.
+ * <p>Grants on a key serialise on its monitor: for a limit this small, a key sees at most
+ * {@value SlidingWindow#EXACT_UP_TO} grants a window. Refusals that the last refusal still
+ * answers take no lock ({@link SlidingWindow.Refused}). This class is thread-safe.
  */
 final class SlidingLog extends SlidingWindow {
 
@@ -30,6 +30,7 @@ final class SlidingLog extends SlidingWindow {
     private int head;
     private long latest = EMPTY;
     private long counted;
+    private volatile Refused refused;
 
     SlidingLog(int permits, long windowNanos) {
         this.windowNanos = windowNanos;
@@ -53,7 +54,13 @@ final class SlidingLog extends SlidingWindow {
     }
 
     @Override
-    synchronized long tryAcquireAt(long read, long n, long cap) {
+    long tryAcquireAt(long read, long n, long cap) {
+        Refused last = refused;
+        long wait = last == null ? 0 : last.answers(read, n, cap);
+        return wait > 0 ? wait : decide(read, n, cap);
+    }
+
+    private synchronized long decide(long read, long n, long cap) {
         int permits = times.length;
         long now = Math.max(read, latest);
         long keep = Math.min(cap, permits) - n; // grants the window may still hold besides these
@@ -62,6 +69,7 @@ final class SlidingLog extends SlidingWindow {
         }
         long deciding = times[index(permits - keep - 1)];
         if (deciding != EMPTY && now - deciding < windowNanos) {
+            refused = new Refused(deciding + windowNanos, n, cap);
             return Math.max(1, deciding + windowNanos - now);
         }
         take(now, (int) n);
@@ -94,6 +102,7 @@ final class SlidingLog extends SlidingWindow {
     /** Overwrites the {@code n} oldest times with {@code now}. */
     private void take(long now, int n) {
         latest = now;
+        refused = null; // room taken: a refusal's retry time may now lie later
         for (int i = 0; i < n; i++) {
             times[head] = now;
             head = head + 1 == times.length ? 0 : head + 1;

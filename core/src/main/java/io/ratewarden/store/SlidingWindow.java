@@ -18,6 +18,22 @@ import io.ratewarden.Ticker;
  */
 abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
 
+    /**
+     * The last refusal: no room for {@code cost} permits under a cap of {@code cap} before
+     * {@code until} (a ticker reading). Room only appears as time passes, so until then a
+     * refusal stays true, and its retry time too as long as nothing takes permits meanwhile
+     * (a grant of a smaller cost or a recorded grant clears it): a flood of calls on a full key
+     * is refused with two volatile reads and no lock. (A larger cost would be refused too, but
+     * later: it takes the locked path, which knows when.)
+     */
+    record Refused(long until, long cost, long cap) {
+
+        /** The nanoseconds from {@code read} during which this refusal answers the call, or 0. */
+        long answers(long read, long n, long callCap) {
+            return read < until && n == cost && callCap == cap ? until - read : 0;
+        }
+    }
+
     /** The largest limit, in permits, decided by an exact log. */
     static final int EXACT_UP_TO = 64;
 

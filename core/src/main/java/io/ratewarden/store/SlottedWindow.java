@@ -68,6 +68,7 @@ final class SlottedWindow extends SlidingWindow {
     private volatile long base;                      // sum of the non-head slots in the span
     private volatile long headEnd = Long.MIN_VALUE;  // end of the head slot, exclusive
     private volatile int locked;
+    private volatile Refused refused;                // the last refusal, read before the lock
     private long headSlot = Long.MIN_VALUE;          // under the lock
     private int headIndex;                           // under the lock
     private long latest = Long.MIN_VALUE;            // under the lock
@@ -113,13 +114,14 @@ final class SlottedWindow extends SlidingWindow {
                 break; // moving on, moved on, or full: the slow path decides
             }
             if (WORD.compareAndSet(this, w, w + n)) {
+                clearRefused();
                 return 0;
             }
             if (attempt + 1 < ATTEMPTS) {
                 backOff(attempt);
             }
         }
-        return slowTryAcquire(read, n, permits);
+        return refusedOrSlow(read, n, permits);
     }
 
     private long decide(long read, long n, long limit) {
@@ -129,13 +131,28 @@ final class SlottedWindow extends SlidingWindow {
                 break; // moving on, moved on, or full: the slow path decides
             }
             if (WORD.compareAndSet(this, w, w + n)) {
+                clearRefused();
                 return 0;
             }
             if (attempt + 1 < ATTEMPTS) {
                 backOff(attempt);
             }
         }
-        return slowTryAcquire(read, n, limit);
+        return refusedOrSlow(read, n, limit);
+    }
+
+    /** Room was taken: a refusal's retry time may now lie later. A read when there is none. */
+    private void clearRefused() {
+        if (refused != null) {
+            refused = null;
+        }
+    }
+
+    /** Before the lock: a refusal still in force answers without it. */
+    private long refusedOrSlow(long read, long n, long limit) {
+        Refused last = refused;
+        long wait = last == null ? 0 : last.answers(read, n, limit);
+        return wait > 0 ? wait : slowTryAcquire(read, n, limit);
     }
 
     /** As {@link #tryAcquire(Ticker, long, long)}, at a time the caller read already. */
@@ -186,6 +203,7 @@ final class SlottedWindow extends SlidingWindow {
                 break; // moving on, or moved on: under the lock
             }
             if (WORD.compareAndSet(this, w, plusRecorded(w, n))) {
+                clearRefused();
                 return;
             }
         }
@@ -196,6 +214,7 @@ final class SlottedWindow extends SlidingWindow {
             do {
                 w = word;
             } while (!WORD.compareAndSet(this, w, plusRecorded(w, n)));
+            clearRefused();
         } finally {
             unlock();
         }
@@ -229,9 +248,12 @@ final class SlottedWindow extends SlidingWindow {
                 long headCount = w & COUNT_MASK;
                 if (base + headCount + n > limit) {
                     // The span may reach one slot past the window; the retry time never does.
-                    return Math.min(windowNanos, nanosUntilFree(base + headCount + n - limit, headCount, now));
+                    long wait = Math.min(windowNanos, nanosUntilFree(base + headCount + n - limit, headCount, now));
+                    refused = new Refused(now + wait, n, limit);
+                    return wait;
                 }
                 if (WORD.compareAndSet(this, w, w + n)) {
+                    clearRefused();
                     return 0;
                 }
             }
