@@ -2,7 +2,7 @@
 # Runs every benchmark, side by side with the peers, and writes the results table:
 #   benchmarks/run.sh [results-dir]
 # Needs redis-server on the PATH (the Redis benchmarks start their own on loopback ports).
-# Takes about 20 minutes on 2 cores. Close other work first: the numbers are only as quiet as
+# Takes about 22 minutes on 2 cores. Close other work first: the numbers are only as quiet as
 # the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,8 @@ jmh 'InMemoryBenchmark' -t 2 -rf csv -rff "$out/inmemory-2t.csv" | tee "$out/inm
 for threads in 1 4 16; do
   jmh 'RedisBenchmark' -t "$threads" -rf csv -rff "$out/redis-${threads}t.csv" | tee "$out/redis-${threads}t.txt"
 done
+jmh 'RedisRefusalBenchmark' -t 1 -rf csv -rff "$out/redis-refusal-1t.csv" | tee "$out/redis-refusal-1t.txt"
+java -cp "$jar" io.ratewarden.benchmarks.RefusalFlood | tee "$out/flood.md"
 java -cp "$jar" io.ratewarden.benchmarks.FailoverLatency | tee "$out/failover.md"
 
 {
@@ -27,6 +29,17 @@ java -cp "$jar" io.ratewarden.benchmarks.FailoverLatency | tee "$out/failover.md
        "$(java -version 2>&1 | head -1); $(redis-server --version | cut -d' ' -f1-3)."
   echo
   java -cp "$jar" io.ratewarden.benchmarks.ResultsTable "$out"
+  echo
+  echo "### A refused call on Redis (1 thread, µs/op)"
+  echo
+  echo "| benchmark | µs/op | ± |"
+  echo "|---|---|---|"
+  awk -F, 'NR > 1 && $1 !~ /:/ {gsub(/"/, "", $1); sub(/.*\./, "", $1); printf "| %s | %.1f | %.1f |\n", $1, $5, $6}' \
+    "$out/redis-refusal-1t.csv"
+  echo
+  echo "### A flood: 16 threads on one blocked key for 10 s"
+  echo
+  cat "$out/flood.md"
   echo
   echo "### Call latency through a Redis failure"
   echo
