@@ -266,6 +266,41 @@ class RedisDeploymentFaultTest {
     }
 
     @Test
+    void eachBuildFromOneRedissonYamlHasItsOwnClient(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (RedisServer server = TestRedis.server()) {
+            java.nio.file.Path yaml = dir.resolve("redisson.yaml");
+            java.nio.file.Files.writeString(yaml, "singleServerConfig:\n  address: \"" + server.url() + "\"\n");
+            Ratewarden.Builder builder = RedisFixtures.builder(server.url()).redissonYaml(yaml);
+            Ratewarden first = RedisFixtures.onRedis(builder.name("yaml-first-" + server.port()));
+            try (Ratewarden second = RedisFixtures.onRedis(builder.name("yaml-second-" + server.port()))) {
+                first.close();
+                Decision after = second.limit("yaml", Limit.of(10, Duration.ofMinutes(1))).tryAcquire("k");
+                assertThat(after.decidedBy()).as("the second instance after the first closed").isEqualTo(Backend.REDIS);
+                assertThat(second.storeInfo().failovers()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void closingDuringCallsLogsNoFailover() throws Exception {
+        LogWatch log = LogWatch.failOnError();
+        try (RedisServer server = TestRedis.server()) {
+            Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()));
+            Limiter limiter = rw.limit("closing", Limit.of(1_000_000, Duration.ofMinutes(1)));
+            try (LoadThreads load = new LoadThreads(limiter, 4)) {
+                await().until(() -> load.redisDecisions.get() > 200);
+                long mark = log.mark();
+                rw.close();
+                load.stop();
+                assertThat(log.linesSince(mark, LogWatch.Level.WARN)).as("WARN lines after close()").isEmpty();
+                assertThat(load.thrown).allSatisfy(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("is closed"));
+            }
+        }
+    }
+
+    @Test
     void buildAndCloseCyclesLeaveNoThreadsConnectionsOrFilesBehind() throws Exception {
         try (RedisServer server = TestRedis.server()) {
             int deadPort = RedisServerProcess.freePort();

@@ -231,7 +231,10 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         Future<RedisRateLimitStore.Heartbeat> previous = pendingHeartbeat;
         if (previous != null) {
             if (!previous.isDone()) {
-                if (!coldStart) {
+                // The heartbeat bounds its own wait by the timeout: still running a probe interval
+                // later, it is opening a connection (Redisson does that on the calling thread) or
+                // its thread is kept from the CPU. Its outcome, when it comes, is what counts.
+                if (!coldStart && !health.connectedOnce()) {
                     long waited = System.nanoTime() - pendingSince;
                     health.timedOut("Redis " + redis.maskedUrl() + " did not answer within "
                             + Duration.ofNanos(waited).toMillis() + " ms", waited);
@@ -258,9 +261,11 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         } catch (TimeoutException e) {
             pendingHeartbeat = heartbeat;
             pendingSince = sentAt;
-            if (!coldStart) {
+            long waited = System.nanoTime() - sentAt;
+            boolean starved = waited - redisTimeout.toNanos() > redisTimeout.toNanos() / 2; // as for calls
+            if (!coldStart && !starved) {
                 health.timedOut("Redis " + redis.maskedUrl() + " did not answer within " + redisTimeout.toMillis()
-                        + " ms", System.nanoTime() - sentAt);
+                        + " ms", waited);
             }
         } catch (ExecutionException e) {
             if (!(coldStart && e.getCause() instanceof StoreTimeoutException)) {
