@@ -21,10 +21,14 @@ abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
     /**
      * The last refusal: no room for {@code cost} permits under a cap of {@code cap} before
      * {@code until} (a ticker reading). Room only appears as time passes, so until then a
-     * refusal stays true, and its retry time too as long as nothing takes permits meanwhile
-     * (a grant of a smaller cost or a recorded grant clears it): a flood of calls on a full key
-     * is refused with two volatile reads and no lock. (A larger cost would be refused too, but
-     * later: it takes the locked path, which knows when.)
+     * refusal stays true, and its retry time too as long as nothing takes permits meanwhile: a
+     * flood of calls on a full key is refused with two volatile reads and no lock. (A larger cost
+     * would be refused too, but later: it takes the locked path, which knows when.) The exact
+     * {@link SlidingLog} clears it on every grant and record. The {@link SlottedWindow} clears it
+     * on grants and records under its lock but not on a lock-free grant, which stays one
+     * compare-and-set: after a smaller grant there, a refusal's retry time may come early, and
+     * the call then made is refused with a new one (that window's retry time is approximate
+     * anyway).
      */
     record Refused(long until, long cost, long cap) {
 

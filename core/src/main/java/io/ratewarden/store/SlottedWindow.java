@@ -114,8 +114,7 @@ final class SlottedWindow extends SlidingWindow {
                 break; // moving on, moved on, or full: the slow path decides
             }
             if (WORD.compareAndSet(this, w, w + n)) {
-                clearRefused();
-                return 0;
+                return 0; // a refusal noted earlier is not cleared here: see Refused
             }
             if (attempt + 1 < ATTEMPTS) {
                 backOff(attempt);
@@ -131,8 +130,7 @@ final class SlottedWindow extends SlidingWindow {
                 break; // moving on, moved on, or full: the slow path decides
             }
             if (WORD.compareAndSet(this, w, w + n)) {
-                clearRefused();
-                return 0;
+                return 0; // a refusal noted earlier is not cleared here: see Refused
             }
             if (attempt + 1 < ATTEMPTS) {
                 backOff(attempt);
@@ -141,7 +139,10 @@ final class SlottedWindow extends SlidingWindow {
         return refusedOrSlow(read, n, limit);
     }
 
-    /** Room was taken: a refusal's retry time may now lie later. A read when there is none. */
+    /**
+     * Room was taken off the lock-free path: a refusal's retry time may now lie later. Not called
+     * by a lock-free grant, which must stay one compare-and-set.
+     */
     private void clearRefused() {
         if (refused != null) {
             refused = null;
