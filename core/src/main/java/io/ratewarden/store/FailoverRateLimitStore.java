@@ -155,14 +155,8 @@ public final class FailoverRateLimitStore implements RateLimitStore {
             return decision;
         } catch (KeyDataException e) {
             health.callSucceeded(); // Redis answered: that key's data, not the instance
-        } catch (StoreTimeoutException e) {
-            if (!closed && !e.starved()) { // a starved thread or close() says nothing of Redis
-                health.timedOut(e.getMessage(), e.waitedNanos());
-            }
         } catch (StoreUnavailableException e) {
-            if (!closed) { // a call cut short by close() says nothing of Redis
-                health.failed(e.getMessage(), false);
-            }
+            failed(e);
         }
         if (resolve(onFailure) == FailurePolicy.FALLBACK_LOCAL) {
             if (afterOutage) {
@@ -236,8 +230,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
                 // its thread is kept from the CPU. Its outcome, when it comes, is what counts.
                 if (!coldStart && !health.connectedOnce()) {
                     long waited = System.nanoTime() - pendingSince;
-                    health.timedOut("Redis " + redis.maskedUrl() + " did not answer within "
-                            + Duration.ofNanos(waited).toMillis() + " ms", waited);
+                    health.timedOut(noAnswer(waited), waited);
                 }
                 return health.isHealthy();
             }
@@ -261,11 +254,9 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         } catch (TimeoutException e) {
             pendingHeartbeat = heartbeat;
             pendingSince = sentAt;
-            long waited = System.nanoTime() - sentAt;
-            boolean starved = waited - redisTimeout.toNanos() > redisTimeout.toNanos() / 2; // as for calls
-            if (!coldStart && !starved) {
-                health.timedOut("Redis " + redis.maskedUrl() + " did not answer within " + redisTimeout.toMillis()
-                        + " ms", waited);
+            if (!coldStart) {
+                long waited = System.nanoTime() - sentAt;
+                failed(StoreTimeoutException.after(noAnswer(waited), waited, redisTimeout.toNanos()));
             }
         } catch (ExecutionException e) {
             if (!(coldStart && e.getCause() instanceof StoreTimeoutException)) {
@@ -277,6 +268,11 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         return health.isHealthy();
     }
 
+    /**
+     * Reports a failure of a call or a probe to the health state machine: a timeout as one that
+     * must persist (none at all when its thread was starved), anything else as evidence. Nothing
+     * once closing: a call cut short by close() says nothing of Redis.
+     */
     private void failed(Throwable failure) {
         if (closed) {
             return;
@@ -286,8 +282,13 @@ public final class FailoverRateLimitStore implements RateLimitStore {
                 health.timedOut(timeout.getMessage(), timeout.waitedNanos());
             }
         } else {
-            health.failed(describe(failure), false);
+            health.failed(describe(failure));
         }
+    }
+
+    private String noAnswer(long waitedNanos) {
+        return "Redis " + redis.maskedUrl() + " did not answer within " + Duration.ofNanos(waitedNanos).toMillis()
+                + " ms";
     }
 
     /**

@@ -146,24 +146,22 @@ final class RedisHealth {
     }
 
     /**
-     * A call or a probe found Redis failing; {@code maskedError} holds no secret.
-     *
-     * @param timedOut whether the failure was only a missing answer (which must persist to count)
-     *     rather than an error reply or a broken connection (which counts at once)
+     * A call or a probe found Redis failing with evidence (an error reply, a refused or broken
+     * connection), which counts at once; {@code maskedError} holds no secret.
      */
-    synchronized void failed(String maskedError, boolean timedOut) {
-        failed(maskedError, timedOut, 0);
+    synchronized void failed(String maskedError) {
+        record(maskedError, false, 0);
     }
 
     /**
-     * A call or a probe got no answer after waiting {@code waitedNanos}: a run of timeouts starts
-     * when the first such call started.
+     * A call or a probe got no answer after waiting {@code waitedNanos}, which counts only when it
+     * persists: a run of timeouts starts when the first such call started.
      */
     synchronized void timedOut(String maskedError, long waitedNanos) {
-        failed(maskedError, true, waitedNanos);
+        record(maskedError, true, waitedNanos);
     }
 
-    private void failed(String maskedError, boolean timedOut, long waitedNanos) {
+    private void record(String maskedError, boolean timedOut, long waitedNanos) {
         consecutiveSuccesses = 0;
         if (healthy && timedOut) {
             long now = ticker.read();

@@ -431,15 +431,12 @@ public final class RedisRateLimitStore implements RateLimitStore {
                     lateAnswers.run();
                 }
             });
-            long now = System.nanoTime();
-            // A thread that wakes half a timeout after its deadline was kept from the CPU: the
-            // answer may be waiting unread on this side.
-            throw new StoreTimeoutException("Redis " + connection.maskedUrl() + " did not answer within "
-                    + timeout.toMillis() + " ms", now - (deadline - timeoutNanos), now - deadline > timeoutNanos / 2);
+            throw StoreTimeoutException.after("Redis " + connection.maskedUrl() + " did not answer within "
+                    + timeout.toMillis() + " ms", System.nanoTime() - (deadline - timeoutNanos), timeoutNanos);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             if (cause instanceof RedisTimeoutException) { // Redisson's own timeout, its response one included
-                throw new StoreTimeoutException(connection.secrets().describe(cause), timeoutNanos, false);
+                throw StoreTimeoutException.reported(connection.secrets().describe(cause), timeoutNanos);
             }
             String message = String.valueOf(cause.getMessage());
             if (message.contains(NOT_INITIALIZED) || message.contains(EXCEEDS_RATE)) {

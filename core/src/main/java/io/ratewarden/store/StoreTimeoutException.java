@@ -12,21 +12,32 @@ final class StoreTimeoutException extends StoreUnavailableException {
     private final long waitedNanos;
     private final boolean starved;
 
-    /**
-     * @param waitedNanos how long the call waited, from its start to this exception
-     * @param starved whether the waiting thread woke well after its deadline: this JVM was short
-     *     of CPU, so the missing answer says nothing of the backend
-     */
-    StoreTimeoutException(String maskedMessage, long waitedNanos, boolean starved) {
+    private StoreTimeoutException(String maskedMessage, long waitedNanos, boolean starved) {
         super(maskedMessage);
         this.waitedNanos = waitedNanos;
         this.starved = starved;
     }
 
+    /**
+     * A wait of {@code waitedNanos} for an answer due within {@code timeoutNanos}. A thread that
+     * woke more than half a timeout after its deadline was kept from the CPU: the answer may be
+     * waiting unread on this side, so the timeout says nothing of the backend ({@link #starved()}).
+     */
+    static StoreTimeoutException after(String maskedMessage, long waitedNanos, long timeoutNanos) {
+        return new StoreTimeoutException(maskedMessage, waitedNanos, waitedNanos - timeoutNanos > timeoutNanos / 2);
+    }
+
+    /** A timeout reported by the client library itself, after the full timeout. */
+    static StoreTimeoutException reported(String maskedMessage, long timeoutNanos) {
+        return new StoreTimeoutException(maskedMessage, timeoutNanos, false);
+    }
+
+    /** How long the call waited, from its start to this exception. */
     long waitedNanos() {
         return waitedNanos;
     }
 
+    /** Whether the waiting thread woke well after its deadline: no evidence against the backend. */
     boolean starved() {
         return starved;
     }

@@ -61,16 +61,16 @@ class RedisHealthTest {
 
     @Test
     void failsOverOnceAndRecoversAfterTwoConsecutiveSuccesses() {
-        health.failed("not connected yet", false);
+        health.failed("not connected yet");
         assertThat(health.failedAt()).as("no outage before Redis first decided").isEqualTo(RedisHealth.NEVER_FAILED);
         health.probeSucceeded(Duration.ofMillis(1));
         clock.step(Duration.ofSeconds(10));
         ticker.advance(Duration.ofSeconds(10));
-        health.failed("boom", false);
+        health.failed("boom");
         Instant failedAt = clock.now;
         long failedAtTicker = ticker.read();
         ticker.advance(Duration.ofSeconds(1));
-        health.failed("boom again", false);
+        health.failed("boom again");
         assertThat(health.failedAt()).as("the outage's start, not its latest failure").isEqualTo(failedAtTicker);
         StoreInfo down = health.info(0);
         assertThat(down.backend()).isEqualTo(Backend.IN_MEMORY);
@@ -80,7 +80,7 @@ class RedisHealthTest {
 
         health.probeSucceeded(Duration.ofMillis(1));
         assertThat(health.isHealthy()).as("one success is not enough").isFalse();
-        health.failed("flap", false);
+        health.failed("flap");
         health.probeSucceeded(Duration.ofMillis(1));
         assertThat(health.isHealthy()).as("a failure resets the count").isFalse();
         clock.step(Duration.ofSeconds(3));
@@ -93,7 +93,7 @@ class RedisHealthTest {
         assertThat(up.lastError()).isEqualTo("flap");
 
         ticker.advance(Duration.ofSeconds(5));
-        health.failed("again", false);
+        health.failed("again");
         assertThat(health.failedAt()).as("a new outage, a new start").isEqualTo(ticker.read());
     }
 
@@ -105,13 +105,13 @@ class RedisHealthTest {
     @Test
     void aSlowReplyOrAStallShorterThanFailAfterIsNoOutage() {
         connect();
-        health.failed("Redis did not answer within 100 ms", true);
+        health.timedOut("Redis did not answer within 100 ms", 0);
         ticker.advance(Duration.ofMillis(150));
-        health.failed("Redis did not answer within 100 ms", true);
+        health.timedOut("Redis did not answer within 100 ms", 0);
         assertThat(health.isHealthy()).as("timeouts for 150 ms < 200 ms").isTrue();
         health.callSucceeded();
         ticker.advance(Duration.ofMillis(100));
-        health.failed("Redis did not answer within 100 ms", true);
+        health.timedOut("Redis did not answer within 100 ms", 0);
         assertThat(health.isHealthy()).as("a success closed the run: a new one starts").isTrue();
         assertThat(health.info(0).lastError()).as("slow replies that fail nothing over are no error").isNull();
         assertThat(health.info(0).failovers()).isZero();
@@ -121,14 +121,14 @@ class RedisHealthTest {
     void timeoutsThatPersistForFailAfterFailOver() {
         connect();
         for (int i = 0; i < 4; i++) { // four threads timing out together count as one moment
-            health.failed("Redis did not answer within 100 ms", true);
+            health.timedOut("Redis did not answer within 100 ms", 0);
         }
         assertThat(health.isHealthy()).isTrue();
         ticker.advance(Duration.ofMillis(199));
-        health.failed("Redis did not answer within 100 ms", true);
+        health.timedOut("Redis did not answer within 100 ms", 0);
         assertThat(health.isHealthy()).isTrue();
         ticker.advance(Duration.ofMillis(1));
-        health.failed("Redis did not answer within 100 ms", true);
+        health.timedOut("Redis did not answer within 100 ms", 0);
         assertThat(health.isHealthy()).as("no success for 200 ms").isFalse();
         assertThat(health.info(0).lastError()).isEqualTo("Redis did not answer within 100 ms");
     }
@@ -136,7 +136,7 @@ class RedisHealthTest {
     @Test
     void anErrorReplyOrABrokenConnectionFailsOverAtOnce() {
         connect();
-        health.failed("OOM command not allowed when used memory > 'maxmemory'", false);
+        health.failed("OOM command not allowed when used memory > 'maxmemory'");
         assertThat(health.isHealthy()).isFalse();
         assertThat(health.info(0).failovers()).isEqualTo(1);
     }
@@ -145,13 +145,13 @@ class RedisHealthTest {
     void failoversSoonAfterRecoveriesDoubleTheProbesToRecoverAndACalmMinuteResetsThem() {
         connect();
         assertThat(health.probesToRecover()).isEqualTo(2);
-        health.failed("down", false);
+        health.failed("down");
         assertThat(health.probesToRecover()).as("a first outage").isEqualTo(2);
         int[] expected = {4, 8, 16, 32, 32};
         for (int flap : expected) {
             recover(health.probesToRecover());
             ticker.advance(Duration.ofSeconds(10));
-            health.failed("down", false);
+            health.failed("down");
             assertThat(health.probesToRecover()).isEqualTo(flap);
         }
         recover(health.probesToRecover() - 1);
@@ -159,7 +159,7 @@ class RedisHealthTest {
         health.probeSucceeded(Duration.ofMillis(1));
         assertThat(health.isHealthy()).isTrue();
         ticker.advance(RedisHealth.FLAP_WINDOW.plusSeconds(1));
-        health.failed("down", false);
+        health.failed("down");
         assertThat(health.probesToRecover()).as("after a calm minute").isEqualTo(2);
     }
 
@@ -167,7 +167,7 @@ class RedisHealthTest {
     void recoveryIsStampedSoThatTheFirstWindowAfterItCanBeKnown() {
         connect();
         assertThat(health.recoveredAt()).isEqualTo(RedisHealth.NEVER_FAILED);
-        health.failed("down", false);
+        health.failed("down");
         ticker.advance(Duration.ofSeconds(3));
         recover(2);
         assertThat(health.recoveredAt()).isEqualTo(ticker.read());
@@ -183,11 +183,11 @@ class RedisHealthTest {
     void theFirstFailureToReachRedisAndEachNewCauseLogOneWarnWithTheCause() {
         LogWatch log = LogWatch.failOnError();
         long mark = log.mark();
-        health.failed("WRONGPASS invalid username-password pair", false);
-        health.failed("WRONGPASS invalid username-password pair", false);
-        health.failed("WRONGPASS invalid username-password pair", false);
+        health.failed("WRONGPASS invalid username-password pair");
+        health.failed("WRONGPASS invalid username-password pair");
+        health.failed("WRONGPASS invalid username-password pair");
         assertThat(health.info(0).lastError()).isEqualTo("WRONGPASS invalid username-password pair");
-        health.failed("NOPERM this user has no permissions to run the 'eval' command", false);
+        health.failed("NOPERM this user has no permissions to run the 'eval' command");
         assertThat(log.linesSince(mark, LogWatch.Level.WARN)).extracting(LogWatch.Line::message)
                 .containsExactly(
                         "Ratewarden 'svc': Redis redis://h:6379 is not usable, deciding in memory until it is:"
