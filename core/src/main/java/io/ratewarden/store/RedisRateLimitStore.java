@@ -261,9 +261,8 @@ public final class RedisRateLimitStore implements RateLimitStore {
 
     /** Runs the decision script: 0 when granted, else the milliseconds until room for {@code permits}. */
     private long decide(RedisLimiter limiter, long permits, long deadline) {
-        String name = limiter.handle.getName();
-        Long wait = await(decisions().<Long>evalAsync(name, RScript.Mode.READ_WRITE, DECIDE_SCRIPT,
-                RScript.ReturnType.LONG, List.of(name, "{" + name + "}:value", "{" + name + "}:permits"),
+        Long wait = await(decisions().<Long>evalAsync(limiter.name, RScript.Mode.READ_WRITE, DECIDE_SCRIPT,
+                RScript.ReturnType.LONG, limiter.keys,
                 Long.toString(permits), Long.toString(System.currentTimeMillis()), grantId()), deadline);
         return wait == null ? 0 : wait;
     }
@@ -289,9 +288,8 @@ public final class RedisRateLimitStore implements RateLimitStore {
         LOG.warn("Redis {}: the data of limit '{}' for one key is not a limiter's ({}); re-creating that key,"
                 + " which admits up to the limit again for one window. Other keys are unaffected.",
                 connection.maskedUrl(), key.limitName(), cause.getMessage());
-        String name = limiter.handle.getName();
         connection.client().getKeys(KeysOptions.defaults().timeout(timeout).retryAttempts(0))
-                .deleteAsync(name, "{" + name + "}:value", "{" + name + "}:permits");
+                .deleteAsync(limiter.keys.toArray(new String[0]));
     }
 
     /**
@@ -488,16 +486,23 @@ public final class RedisRateLimitStore implements RateLimitStore {
         }
     }
 
-    /** A limiter handle and whether this instance has checked its configuration on Redis. */
+    /**
+     * A limiter handle, its three Redis keys (the hash, {@code {name}:value}, {@code {name}:permits},
+     * named once), and whether this instance has checked its configuration on Redis.
+     */
     private static final class RedisLimiter {
         final Limit limit;
         final RRateLimiter handle;
+        final String name;
+        final List<Object> keys;
         volatile boolean configured;
         volatile boolean repairing; // a repair of this key's data was started and not yet confirmed
 
         RedisLimiter(Limit limit, RRateLimiter handle) {
             this.limit = limit;
             this.handle = handle;
+            this.name = handle.getName();
+            this.keys = List.of(name, "{" + name + "}:value", "{" + name + "}:permits");
         }
     }
 }
