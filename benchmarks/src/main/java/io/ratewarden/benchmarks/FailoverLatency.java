@@ -1,6 +1,5 @@
 package io.ratewarden.benchmarks;
 
-import io.ratewarden.Backend;
 import io.ratewarden.Limit;
 import io.ratewarden.Limiter;
 import io.ratewarden.Ratewarden;
@@ -42,10 +41,7 @@ public final class FailoverLatency {
         for (String fault : List.of("kill -9", "SIGSTOP")) {
             try (LocalRedis redis = LocalRedis.start()) {
                 Ratewarden rw = Ratewarden.builder().name("failover-latency").redisUrl(redis.url()).jmx(false).build();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (rw.storeInfo().backend() != Backend.REDIS && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
+                LocalRedis.awaitOnRedis(rw);
                 Limiter limiter = rw.limit("latency", Limit.of(1_000_000_000L, Duration.ofSeconds(1)));
                 run("Ratewarden (defaults: timeout 100 ms)", fault, redis, () -> limiter.tryAcquire("k").allowed());
                 rw.close();

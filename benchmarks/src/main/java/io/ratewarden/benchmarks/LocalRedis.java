@@ -1,5 +1,7 @@
 package io.ratewarden.benchmarks;
 
+import io.ratewarden.Backend;
+import io.ratewarden.Ratewarden;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,6 +28,20 @@ final class LocalRedis implements AutoCloseable {
     private LocalRedis(int port) throws IOException {
         this.port = port;
         this.directory = Files.createTempDirectory("ratewarden-bench-redis-");
+    }
+
+    /**
+     * Waits, at most 30 s, until {@code rw} decides on Redis (its first connection takes a moment),
+     * so that a measurement starts on a warm client.
+     *
+     * @return {@code rw}
+     */
+    static Ratewarden awaitOnRedis(Ratewarden rw) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (rw.storeInfo().backend() != Backend.REDIS && System.nanoTime() < deadline) {
+            Thread.sleep(10); // polling the instance's own report, bounded
+        }
+        return rw;
     }
 
     static LocalRedis start() throws IOException {

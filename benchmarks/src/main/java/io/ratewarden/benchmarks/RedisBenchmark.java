@@ -4,7 +4,6 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.redis.redisson.cas.RedissonBasedProxyManager;
-import io.ratewarden.Backend;
 import io.ratewarden.RateLimitExceededException;
 import io.ratewarden.Ratewarden;
 import java.time.Duration;
@@ -58,10 +57,7 @@ public class RedisBenchmark {
         ratewarden = Ratewarden.builder().name("bench-redis").redisUrl(redis.url()).jmx(false)
                 .redisTimeout(Duration.ofSeconds(1)).build();
         Ratewarden.install(ratewarden);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (ratewarden.storeInfo().backend() != Backend.REDIS && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        LocalRedis.awaitOnRedis(ratewarden);
         targets.onRedis(1);
 
         Config config = new Config();

@@ -4,7 +4,6 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.redis.redisson.cas.RedissonBasedProxyManager;
-import io.ratewarden.Backend;
 import io.ratewarden.Decision;
 import io.ratewarden.Limit;
 import io.ratewarden.Limiter;
@@ -81,12 +80,8 @@ public class RedisRefusalBenchmark {
     }
 
     private Ratewarden onRedis(Ratewarden.Builder builder) throws InterruptedException {
-        Ratewarden rw = builder.redisUrl(redis.url()).jmx(false).redisTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (rw.storeInfo().backend() != Backend.REDIS && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        return rw;
+        return LocalRedis.awaitOnRedis(builder.redisUrl(redis.url()).jmx(false).redisTimeout(Duration.ofSeconds(1))
+                .build());
     }
 
     @TearDown(Level.Trial)

@@ -1,6 +1,5 @@
 package io.ratewarden.benchmarks;
 
-import io.ratewarden.Backend;
 import io.ratewarden.Limit;
 import io.ratewarden.Limiter;
 import io.ratewarden.Ratewarden;
@@ -8,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import org.redisson.Redisson;
@@ -40,10 +38,7 @@ public final class RefusalFlood {
             config.useSingleServer().setAddress(redis.url());
             RedissonClient raw = Redisson.create(config);
             try (Ratewarden rw = Ratewarden.builder().name("flood").redisUrl(redis.url()).jmx(false).build()) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (rw.storeInfo().backend() != Backend.REDIS && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
+                LocalRedis.awaitOnRedis(rw);
                 Limiter limiter = rw.limit("flooded", Limit.of(1, Duration.ofHours(1)));
                 limiter.tryAcquire("mallory");
                 RRateLimiter rawLimiter = raw.getRateLimiter("raw-flooded");
