@@ -119,9 +119,11 @@ public final class Ratewarden implements AutoCloseable {
      */
     public static Ratewarden installed() {
         Ratewarden current = installed;
-        if (current != null) {
-            return current;
-        }
+        return current != null ? current : installFromEnvironment();
+    }
+
+    // Apart from installed(), which every woven call runs: the lock stays out of callers' code.
+    private static Ratewarden installFromEnvironment() {
         synchronized (INSTALL_LOCK) {
             if (installed == null) {
                 installed = fromEnvironment();

@@ -91,25 +91,35 @@ public final class LimitedMethod {
      */
     public void acquire() {
         if (specs.length == 1 && valid) {
-            // The hot case, one limit without key: the loop of tryAcquire unrolled.
+            // The hot case, one limit without key: a grant is one call to the limiter. All that a
+            // refusal needs lives in refusedShared, which keeps the woven method small enough for
+            // the JIT to inline into its callers; then a refusal thrown to a caller that catches
+            // it is a jump, not a stack unwinding (about 70 ns per compiled frame unwound).
             LimitSpec spec = specs[0];
-            Limiter limiter = limiters()[0];
-            Decision decision = limiter.tryAcquireShared(spec.cost(), spec.policy());
-            if (decision.allowed()) {
-                return;
+            Decision decision = limiters()[0].tryAcquireShared(spec.cost(), spec.policy());
+            if (!decision.allowed()) {
+                refusedShared(decision);
             }
-            if (spec.maxWaitNanos() > 0) {
-                decision = waitFor(limiter, spec, "", System.nanoTime() + spec.maxWaitNanos(), decision);
-                if (decision.allowed()) {
-                    return;
-                }
-            }
-            throw rejection(spec, "", decision.retryAfter());
+            return;
         }
         RateLimitExceededException rejection = tryAcquire(null, null, null, null);
         if (rejection != null) {
             throw rejection;
         }
+    }
+
+    /** A refused call of one limit without key: waits if the limit allows, else throws. */
+    private void refusedShared(Decision refused) {
+        LimitSpec spec = specs[0];
+        Decision decision = refused;
+        if (spec.maxWaitNanos() > 0) {
+            decision = waitFor(limiters()[0], spec, "", System.nanoTime() + spec.maxWaitNanos(), decision);
+            if (decision.allowed()) {
+                return;
+            }
+        }
+        throw new RateLimitExceededException(spec.name(), "", spec.limit().permits(), spec.limit().window(),
+                decision.retryAfter());
     }
 
     /**
@@ -237,14 +247,20 @@ public final class LimitedMethod {
     }
 
     private Limiter[] limiters() {
+        Binding current = binding;
+        if (current != null && current.owner == Ratewarden.installed()) {
+            return current.limiters;
+        }
+        return bind();
+    }
+
+    // The first call, and the first after another instance is installed: kept out of limiters(),
+    // which every call runs.
+    private Limiter[] bind() {
         if (!valid) {
             throw new IllegalStateException("@RateLimited on " + id + " is invalid: " + String.join("; ", problems));
         }
         Ratewarden ratewarden = Ratewarden.installed();
-        Binding current = binding;
-        if (current != null && current.owner == ratewarden) {
-            return current.limiters;
-        }
         Limiter[] limiters = new Limiter[specs.length];
         for (int i = 0; i < specs.length; i++) {
             try {
