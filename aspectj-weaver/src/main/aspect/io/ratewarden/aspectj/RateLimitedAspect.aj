@@ -14,8 +14,11 @@ import org.aspectj.lang.annotation.SuppressAjWarnings;
  *       {@code thisJoinPoint} (whose creation allocates);</li>
  *   <li>a method of one or two parameters whose key is an expression gets its arguments bound
  *       directly, without a join point or an argument array;</li>
- *   <li>other methods (more parameters, resolvers, fallbacks, repeated limits) get the call's
- *       target and arguments from {@code thisJoinPoint};</li>
+ *   <li>a method of at most two parameters with a fallback gets its target and arguments bound
+ *       directly too, and its fallback called with them, so that neither a grant nor a refusal
+ *       allocates in the aspect;</li>
+ *   <li>other methods (more parameters, resolvers, repeated limits) get the call's target and
+ *       arguments from {@code thisJoinPoint};</li>
  *   <li>asynchronous methods may run their body later, from another thread, and so need a
  *       closure over {@code proceed()}.</li>
  * </ul>
@@ -47,6 +50,19 @@ public aspect RateLimitedAspect {
     /** Keyed executions whose arguments are bound directly: one or two parameters. */
     pointcut boundArgumentsExecution(): keyedExecution() && (args(*) || args(*, *));
 
+    /**
+     * Executions whose one annotation names a fallback, with no resolver, on a method of at most
+     * two parameters that does not return a {@code CompletionStage}: a refusal calls the fallback
+     * with the arguments bound directly, without a join point or an argument array.
+     */
+    pointcut boundFallbackExecution():
+        execution(@io.ratewarden.RateLimited(fallbackMethod!="", keyResolver=io.ratewarden.KeyResolver.None.class)
+                  !java.util.concurrent.CompletionStage+ *(..))
+        && (args() || args(*) || args(*, *));
+
+    /** The static ones among them, which have no {@code this} to bind. */
+    pointcut staticFallbackExecution(): boundFallbackExecution() && execution(static * *(..));
+
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(): plainExecution() {
         JoinPointLimits.of(thisJoinPointStaticPart).acquire();
@@ -65,10 +81,46 @@ public aspect RateLimitedAspect {
         return proceed(a0, a1);
     }
 
+    @SuppressAjWarnings("adviceDidNotMatch")
+    Object around(Object target): boundFallbackExecution() && this(target) && args() {
+        Object result = JoinPointLimits.of(thisJoinPointStaticPart).acquireOrFallback(target, null, null);
+        return result == LimitedMethod.GRANTED ? proceed(target) : result;
+    }
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    Object around(Object target, Object a0): boundFallbackExecution() && this(target) && args(a0) {
+        Object result = JoinPointLimits.of(thisJoinPointStaticPart).acquireOrFallback(target, a0, null);
+        return result == LimitedMethod.GRANTED ? proceed(target, a0) : result;
+    }
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    Object around(Object target, Object a0, Object a1): boundFallbackExecution() && this(target) && args(a0, a1) {
+        Object result = JoinPointLimits.of(thisJoinPointStaticPart).acquireOrFallback(target, a0, a1);
+        return result == LimitedMethod.GRANTED ? proceed(target, a0, a1) : result;
+    }
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    Object around(): staticFallbackExecution() && args() {
+        Object result = JoinPointLimits.of(thisJoinPointStaticPart).acquireOrFallback(null, null, null);
+        return result == LimitedMethod.GRANTED ? proceed() : result;
+    }
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    Object around(Object a0): staticFallbackExecution() && args(a0) {
+        Object result = JoinPointLimits.of(thisJoinPointStaticPart).acquireOrFallback(null, a0, null);
+        return result == LimitedMethod.GRANTED ? proceed(a0) : result;
+    }
+
+    @SuppressAjWarnings("adviceDidNotMatch")
+    Object around(Object a0, Object a1): staticFallbackExecution() && args(a0, a1) {
+        Object result = JoinPointLimits.of(thisJoinPointStaticPart).acquireOrFallback(null, a0, a1);
+        return result == LimitedMethod.GRANTED ? proceed(a0, a1) : result;
+    }
+
     // Building thisJoinPoint eagerly is the point here: these shadows need the arguments.
     @SuppressAjWarnings({"adviceDidNotMatch", "canNotImplementLazyTjp", "multipleAdviceStoppingLazyTjp"})
     Object around(): rateLimitedExecution() && !plainExecution() && !boundArgumentsExecution()
-            && if(!JoinPointLimits.of(thisJoinPointStaticPart).isAsync()) {
+            && !boundFallbackExecution() && if(!JoinPointLimits.of(thisJoinPointStaticPart).isAsync()) {
         LimitedMethod limits = JoinPointLimits.of(thisJoinPointStaticPart);
         Object target = thisJoinPoint.getThis();
         Object[] args = thisJoinPoint.getArgs();
@@ -81,7 +133,7 @@ public aspect RateLimitedAspect {
 
     @SuppressAjWarnings({"adviceDidNotMatch", "canNotImplementLazyTjp", "multipleAdviceStoppingLazyTjp"})
     Object around(): rateLimitedExecution() && !plainExecution() && !boundArgumentsExecution()
-            && if(JoinPointLimits.of(thisJoinPointStaticPart).isAsync()) {
+            && !boundFallbackExecution() && if(JoinPointLimits.of(thisJoinPointStaticPart).isAsync()) {
         LimitedMethod limits = JoinPointLimits.of(thisJoinPointStaticPart);
         return invokeAsync(limits, thisJoinPoint.getThis(), thisJoinPoint.getArgs(), () -> proceed());
     }

@@ -94,6 +94,54 @@ class FallbackAndWaitTest {
         void throwsChecked() throws IOException {
             throw new IOException("from the body");
         }
+
+        @RateLimited(permits = 1, window = 1, unit = HOURS, key = "#to", fallbackMethod = "queued")
+        String send(String to, int copies) {
+            return copies + " sent to " + to;
+        }
+
+        String queued(String to, int copies, RateLimitExceededException e) {
+            return copies + " queued for " + to + " after " + e.retryAfter().toMinutes() + " min";
+        }
+
+        @RateLimited(permits = 1, window = 1, unit = HOURS, fallbackMethod = "noneLeft")
+        String next() {
+            runs.incrementAndGet();
+            return "next";
+        }
+
+        String noneLeft(RateLimitExceededException e) {
+            return "none left (" + e.permits() + " per " + e.window() + ")";
+        }
+
+        final AtomicInteger skipped = new AtomicInteger();
+
+        @RateLimited(permits = 1, window = 1, unit = HOURS, fallbackMethod = "skip")
+        void tick() {
+            runs.incrementAndGet();
+        }
+
+        void skip() {
+            skipped.incrementAndGet();
+        }
+
+        @RateLimited(permits = 1, window = 1, unit = HOURS, fallbackMethod = "refuseLoudly")
+        String fallbackThrowsChecked() throws IOException {
+            return "body";
+        }
+
+        String refuseLoudly() throws IOException {
+            throw new IOException("from the fallback");
+        }
+
+        @RateLimited(permits = 1, window = 1, unit = HOURS, key = "#a", fallbackMethod = "sumLater")
+        long sum(String a, long b, long c) {
+            return b + c;
+        }
+
+        long sumLater(String a, long b, long c) {
+            return -(b + c);
+        }
     }
 
     private final Quotes quotes = new Quotes();
@@ -110,6 +158,42 @@ class FallbackAndWaitTest {
     void staticFallbackWithoutExceptionParameter() {
         assertThat(Quotes.staticQuote(5)).isEqualTo(5);
         assertThat(Quotes.staticQuote(5)).isEqualTo(-5);
+    }
+
+    @Test
+    void fallbackOfTwoParametersGetsBothAndTheRejection() {
+        assertThat(quotes.send("alice", 2)).isEqualTo("2 sent to alice");
+        assertThat(quotes.send("alice", 3)).isEqualTo("3 queued for alice after 59 min");
+        assertThat(quotes.send("bob", 4)).isEqualTo("4 sent to bob");
+    }
+
+    @Test
+    void fallbackOfAMethodWithoutParametersMayTakeTheRejectionAlone() {
+        assertThat(quotes.next()).isEqualTo("next");
+        assertThat(quotes.next()).isEqualTo("none left (1 per PT1H)");
+        assertThat(quotes.runs).hasValue(1);
+    }
+
+    @Test
+    void voidMethodRunsItsVoidFallback() {
+        quotes.tick();
+        quotes.tick();
+        quotes.tick();
+        assertThat(quotes.runs).hasValue(1);
+        assertThat(quotes.skipped).hasValue(2);
+    }
+
+    @Test
+    void checkedExceptionOfTheFallbackPassesThroughUnwrapped() throws IOException {
+        assertThat(quotes.fallbackThrowsChecked()).isEqualTo("body");
+        assertThatThrownBy(quotes::fallbackThrowsChecked).isInstanceOf(IOException.class)
+                .hasMessage("from the fallback");
+    }
+
+    @Test
+    void fallbackOfThreeParametersGetsThemAll() {
+        assertThat(quotes.sum("alice", 2, 3)).isEqualTo(5);
+        assertThat(quotes.sum("alice", 2, 3)).isEqualTo(-5);
     }
 
     @Test

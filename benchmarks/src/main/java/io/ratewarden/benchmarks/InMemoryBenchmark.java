@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One local decision per call, Ratewarden beside its peers, in memory. {@code permitted}: limits
  * no run exhausts, every call passes; {@code rejected}: one call per hour, every call after the
- * first is refused. Run with {@code -t 1} and {@code -t 2}; all threads share each limiter.
+ * first is refused (answered by the fallback in {@code ratewardenWovenFallback}). Run with
+ * {@code -t 1} and {@code -t 2}; all threads share each limiter.
  * Five warm-up iterations: the per-key peers over Caffeine are still getting faster after three.
  */
 @State(Scope.Benchmark)
@@ -90,6 +91,8 @@ public class InMemoryBenchmark {
         programmatic.tryAcquire("");
         callQuietly(() -> targets.noKey(1));
         callQuietly(() -> targets.noKeyRejecting(1));
+        targets.withFallback(1);
+        targets.withFallbackRejecting(1);
     }
 
     @TearDown(Level.Trial)
@@ -140,6 +143,11 @@ public class InMemoryBenchmark {
         } catch (RateLimitExceededException e) {
             return -1;
         }
+    }
+
+    @Benchmark
+    public long ratewardenWovenFallback() {
+        return outcome.equals("permitted") ? targets.withFallback(1) : targets.withFallbackRejecting(1);
     }
 
     @Benchmark

@@ -64,6 +64,35 @@ public class Targets {
     }
 
     /**
+     * Limited without key, with a fallback, with permits no run exhausts.
+     *
+     * @param x any number
+     * @return {@code x + 1}
+     */
+    @RateLimited(name = "woven-fallback", permits = PLENTY, window = 1, unit = TimeUnit.HOURS,
+            fallbackMethod = "refusedAnswer")
+    public long withFallback(long x) {
+        return x + 1;
+    }
+
+    /**
+     * Limited without key to one call per hour, with a fallback: every call after the first is
+     * answered by the fallback.
+     *
+     * @param x any number
+     * @return {@code x + 1}
+     */
+    @RateLimited(name = "woven-fallback-rejecting", permits = 1, window = 1, unit = TimeUnit.HOURS,
+            fallbackMethod = "refusedAnswer")
+    public long withFallbackRejecting(long x) {
+        return x + 1;
+    }
+
+    long refusedAnswer(long x) {
+        return -x;
+    }
+
+    /**
      * Limited without key, for the Redis benchmarks: a one-second window, as the raw limiter's.
      *
      * @param x any number

@@ -12,11 +12,15 @@ import java.util.Arrays;
 final class FallbackMethod {
 
     private final MethodHandle handle;
+    // For a method of at most two parameters: the fallback as (target, a0, a1, rejection),
+    // ignoring what it does not take; null for more parameters.
+    private final MethodHandle fixed;
     private final boolean isStatic;
     private final boolean takesException;
 
-    private FallbackMethod(MethodHandle handle, boolean isStatic, boolean takesException) {
+    private FallbackMethod(MethodHandle handle, MethodHandle fixed, boolean isStatic, boolean takesException) {
         this.handle = handle;
+        this.fixed = fixed;
         this.isStatic = isStatic;
         this.takesException = takesException;
     }
@@ -57,7 +61,8 @@ final class FallbackMethod {
             int arity = handle.type().parameterCount();
             MethodHandle spread = handle.asSpreader(Object[].class, arity)
                     .asType(MethodType.methodType(Object.class, Object[].class));
-            return new FallbackMethod(spread, isStatic, takesException);
+            MethodHandle fixed = parameters.length <= 2 ? fixed(handle, isStatic, parameters.length, takesException) : null;
+            return new FallbackMethod(spread, fixed, isStatic, takesException);
         } catch (IllegalAccessException | RuntimeException e) {
             throw new InvalidAnnotationException("fallbackMethod", "cannot call " + name + ": " + e.getMessage());
         }
@@ -76,6 +81,43 @@ final class FallbackMethod {
             all[all.length - 1] = rejection;
         }
         return (Object) handle.invokeExact(all);
+    }
+
+    /** The fallback as (target, a0, a1, rejection) returning Object, ignoring what it does not take. */
+    private static MethodHandle fixed(MethodHandle handle, boolean isStatic, int parameters, boolean takesException) {
+        int arity = handle.type().parameterCount();
+        int[] from = new int[arity];
+        int next = 0;
+        if (!isStatic) {
+            from[next++] = 0;
+        }
+        for (int i = 0; i < parameters; i++) {
+            from[next++] = 1 + i;
+        }
+        if (takesException) {
+            from[next] = 3;
+        }
+        return MethodHandles.permuteArguments(handle.asType(MethodType.genericMethodType(arity)),
+                MethodType.genericMethodType(4), from);
+    }
+
+    /** Whether {@link #invoke(Object, Object, Object, RateLimitExceededException)} may be called. */
+    boolean takesUpToTwoArguments() {
+        return fixed != null;
+    }
+
+    /** Whether the fallback takes the {@link RateLimitExceededException}. */
+    boolean takesException() {
+        return takesException;
+    }
+
+    /**
+     * Calls the fallback of a method of at most two parameters, without an argument array;
+     * {@code a1}, or both, are ignored for a method of fewer parameters, {@code target} for a
+     * static one and {@code rejection} when the fallback does not take it.
+     */
+    Object invoke(Object target, Object a0, Object a1, RateLimitExceededException rejection) throws Throwable {
+        return (Object) fixed.invokeExact(target, a0, a1, (Object) rejection);
     }
 
     private static Method find(Class<?> owner, String name, Class<?>[] parameters) {

@@ -32,6 +32,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LimitedMethod {
 
+    /**
+     * What {@link #acquireOrFallback(Object, Object, Object)} returns for a granted call: an
+     * object no fallback can return.
+     */
+    public static final Object GRANTED = new Object();
+
     private final String id;
     private final LimitSpec[] specs;
     private final FallbackMethod fallback;
@@ -173,6 +179,48 @@ public final class LimitedMethod {
             }
         }
         return null;
+    }
+
+    /**
+     * Decides a call of a synchronous method with one limit, a {@code fallbackMethod} and at most
+     * two parameters, given the arguments themselves: returns {@link #GRANTED} when the call may
+     * run, else the fallback's result. Allocates nothing itself beyond the key and, for a
+     * fallback that takes it, the exception.
+     *
+     * @param target the object the method runs on, or {@code null} for a static method
+     * @param a0 the first argument, or {@code null} for a method without parameters
+     * @param a1 the second argument, or {@code null} for a method of fewer than two
+     * @return {@link #GRANTED}, or what the fallback returned
+     * @throws IllegalStateException when the annotations are invalid
+     * @throws RuntimeException what the fallback threw, rethrown as it is even when checked
+     */
+    public Object acquireOrFallback(Object target, Object a0, Object a1) {
+        Limiter limiter = limiters()[0];
+        LimitSpec spec = specs[0];
+        String key = key(spec, target, null, a0, a1);
+        Decision decision = limiter.tryAcquire(key, spec.cost(), spec.policy());
+        if (decision.allowed()) {
+            return GRANTED;
+        }
+        if (spec.maxWaitNanos() > 0) {
+            decision = waitFor(limiter, spec, key, System.nanoTime() + spec.maxWaitNanos(), decision);
+            if (decision.allowed()) {
+                return GRANTED;
+            }
+        }
+        RateLimitExceededException rejection = fallback.takesException()
+                ? rejection(spec, key, decision.retryAfter()) : null;
+        try {
+            return fallback.invoke(target, a0, a1, rejection);
+        } catch (Throwable failure) {
+            throw LimitedMethod.<RuntimeException>rethrow(failure);
+        }
+    }
+
+    // Rethrows what the fallback threw as it is, checked or not: the woven method declares it.
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T rethrow(Throwable failure) throws T {
+        throw (T) failure;
     }
 
     /**
