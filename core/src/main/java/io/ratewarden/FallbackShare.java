@@ -75,6 +75,39 @@ public final class FallbackShare {
     }
 
     /**
+     * Reads a share as the {@code ratewarden.fallbackShare} setting writes it: {@code full},
+     * {@code liveInstances} (also {@code live-instances} or {@code live}, in any case), or a
+     * whole number n for {@link #divideBy(int) divideBy(n)}.
+     *
+     * @param text the share, never {@code null}
+     * @return the share
+     * @throws IllegalArgumentException if {@code text} is none of these; the message does not
+     *     repeat the text
+     */
+    public static FallbackShare parse(String text) {
+        String normal = text.trim().toLowerCase(java.util.Locale.ROOT).replace("-", "").replace("_", "");
+        switch (normal) {
+            case "full":
+                return full();
+            case "liveinstances":
+            case "live":
+                return liveInstances();
+            default:
+                int instances;
+                try {
+                    instances = Integer.parseInt(normal);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("expected full, liveInstances or a number of instances");
+                }
+                if (instances < 1) {
+                    throw new IllegalArgumentException("expected full, liveInstances or a number of instances"
+                            + " of at least 1");
+                }
+                return divideBy(instances);
+        }
+    }
+
+    /**
      * Returns the permits one instance admits per window.
      *
      * @param permits the limit's permits

@@ -21,10 +21,13 @@ public final class Limiter {
     private final LimitKey sharedKey;
     private final LocalBucket sharedBucket;
     // Calls granted are counted by the store's window for the shared bucket (no cost per call),
-    // here for every other key; a shared call of n permits adds n - 1 to sharedExtraPermits.
-    private final LongAdder permitted = new LongAdder();
+    // here for every other key, by the backend that decided; a shared call of n permits adds
+    // n - 1 to sharedExtraPermits. The shared bucket exists only in memory.
+    private final LongAdder permittedByRedis = new LongAdder();
+    private final LongAdder permittedInMemory = new LongAdder();
     private final LongAdder sharedExtraPermits = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
+    private final LongAdder rejectedByRedis = new LongAdder();
+    private final LongAdder rejectedInMemory = new LongAdder();
 
     Limiter(Ratewarden owner, String name, Limit limit, RateLimitStore store) {
         this.owner = owner;
@@ -89,7 +92,7 @@ public final class Limiter {
         }
         Decision decision = bucket.tryAcquire(permits);
         if (!decision.allowed()) {
-            rejected.increment();
+            rejectedInMemory.increment();
         } else if (permits != 1) {
             sharedExtraPermits.add(permits - 1);
         }
@@ -100,7 +103,12 @@ public final class Limiter {
     private Decision askStore(RateLimitStore store, String key, long permits, FailurePolicy onStoreFailure) {
         LimitKey limitKey = key != null && key.isEmpty() ? sharedKey : LimitKey.of(name, limit, key);
         Decision decision = store.tryAcquire(limitKey, permits, onStoreFailure);
-        (decision.allowed() ? permitted : rejected).increment();
+        boolean byRedis = decision.decidedBy() == Backend.REDIS;
+        if (decision.allowed()) {
+            (byRedis ? permittedByRedis : permittedInMemory).increment();
+        } else {
+            (byRedis ? rejectedByRedis : rejectedInMemory).increment();
+        }
         return decision;
     }
 
@@ -137,14 +145,50 @@ public final class Limiter {
         return "Limiter[" + name + ": " + limit + "]";
     }
 
-    /** Calls granted; exact once no call is in flight. */
-    long permitted() {
-        long shared = sharedBucket == null ? 0 : sharedBucket.grantedPermits() - sharedExtraPermits.sum();
-        return permitted.sum() + shared;
+    /**
+     * Returns how many calls this limit granted since it was defined, whichever backend decided.
+     * Exact once no call is in flight; never decreases. Does no I/O.
+     *
+     * @return the calls granted
+     */
+    public long permitted() {
+        return permitted(Backend.REDIS) + permitted(Backend.IN_MEMORY);
     }
 
-    long rejected() {
-        return rejected.sum();
+    /**
+     * Returns how many calls this limit refused since it was defined, whichever backend decided.
+     *
+     * @return the calls refused
+     */
+    public long rejected() {
+        return rejected(Backend.REDIS) + rejected(Backend.IN_MEMORY);
+    }
+
+    /**
+     * Returns how many calls {@code backend} granted for this limit since it was defined: the
+     * calls whose {@link Decision#decidedBy()} was {@code backend}. Exact once no call is in
+     * flight; never decreases. Does no I/O.
+     *
+     * @param backend the backend, never {@code null}
+     * @return the calls granted by {@code backend}
+     */
+    public long permitted(Backend backend) {
+        if (backend == Backend.REDIS) {
+            return permittedByRedis.sum();
+        }
+        long shared = sharedBucket == null ? 0 : sharedBucket.grantedPermits() - sharedExtraPermits.sum();
+        return permittedInMemory.sum() + shared;
+    }
+
+    /**
+     * Returns how many calls {@code backend} refused for this limit since it was defined,
+     * counting refusals from the over-limit cache as Redis's.
+     *
+     * @param backend the backend, never {@code null}
+     * @return the calls refused by {@code backend}
+     */
+    public long rejected(Backend backend) {
+        return (backend == Backend.REDIS ? rejectedByRedis : rejectedInMemory).sum();
     }
 
     boolean sameDefinition(Limit other) {

@@ -9,7 +9,10 @@ import io.ratewarden.store.RedisRateLimitStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -47,6 +50,10 @@ public final class Ratewarden implements AutoCloseable {
     private final RateLimitStore store;
     private final FailurePolicy failurePolicy;
     private final ConcurrentMap<String, Limiter> limiters = new ConcurrentHashMap<>();
+    // Limits are defined, and definition listeners added, under this lock: each listener hears
+    // of each limit exactly once.
+    private final Object definitions = new Object();
+    private final List<Consumer<Limiter>> definitionListeners = new ArrayList<>();
     private final JmxBeans jmx;
     private volatile boolean closed;
 
@@ -148,18 +155,83 @@ public final class Ratewarden implements AutoCloseable {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("limit name must not be empty");
         }
-        Limiter limiter = limiters.computeIfAbsent(name, n -> {
-            Limiter created = new Limiter(this, n, limit, store);
-            if (jmx != null && !closed) {
-                jmx.registerLimit(created);
-            }
-            return created;
-        });
+        Limiter limiter = limiters.get(name);
+        if (limiter == null) {
+            limiter = define(name, limit);
+        }
         if (!limiter.sameDefinition(limit)) {
             throw new IllegalStateException("Limit '" + name + "' of Ratewarden '" + this.name
                     + "' is already defined as " + limiter.limit() + "; cannot redefine it as " + limit);
         }
         return limiter;
+    }
+
+    private Limiter define(String name, Limit limit) {
+        synchronized (definitions) {
+            Limiter existing = limiters.get(name);
+            if (existing != null) {
+                return existing;
+            }
+            Limiter created = new Limiter(this, name, limit, store);
+            limiters.put(name, created);
+            if (jmx != null && !closed) {
+                jmx.registerLimit(created);
+            }
+            for (Consumer<Limiter> listener : definitionListeners) {
+                listener.accept(created);
+            }
+            return created;
+        }
+    }
+
+    /**
+     * Returns the limits defined so far, in no particular order.
+     *
+     * @return a snapshot of the limits, never {@code null}
+     */
+    public List<Limiter> limits() {
+        return List.copyOf(limiters.values());
+    }
+
+    /**
+     * Calls {@code listener} with each limit defined so far, at once, and with each limit defined
+     * from now on, as it is defined: each limit exactly once. For metrics that follow the limits
+     * (see {@code ratewarden-micrometer}). The listener runs on the thread that defines the limit,
+     * before that thread's first call is decided; it must be quick and must not define limits.
+     *
+     * @param listener the listener, never {@code null}
+     */
+    public void onLimitDefined(Consumer<Limiter> listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (definitions) {
+            definitionListeners.add(listener);
+            for (Limiter limiter : limiters.values()) {
+                listener.accept(limiter);
+            }
+        }
+    }
+
+    /**
+     * Returns how many times Redis answered a call for permits since the instance was built,
+     * whatever the answer; {@link #redisCallTime()} is the time those answers took. Calls that
+     * timed out or failed, and refusals from the over-limit cache, made no such answer and are
+     * not counted. Does no I/O; 0 without Redis.
+     *
+     * @return the Redis answers
+     */
+    public long redisCalls() {
+        return store instanceof FailoverRateLimitStore failover ? failover.redisCalls() : 0;
+    }
+
+    /**
+     * Returns the total time of the answers {@link #redisCalls()} counts, each from the call's
+     * send to its answer. Does no I/O; zero without Redis.
+     *
+     * @return the total round-trip time, never {@code null}
+     */
+    public Duration redisCallTime() {
+        return store instanceof FailoverRateLimitStore failover ? Duration.ofNanos(failover.redisCallNanos())
+                : Duration.ZERO;
     }
 
     /**

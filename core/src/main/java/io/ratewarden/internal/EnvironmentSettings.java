@@ -83,22 +83,12 @@ public final class EnvironmentSettings {
         }
     }
 
-    /** Accepts {@code full}, {@code liveInstances} (or {@code live}), or a number n for divideBy(n). */
+    /** Accepts what {@link FallbackShare#parse(String)} does. */
     static FallbackShare parseShare(String setting, String value) {
-        String text = value.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
-        switch (text) {
-            case "full":
-                return FallbackShare.full();
-            case "liveinstances":
-            case "live":
-                return FallbackShare.liveInstances();
-            default:
-                try {
-                    return FallbackShare.divideBy(Integer.parseInt(text));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(setting + ": expected full, liveInstances or a number of"
-                            + " instances" + shown(value));
-                }
+        try {
+            return FallbackShare.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting + ": " + e.getMessage() + shown(value));
         }
     }
 

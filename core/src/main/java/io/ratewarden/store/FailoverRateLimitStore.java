@@ -67,6 +67,8 @@ public final class FailoverRateLimitStore implements RateLimitStore {
     private final boolean shareDivides;
     private final boolean overLimitCache;
     private final LongAdder cachedRefusals = new LongAdder();
+    private final LongAdder redisCalls = new LongAdder();
+    private final LongAdder redisCallNanos = new LongAdder();
     private volatile int liveInstances;
     private volatile boolean closed;
     private long pendingSince; // under this object's lock: when the pending heartbeat was sent
@@ -142,8 +144,10 @@ public final class FailoverRateLimitStore implements RateLimitStore {
                 return inMemory;
             }
         }
+        long sent = System.nanoTime();
         try {
             Decision decision = redis.tryAcquire(key, permits);
+            answered(sent);
             health.callSucceeded();
             if (decision.allowed()) {
                 if (!afterOutage) {
@@ -154,6 +158,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
             }
             return decision;
         } catch (KeyDataException e) {
+            answered(sent);
             health.callSucceeded(); // Redis answered: that key's data, not the instance
         } catch (StoreUnavailableException e) {
             failed(e);
@@ -176,6 +181,11 @@ public final class FailoverRateLimitStore implements RateLimitStore {
             }
         }
         return decideByPolicy(key, permits, onFailure);
+    }
+
+    private void answered(long sent) {
+        redisCalls.increment();
+        redisCallNanos.add(System.nanoTime() - sent);
     }
 
     private FailurePolicy resolve(FailurePolicy onFailure) {
@@ -299,6 +309,24 @@ public final class FailoverRateLimitStore implements RateLimitStore {
      */
     public long cachedRefusals() {
         return cachedRefusals.sum();
+    }
+
+    /**
+     * Returns how many calls for permits Redis answered, whatever the answer.
+     *
+     * @return the answers
+     */
+    public long redisCalls() {
+        return redisCalls.sum();
+    }
+
+    /**
+     * Returns the nanoseconds the answers {@link #redisCalls()} counts took in total.
+     *
+     * @return the total round-trip time in nanoseconds
+     */
+    public long redisCallNanos() {
+        return redisCallNanos.sum();
     }
 
     /**
