@@ -1,0 +1,74 @@
+package io.ratewarden.spring.autoconfigure;
+
+import io.ratewarden.FailurePolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The {@code ratewarden.*} properties: one for each setting of {@code Ratewarden.Builder}, plus
+ * what the starter itself does. A builder setting left unset ({@code null}) keeps the builder's
+ * default. Bound with Boot's relaxed binding: {@code ratewarden.redis-url},
+ * {@code RATEWARDEN_REDIS_URL} and {@code ratewarden.redisUrl} are one property.
+ *
+ * @param enabled whether the starter builds a Ratewarden instance at all
+ * @param name the instance's name in logs, JMX, metrics and health; defaults to
+ *     spring.application.name, else to a generated name
+ * @param redisUrl the Redis address, redis:// or rediss://, masked wherever it is shown; without
+ *     it or redisson-yaml, a RedissonClient bean is used, else the REDIS_URL environment
+ *     variable, else the instance decides in memory
+ * @param redissonYaml a Redisson YAML configuration file, instead of redis-url
+ * @param redisTimeout how long a call waits for Redis before the failure policy decides it
+ *     (default 100ms)
+ * @param probeInterval how often Redis is probed (default 1s)
+ * @param failurePolicy what decides a call while Redis cannot: FALLBACK_LOCAL (default), ALLOW
+ *     or REJECT
+ * @param fallbackShare the share of a limit each instance admits in memory during an outage:
+ *     live-instances (default), full, or a number of instances to divide by
+ * @param localMaxKeys the most keys the in-memory limiter holds (default 100000)
+ * @param keyPrefix the prefix of Ratewarden's keys on Redis (default rw:)
+ * @param jmx whether the instance registers its MXBeans (default true)
+ * @param overLimitCache whether Redis's refusals are cached until their retry time (default true)
+ * @param install whether the instance is installed for the @RateLimited aspect
+ * @param web what a refused call answers over HTTP
+ * @param health what the Actuator health component reports
+ */
+@ConfigurationProperties(prefix = "ratewarden")
+public record RatewardenProperties(
+        @DefaultValue("true") boolean enabled,
+        String name,
+        String redisUrl,
+        Path redissonYaml,
+        Duration redisTimeout,
+        Duration probeInterval,
+        FailurePolicy failurePolicy,
+        String fallbackShare,
+        Long localMaxKeys,
+        String keyPrefix,
+        Boolean jmx,
+        Boolean overLimitCache,
+        @DefaultValue("true") boolean install,
+        @DefaultValue Web web,
+        @DefaultValue Health health) {
+
+    /**
+     * The {@code ratewarden.web.*} properties.
+     *
+     * @param enabled whether a refused call answers 429 with Retry-After and a problem body
+     * @param rateLimitHeaders whether the 429 also carries the RateLimit-Policy and RateLimit
+     *     fields of draft-ietf-httpapi-ratelimit-headers (default false)
+     */
+    public record Web(@DefaultValue("true") boolean enabled, boolean rateLimitHeaders) {
+    }
+
+    /**
+     * The {@code ratewarden.health.*} properties.
+     *
+     * @param outOfServiceWhenFallingBack whether the health component reports OUT_OF_SERVICE,
+     *     instead of UP, while a configured Redis is not deciding: for a readiness group that
+     *     should take the instance out of rotation during an outage (default false)
+     */
+    public record Health(boolean outOfServiceWhenFallingBack) {
+    }
+}

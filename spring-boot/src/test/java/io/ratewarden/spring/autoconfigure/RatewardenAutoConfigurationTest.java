@@ -1,0 +1,198 @@
+package io.ratewarden.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ratewarden.Backend;
+import io.ratewarden.Decision;
+import io.ratewarden.Limit;
+import io.ratewarden.Limiter;
+import io.ratewarden.Ratewarden;
+import io.ratewarden.micrometer.RatewardenMetrics;
+import io.ratewarden.testing.RedisServer;
+import io.ratewarden.testing.TestRedis;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** The auto-configuration in application contexts, with and without Redis. */
+class RatewardenAutoConfigurationTest {
+
+    private final ApplicationContextRunner contexts = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(RatewardenAutoConfiguration.class,
+                    RatewardenHealthAutoConfiguration.class, RatewardenMetricsAutoConfiguration.class,
+                    RatewardenWebAutoConfiguration.class));
+
+    @Test
+    void buildsOneInstanceNamedAfterTheApplicationInstallsItAndClosesIt() {
+        Ratewarden[] built = new Ratewarden[1];
+        contexts.withPropertyValues("spring.application.name=quotes-service").run(context -> {
+            assertThat(context).hasSingleBean(Ratewarden.class).hasSingleBean(RatewardenHealthIndicator.class)
+                    .hasSingleBean(RatewardenMetrics.class)
+                    .doesNotHaveBean(RateLimitExceededHandler.class); // not a web application
+            built[0] = context.getBean(Ratewarden.class);
+            assertThat(built[0].name()).isEqualTo("quotes-service");
+            assertThat(Ratewarden.installed()).isSameAs(built[0]);
+            assertThat(built[0].storeInfo().backend()).isEqualTo(Backend.IN_MEMORY);
+        });
+        Limiter afterClose = null;
+        try {
+            afterClose = built[0].limit("after-close", Limit.of(1, Duration.ofMinutes(1)));
+            afterClose.tryAcquire("x");
+        } catch (IllegalStateException closed) {
+            assertThat(closed).hasMessageContaining("closed");
+            return;
+        }
+        throw new AssertionError("the instance was not closed with its context: " + afterClose);
+    }
+
+    @Test
+    void backsOffWhenTheApplicationDefinesItsOwnInstanceAndInstallsThatOne() {
+        try (Ratewarden own = Ratewarden.builder().name("own").jmx(false).build()) {
+            contexts.withBean(Ratewarden.class, () -> own, definition -> definition.setDestroyMethodName(""))
+                    .withPropertyValues("ratewarden.name=ignored")
+                    .run(context -> {
+                        assertThat(context).hasSingleBean(Ratewarden.class);
+                        assertThat(context.getBean(Ratewarden.class)).isSameAs(own);
+                        assertThat(Ratewarden.installed()).isSameAs(own);
+                    });
+        }
+    }
+
+    @Test
+    void usesARedissonClientBeanWhenNoAddressIsConfigured() throws Exception {
+        try (RedisServer redis = TestRedis.server()) {
+            Config config = new Config();
+            config.useSingleServer().setAddress(redis.url());
+            RedissonClient client = Redisson.create(config);
+            try {
+                contexts.withBean(RedissonClient.class, () -> client, definition -> definition.setDestroyMethodName(""))
+                        .withPropertyValues("ratewarden.name=with-client", "ratewarden.probe-interval=100ms")
+                        .run(context -> {
+                            Ratewarden ratewarden = context.getBean(Ratewarden.class);
+                            await().atMost(10, TimeUnit.SECONDS).until(ratewarden::isHealthy);
+                            Decision decision = ratewarden.limit("client", Limit.of(5, Duration.ofMinutes(1)))
+                                    .tryAcquire("alice");
+                            assertThat(decision.decidedBy()).isEqualTo(Backend.REDIS);
+                        });
+                assertThat(client.isShutdown()).as("the application's client is left to the application").isFalse();
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void aBadValueFailsTheStartNamingTheProperty() {
+        contexts.withPropertyValues("ratewarden.redis-timeout=-5ms").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(rootCause(context.getStartupFailure())).isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                    .hasMessageContaining("ratewarden.redis-timeout");
+        });
+        contexts.withPropertyValues("ratewarden.fallback-share=half").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(rootCause(context.getStartupFailure())).hasMessageContaining("ratewarden.fallback-share")
+                    .hasMessageContaining("expected full, liveInstances or a number of instances");
+        });
+        contexts.withPropertyValues("ratewarden.probe-interval=soon").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("ratewarden.probe-interval");
+        });
+    }
+
+    @Test
+    void aBadRedisUrlFailsTheStartWithoutShowingIt() {
+        contexts.withPropertyValues("ratewarden.redis-url=http://admin:s3cret-pass@cache:6379").run(context -> {
+            assertThat(context).hasFailed();
+            Throwable cause = rootCause(context.getStartupFailure());
+            assertThat(cause).isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                    .hasMessageContaining("ratewarden.redis-url");
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("ratewarden.redis-url");
+            assertThat(stackTrace(context.getStartupFailure())).doesNotContain("s3cret").doesNotContain("admin");
+        });
+    }
+
+    @Test
+    void healthStaysUpWhileFallingBackUnlessReadinessAsksOtherwise() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        String unreachable = "ratewarden.redis-url=redis://:pw@127.0.0.1:" + closedPort;
+        contexts.withPropertyValues(unreachable, "ratewarden.name=health-down", "ratewarden.probe-interval=100ms")
+                .run(context -> {
+                    RatewardenHealthIndicator indicator = context.getBean(RatewardenHealthIndicator.class);
+                    await().atMost(10, TimeUnit.SECONDS)
+                            .until(() -> indicator.health().getDetails().containsKey("lastError"));
+                    Health health = indicator.health();
+                    assertThat(health.getStatus()).isEqualTo(Status.UP);
+                    assertThat(health.getDetails()).containsEntry("backend", "IN_MEMORY").containsEntry("degraded", true)
+                            .containsEntry("redisUrl", "redis://****@127.0.0.1:" + closedPort);
+                    assertThat(health.getDetails().toString()).doesNotContain(":pw@");
+                });
+        contexts.withPropertyValues(unreachable, "ratewarden.name=health-oos", "ratewarden.probe-interval=100ms",
+                        "ratewarden.health.out-of-service-when-falling-back=true")
+                .run(context -> assertThat(context.getBean(RatewardenHealthIndicator.class).health().getStatus())
+                        .isEqualTo(Status.OUT_OF_SERVICE));
+        contexts.withPropertyValues("ratewarden.name=health-memory", "ratewarden.health.out-of-service-when-falling-back=true")
+                .run(context -> {
+                    Health health = context.getBean(RatewardenHealthIndicator.class).health();
+                    assertThat(health.getStatus()).as("no Redis configured is no outage").isEqualTo(Status.UP);
+                    assertThat(health.getDetails()).containsEntry("degraded", false);
+                });
+    }
+
+    @Test
+    void metricsAgreeWithTheMXBean() {
+        contexts.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                        CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
+                .withPropertyValues("ratewarden.name=metered")
+                .run(context -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    Limiter limiter = context.getBean(Ratewarden.class).limit("orders", Limit.of(3, Duration.ofMinutes(1)));
+                    for (int i = 0; i < 5; i++) {
+                        limiter.tryAcquire("alice");
+                    }
+                    ObjectName bean = new ObjectName("io.ratewarden:type=Limit,instance=\"metered\",name=\"orders\"");
+                    Map<String, Long> jmx = Map.of(
+                            "permitted", (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(bean, "Permitted"),
+                            "rejected", (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(bean, "Rejected"));
+                    assertThat(jmx).containsEntry("permitted", 3L).containsEntry("rejected", 2L);
+                    for (String outcome : new String[] {"permitted", "rejected"}) {
+                        double counted = registry.get("ratewarden.calls").tag("name", "orders").tag("outcome", outcome)
+                                .functionCounters().stream().mapToDouble(c -> c.count()).sum();
+                        assertThat(counted).as(outcome).isEqualTo(jmx.get(outcome).doubleValue());
+                    }
+                });
+    }
+
+    private static Throwable rootCause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && !(cause instanceof InvalidConfigurationPropertyValueException)) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static String stackTrace(Throwable failure) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        failure.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
+    }
+}
