@@ -15,7 +15,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * Answers a {@link RateLimitExceededException} that reaches Spring MVC or WebFlux with
  * {@code 429 Too Many Requests}: a {@code Retry-After} in whole seconds (rounded up, at least 1)
  * and an RFC 9457 problem body naming the limit. The body never carries the key, which can be
- * personal data. Ordered last among controller advice, so that an application's own handler of
+ * personal data, nor the request path, which often holds it. Ordered last among controller advice, so that an application's own handler of
  * the exception (or of a supertype) answers instead; defining a bean of this type replaces it.
  */
 @RestControllerAdvice
@@ -24,6 +24,12 @@ public class RateLimitExceededHandler {
 
     /** The problem type of a refused call. */
     public static final URI PROBLEM_TYPE = URI.create("https://ratewarden.io/problems/rate-limited");
+
+    /**
+     * The problem's {@code instance}: fixed, because Spring would otherwise fill in the request
+     * path, which often holds the key ({@code /quotes/alice}).
+     */
+    public static final URI PROBLEM_INSTANCE = URI.create("urn:ratewarden:refused");
 
     private final boolean rateLimitHeaders;
 
@@ -50,6 +56,7 @@ public class RateLimitExceededHandler {
                 "Rate limit '" + refusal.limitName() + "' exceeded: " + refusal.permits() + " per "
                         + refusal.window().toSeconds() + " s; retry after " + retryAfterSeconds + " s");
         problem.setType(PROBLEM_TYPE);
+        problem.setInstance(PROBLEM_INSTANCE);
         problem.setTitle("Too Many Requests");
         problem.setProperty("limit", refusal.limitName());
         problem.setProperty("permits", refusal.permits());

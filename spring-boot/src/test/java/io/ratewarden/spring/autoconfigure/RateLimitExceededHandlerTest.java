@@ -25,7 +25,7 @@ class RateLimitExceededHandlerTest {
 
     @RestController
     static class Quotes {
-        @GetMapping("/quote")
+        @GetMapping("/quote/alice@example.com")
         String quote() {
             throw new RateLimitExceededException("quotes", "alice@example.com", 2, Duration.ofMinutes(1),
                     Duration.ofMillis(41_200));
@@ -44,7 +44,7 @@ class RateLimitExceededHandlerTest {
     void mvcAnswers429WithRetryAfterAndAProblemNamingTheLimitButNotTheKey() throws Exception {
         MockMvc mvc = MockMvcBuilders.standaloneSetup(new Quotes())
                 .setControllerAdvice(new RateLimitExceededHandler(false)).build();
-        mvc.perform(get("/quote"))
+        mvc.perform(get("/quote/alice@example.com"))
                 .andExpect(status().isTooManyRequests())
                 .andExpect(header().string("Retry-After", "42"))
                 .andExpect(header().doesNotExist("RateLimit"))
@@ -60,7 +60,7 @@ class RateLimitExceededHandlerTest {
     void mvcAddsTheIetfFieldsWhenAskedTo() throws Exception {
         MockMvc mvc = MockMvcBuilders.standaloneSetup(new Quotes())
                 .setControllerAdvice(new RateLimitExceededHandler(true)).build();
-        mvc.perform(get("/quote"))
+        mvc.perform(get("/quote/alice@example.com"))
                 .andExpect(status().isTooManyRequests())
                 .andExpect(header().string("RateLimit-Policy", "\"quotes\";q=2;w=60"))
                 .andExpect(header().string("RateLimit", "\"quotes\";r=0;t=42"));
@@ -71,7 +71,7 @@ class RateLimitExceededHandlerTest {
         // Application beans are registered before auto-configured ones; equal order keeps that.
         MockMvc mvc = MockMvcBuilders.standaloneSetup(new Quotes())
                 .setControllerAdvice(new OwnHandler(), new RateLimitExceededHandler(false)).build();
-        mvc.perform(get("/quote")).andExpect(status().isServiceUnavailable())
+        mvc.perform(get("/quote/alice@example.com")).andExpect(status().isServiceUnavailable())
                 .andExpect(content().string("busy"));
     }
 
@@ -79,7 +79,7 @@ class RateLimitExceededHandlerTest {
     void webFluxAnswersTheSame() {
         WebTestClient client = WebTestClient.bindToController(new Quotes())
                 .controllerAdvice(new RateLimitExceededHandler(false)).build();
-        client.get().uri("/quote").exchange()
+        client.get().uri("/quote/alice@example.com").exchange()
                 .expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
                 .expectHeader().valueEquals("Retry-After", "42")
                 .expectBody()
