@@ -25,8 +25,9 @@ import org.springframework.core.env.Environment;
 public class RatewardenAutoConfiguration {
 
     /**
-     * The instance, built from the properties. A property whose value the builder refuses fails
-     * the start with the property's name and the builder's reason; a URL's text is never shown.
+     * The instance, built from the properties and installed for the aspect at once (unless
+     * {@code ratewarden.install=false}). A property whose value the builder refuses fails the
+     * start with the property's name and the builder's reason; a URL's text is never shown.
      *
      * @param properties the {@code ratewarden.*} properties
      * @param environment for {@code spring.application.name} and {@code REDIS_URL}
@@ -62,7 +63,12 @@ public class RatewardenAutoConfiguration {
                 applySecret("REDIS_URL", environmentUrl.trim(), builder::redisUrl);
             }
         }
-        return builder.build();
+        Ratewarden ratewarden = builder.build();
+        if (properties.install()) {
+            // At once, so that woven methods called while the context starts use it too.
+            Ratewarden.install(ratewarden);
+        }
+        return ratewarden;
     }
 
     /**
