@@ -2,7 +2,10 @@ package io.ratewarden.spring.autoconfigure;
 
 import io.ratewarden.FallbackShare;
 import io.ratewarden.Ratewarden;
+import java.lang.management.ManagementFactory;
 import java.util.function.Consumer;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
 import org.redisson.api.RedissonClient;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -39,8 +42,13 @@ public class RatewardenAutoConfiguration {
     public Ratewarden ratewarden(RatewardenProperties properties, Environment environment,
                                  ObjectProvider<RedissonClient> redissonClients) {
         Ratewarden.Builder builder = Ratewarden.builder();
-        String name = properties.name() != null ? properties.name() : environment.getProperty("spring.application.name");
-        apply("ratewarden.name", name, false, builder::name);
+        boolean jmx = properties.jmx() == null || properties.jmx();
+        String name = properties.name();
+        if (name == null || name.isBlank()) {
+            String application = environment.getProperty("spring.application.name");
+            name = application == null || application.isBlank() ? null : unusedName(application.trim(), jmx);
+        }
+        apply("ratewarden.name", name, true, builder::name);
         apply("ratewarden.redis-timeout", properties.redisTimeout(), true, builder::redisTimeout);
         apply("ratewarden.probe-interval", properties.probeInterval(), true, builder::probeInterval);
         apply("ratewarden.failure-policy", properties.failurePolicy(), true, builder::failurePolicy);
@@ -63,7 +71,15 @@ public class RatewardenAutoConfiguration {
                 applySecret("REDIS_URL", environmentUrl.trim(), builder::redisUrl);
             }
         }
-        Ratewarden ratewarden = builder.build();
+        Ratewarden ratewarden;
+        try {
+            ratewarden = builder.build();
+        } catch (IllegalStateException e) {
+            if (jmx && name != null && isRegistered(name)) {
+                throw new InvalidConfigurationPropertyValueException("ratewarden.name", name, e.getMessage());
+            }
+            throw e;
+        }
         if (properties.install()) {
             // At once, so that woven methods called while the context starts use it too.
             Ratewarden.install(ratewarden);
@@ -82,6 +98,32 @@ public class RatewardenAutoConfiguration {
     @ConditionalOnBooleanProperty(name = "ratewarden.install", matchIfMissing = true)
     public RatewardenInstaller ratewardenInstaller(ObjectProvider<Ratewarden> ratewarden) {
         return new RatewardenInstaller(ratewarden);
+    }
+
+    /**
+     * The application's name, or {@code name-2}, {@code name-3}... when an instance of that name
+     * is already registered in this JVM's JMX: two contexts of one application (as a test suite
+     * keeps them) must not collide. An explicit {@code ratewarden.name} is taken as it is.
+     */
+    private static String unusedName(String application, boolean jmx) {
+        if (!jmx) {
+            return application;
+        }
+        String candidate = application;
+        for (int n = 2; isRegistered(candidate); n++) {
+            candidate = application + "-" + n;
+        }
+        return candidate;
+    }
+
+    // The instance MXBean's documented name (docs/operations.md).
+    private static boolean isRegistered(String instanceName) {
+        try {
+            return ManagementFactory.getPlatformMBeanServer().isRegistered(
+                    new ObjectName("io.ratewarden:type=Ratewarden,name=" + ObjectName.quote(instanceName)));
+        } catch (MalformedObjectNameException e) {
+            return false;
+        }
     }
 
     private static <T> void apply(String property, T value, boolean showValue, Consumer<T> setting) {

@@ -63,6 +63,21 @@ class RatewardenAutoConfigurationTest {
     }
 
     @Test
+    void twoContextsOfOneApplicationOpenAtOnceGetTwoNamesAnExplicitNameIsKept() {
+        contexts.withPropertyValues("spring.application.name=twice").run(first ->
+                contexts.withPropertyValues("spring.application.name=twice").run(second -> {
+                    assertThat(first.getBean(Ratewarden.class).name()).isEqualTo("twice");
+                    assertThat(second.getBean(Ratewarden.class).name()).isEqualTo("twice-2");
+                    contexts.withPropertyValues("ratewarden.name=twice").run(third -> {
+                        assertThat(third).hasFailed();
+                        assertThat(rootCause(third.getStartupFailure()))
+                                .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                                .hasMessageContaining("ratewarden.name").hasMessageContaining("already registered");
+                    });
+                }));
+    }
+
+    @Test
     void backsOffWhenTheApplicationDefinesItsOwnInstanceAndInstallsThatOne() {
         try (Ratewarden own = Ratewarden.builder().name("own").jmx(false).build()) {
             contexts.withBean(Ratewarden.class, () -> own, definition -> definition.setDestroyMethodName(""))
