@@ -378,7 +378,10 @@ public final class FailoverRateLimitStore implements RateLimitStore {
     public void close() {
         closed = true;
         prober.shutdownNow();
-        connector.shutdownNow();
+        // Not interrupted: Redisson opens a connection on the thread of the command that needs
+        // it, and a client shut down while that connection is still being opened logs an error
+        // for it. The heartbeat in progress ends within the connect and answer timeouts.
+        connector.shutdown();
         try {
             prober.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             connector.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
