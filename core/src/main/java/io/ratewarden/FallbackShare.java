@@ -97,11 +97,10 @@ public final class FallbackShare {
                 try {
                     instances = Integer.parseInt(normal);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("expected full, liveInstances or a number of instances");
+                    instances = 0;
                 }
                 if (instances < 1) {
-                    throw new IllegalArgumentException("expected full, liveInstances or a number of instances"
-                            + " of at least 1");
+                    throw new IllegalArgumentException("expected full, liveInstances or a number of instances");
                 }
                 return divideBy(instances);
         }

@@ -61,7 +61,8 @@ final class FallbackMethod {
             int arity = handle.type().parameterCount();
             MethodHandle spread = handle.asSpreader(Object[].class, arity)
                     .asType(MethodType.methodType(Object.class, Object[].class));
-            MethodHandle fixed = parameters.length <= 2 ? fixed(handle, isStatic, parameters.length, takesException) : null;
+            MethodHandle fixed = parameters.length <= 2
+                    ? fixed(handle, isStatic, parameters.length, takesException) : null;
             return new FallbackMethod(spread, fixed, isStatic, takesException);
         } catch (IllegalAccessException | RuntimeException e) {
             throw new InvalidAnnotationException("fallbackMethod", "cannot call " + name + ": " + e.getMessage());
@@ -99,11 +100,6 @@ final class FallbackMethod {
         }
         return MethodHandles.permuteArguments(handle.asType(MethodType.genericMethodType(arity)),
                 MethodType.genericMethodType(4), from);
-    }
-
-    /** Whether {@link #invoke(Object, Object, Object, RateLimitExceededException)} may be called. */
-    boolean takesUpToTwoArguments() {
-        return fixed != null;
     }
 
     /** Whether the fallback takes the {@link RateLimitExceededException}. */
