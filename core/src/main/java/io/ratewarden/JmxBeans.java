@@ -1,9 +1,8 @@
 package io.ratewarden;
 
+import io.ratewarden.internal.store.InstanceStore;
 import io.ratewarden.jmx.LimitMXBean;
 import io.ratewarden.jmx.RatewardenMXBean;
-import io.ratewarden.store.FailoverRateLimitStore;
-import io.ratewarden.store.RateLimitStore;
 import java.lang.management.ManagementFactory;
 import java.util.Collection;
 import java.util.List;
@@ -39,7 +38,7 @@ final class JmxBeans {
         return beans;
     }
 
-    void registerInstance(Ratewarden ratewarden, RateLimitStore store, Supplier<Collection<Limiter>> limiters) {
+    void registerInstance(Ratewarden ratewarden, InstanceStore store, Supplier<Collection<Limiter>> limiters) {
         register(new InstanceView(ratewarden, store, limiters), instanceObjectName());
     }
 
@@ -92,10 +91,10 @@ final class JmxBeans {
     /** The instance's MXBean: reads the store's report and sums the limits' counters. */
     private static final class InstanceView implements RatewardenMXBean {
         private final Ratewarden ratewarden;
-        private final RateLimitStore store;
+        private final InstanceStore store;
         private final Supplier<Collection<Limiter>> limiters;
 
-        InstanceView(Ratewarden ratewarden, RateLimitStore store, Supplier<Collection<Limiter>> limiters) {
+        InstanceView(Ratewarden ratewarden, InstanceStore store, Supplier<Collection<Limiter>> limiters) {
             this.ratewarden = ratewarden;
             this.store = store;
             this.limiters = limiters;
@@ -167,17 +166,17 @@ final class JmxBeans {
 
         @Override
         public long getFallbackDecisions() {
-            return store instanceof FailoverRateLimitStore failover ? failover.fallbackDecisions() : 0;
+            return store.fallbackDecisions();
         }
 
         @Override
         public long getCachedRefusals() {
-            return store instanceof FailoverRateLimitStore failover ? failover.cachedRefusals() : 0;
+            return store.cachedRefusals();
         }
 
         @Override
         public int getProbesToRecover() {
-            return store instanceof FailoverRateLimitStore failover ? failover.probesToRecover() : 0;
+            return store.probesToRecover();
         }
 
         @Override

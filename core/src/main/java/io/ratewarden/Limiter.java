@@ -1,9 +1,8 @@
 package io.ratewarden;
 
-import io.ratewarden.store.InMemoryRateLimitStore;
+import io.ratewarden.internal.store.InstanceStore;
+import io.ratewarden.internal.store.LocalBucket;
 import io.ratewarden.store.LimitKey;
-import io.ratewarden.store.LocalBucket;
-import io.ratewarden.store.RateLimitStore;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -29,13 +28,13 @@ public final class Limiter {
     private final LongAdder rejectedByRedis = new LongAdder();
     private final LongAdder rejectedInMemory = new LongAdder();
 
-    Limiter(Ratewarden owner, String name, Limit limit, RateLimitStore store) {
+    Limiter(Ratewarden owner, String name, Limit limit, InstanceStore store) {
         this.owner = owner;
         this.name = name;
         this.limit = limit;
         this.sharedKey = LimitKey.of(name, limit, "");
         // Without Redis, the shared bucket is asked directly: the hot path of a limit without key.
-        this.sharedBucket = store instanceof InMemoryRateLimitStore local ? local.bucket(sharedKey) : null;
+        this.sharedBucket = store.sharedBucket(sharedKey);
     }
 
     /**
@@ -85,7 +84,7 @@ public final class Limiter {
      * @throws IllegalStateException if the instance is closed
      */
     public Decision tryAcquireShared(long permits, FailurePolicy onStoreFailure) {
-        RateLimitStore store = owner.openStore();
+        InstanceStore store = owner.openStore();
         LocalBucket bucket = sharedBucket;
         if (bucket == null) {
             return askStore(store, "", permits, onStoreFailure);
@@ -100,7 +99,7 @@ public final class Limiter {
     }
 
     // Kept apart from the shared bucket's path, so that the JIT can inline that path into callers.
-    private Decision askStore(RateLimitStore store, String key, long permits, FailurePolicy onStoreFailure) {
+    private Decision askStore(InstanceStore store, String key, long permits, FailurePolicy onStoreFailure) {
         LimitKey limitKey = key != null && key.isEmpty() ? sharedKey : LimitKey.of(name, limit, key);
         Decision decision = store.tryAcquire(limitKey, permits, onStoreFailure);
         boolean byRedis = decision.decidedBy() == Backend.REDIS;

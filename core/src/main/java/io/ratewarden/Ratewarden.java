@@ -2,23 +2,26 @@ package io.ratewarden;
 
 import io.ratewarden.internal.EnvironmentSettings;
 import io.ratewarden.internal.RedisConnection;
-import io.ratewarden.store.FailoverRateLimitStore;
-import io.ratewarden.store.InMemoryRateLimitStore;
+import io.ratewarden.internal.store.FailoverRateLimitStore;
+import io.ratewarden.internal.store.InMemoryRateLimitStore;
+import io.ratewarden.internal.store.InstanceStore;
+import io.ratewarden.internal.store.LocalInstanceStore;
+import io.ratewarden.internal.store.PluggedInstanceStore;
+import io.ratewarden.internal.store.RedisRateLimitStore;
 import io.ratewarden.store.RateLimitStore;
-import io.ratewarden.store.RedisRateLimitStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A configured rate limiter: the store that decides, the named limits, and their state.
@@ -47,7 +50,7 @@ public final class Ratewarden implements AutoCloseable {
     private static volatile Ratewarden installed;
 
     private final String name;
-    private final RateLimitStore store;
+    private final InstanceStore store;
     private final FailurePolicy failurePolicy;
     private final ConcurrentMap<String, Limiter> limiters = new ConcurrentHashMap<>();
     // Limits are defined, and definition listeners added, under this lock: each listener hears
@@ -63,14 +66,16 @@ public final class Ratewarden implements AutoCloseable {
         this.jmx = builder.jmx ? JmxBeans.claim(name) : null;
         InMemoryRateLimitStore local = new InMemoryRateLimitStore(builder.localMaxKeys, builder.ticker,
                 Clock.systemUTC());
-        if (builder.redis == null) {
-            this.store = local;
+        if (builder.plugged != null) {
+            this.store = new PluggedInstanceStore(name, builder.plugged, local, failurePolicy);
+        } else if (builder.redis == null) {
+            this.store = new LocalInstanceStore(local);
         } else {
             RedisConnection connection = builder.redis.get();
-            RedisRateLimitStore redis = new RedisRateLimitStore(connection, builder.redisTimeout, builder.keyPrefix,
-                    builder.localMaxKeys);
-            this.store = new FailoverRateLimitStore(redis, local, name, failurePolicy, builder.probeInterval,
-                    builder.redisTimeout, builder.fallbackShare, builder.overLimitCache);
+            this.store = FailoverRateLimitStore.start(connection, builder.keyPrefix, local,
+                    new FailoverRateLimitStore.Settings(name, connection.maskedUrl(), failurePolicy,
+                            builder.probeInterval, builder.redisTimeout, builder.fallbackShare,
+                            builder.overLimitCache, builder.localMaxKeys));
         }
         if (jmx != null) {
             try {
@@ -220,7 +225,7 @@ public final class Ratewarden implements AutoCloseable {
      * @return the Redis answers
      */
     public long redisCalls() {
-        return store instanceof FailoverRateLimitStore failover ? failover.redisCalls() : 0;
+        return store.redisCalls();
     }
 
     /**
@@ -230,8 +235,7 @@ public final class Ratewarden implements AutoCloseable {
      * @return the total round-trip time, never {@code null}
      */
     public Duration redisCallTime() {
-        return store instanceof FailoverRateLimitStore failover ? Duration.ofNanos(failover.redisCallNanos())
-                : Duration.ZERO;
+        return Duration.ofNanos(store.redisCallNanos());
     }
 
     /**
@@ -260,7 +264,7 @@ public final class Ratewarden implements AutoCloseable {
      * @return whether the primary backend is healthy after the probe
      */
     public boolean probe() {
-        return store instanceof FailoverRateLimitStore failover ? failover.probe() : store.isHealthy();
+        return store.probe();
     }
 
     /**
@@ -281,7 +285,7 @@ public final class Ratewarden implements AutoCloseable {
      * @return the cached refusals
      */
     public long cachedRefusals() {
-        return store instanceof FailoverRateLimitStore failover ? failover.cachedRefusals() : 0;
+        return store.cachedRefusals();
     }
 
     /**
@@ -315,7 +319,7 @@ public final class Ratewarden implements AutoCloseable {
         }
     }
 
-    RateLimitStore openStore() {
+    InstanceStore openStore() {
         if (closed) {
             throw new IllegalStateException("Ratewarden '" + name + "' is closed");
         }
@@ -336,6 +340,7 @@ public final class Ratewarden implements AutoCloseable {
         private FailurePolicy failurePolicy = FailurePolicy.FALLBACK_LOCAL;
         private Ticker ticker = Ticker.systemTicker();
         private Supplier<RedisConnection> redis;
+        private RateLimitStore plugged;
         private Duration redisTimeout = Duration.ofMillis(100);
         private Duration probeInterval = Duration.ofSeconds(1);
         private String keyPrefix = "rw:";
@@ -350,7 +355,7 @@ public final class Ratewarden implements AutoCloseable {
          * Decides on the Redis at {@code url} ({@code redis://}, {@code rediss://} for TLS,
          * {@code valkey://}, {@code valkeys://}; {@code user:password@}, {@code :password@} or
          * {@code password@} for authentication, percent-encoded where the password needs it;
-         * {@code /n} for database n). Replaces any earlier Redis setting.
+         * {@code /n} for database n). Replaces any earlier Redis or store setting.
          *
          * @param url the URL
          * @return this builder
@@ -359,6 +364,7 @@ public final class Ratewarden implements AutoCloseable {
         public Builder redisUrl(String url) {
             RedisConnection.fromUrl(url).close(); // validates now: a bad URL fails where it is written
             this.redis = () -> RedisConnection.fromUrl(url);
+            this.plugged = null;
             return this;
         }
 
@@ -366,7 +372,7 @@ public final class Ratewarden implements AutoCloseable {
          * Decides on the Redis deployment a Redisson configuration describes (single server,
          * Sentinel, Cluster, replicated). The configuration is copied with lazy initialisation
          * turned on; Ratewarden shuts the client it creates down on {@link Ratewarden#close()}.
-         * Replaces any earlier Redis setting.
+         * Replaces any earlier Redis or store setting.
          *
          * @param config the configuration
          * @return this builder
@@ -374,13 +380,14 @@ public final class Ratewarden implements AutoCloseable {
         public Builder redissonConfig(Config config) {
             Config copy = new Config(Objects.requireNonNull(config, "redissonConfig"));
             this.redis = () -> RedisConnection.fromConfig(copy);
+            this.plugged = null;
             return this;
         }
 
         /**
          * Decides on the Redis a Redisson YAML file describes; see {@link #redissonConfig(Config)}.
          * The file holds the password in clear text: Ratewarden never logs it. Replaces any earlier
-         * Redis setting.
+         * Redis or store setting.
          *
          * @param yaml the file
          * @return this builder
@@ -389,13 +396,15 @@ public final class Ratewarden implements AutoCloseable {
         public Builder redissonYaml(Path yaml) {
             Config config = RedisConnection.readYaml(yaml); // fails here, where the file is named
             this.redis = () -> RedisConnection.fromConfig(config); // a client of its own per build()
+            this.plugged = null;
             return this;
         }
 
         /**
          * Decides on Redis through a client the caller owns. Ratewarden never shuts it down, and
          * uses the client's settings as they are (with Redisson's default reconnection back-off,
-         * recovery after an outage can take up to ten seconds). Replaces any earlier Redis setting.
+         * recovery after an outage can take up to ten seconds). Replaces any earlier Redis or store
+         * setting.
          *
          * @param client the client
          * @return this builder
@@ -403,6 +412,26 @@ public final class Ratewarden implements AutoCloseable {
         public Builder redissonClient(RedissonClient client) {
             Objects.requireNonNull(client, "redissonClient");
             this.redis = () -> RedisConnection.ofClient(client);
+            this.plugged = null;
+            return this;
+        }
+
+        /**
+         * Decides on a store of the caller's instead of memory or Redis (see the
+         * {@link io.ratewarden.store} package for the contract it must keep). A call the store
+         * cannot decide, because it throws {@link io.ratewarden.store.StoreUnavailableException},
+         * is decided by the failure policy ({@link FailurePolicy#FALLBACK_LOCAL}: this instance's
+         * memory, with the whole limit). {@link Ratewarden#storeInfo()} and
+         * {@link Ratewarden#isHealthy()} report the store's own {@code info()} and
+         * {@code isHealthy()}. The caller owns the store: {@link Ratewarden#close()} does not close
+         * it. Replaces any earlier Redis setting.
+         *
+         * @param store the store, never {@code null}
+         * @return this builder
+         */
+        public Builder store(RateLimitStore store) {
+            this.plugged = Objects.requireNonNull(store, "store");
+            this.redis = null;
             return this;
         }
 

@@ -1,45 +1,36 @@
 package io.ratewarden.store;
 
 import io.ratewarden.Decision;
-import io.ratewarden.FailurePolicy;
 import io.ratewarden.StoreInfo;
 
 /**
- * Decides whether permits are granted, per {@link LimitKey}.
+ * Decides whether permits are granted, per {@link LimitKey}: the service provider interface of a
+ * backend that {@link io.ratewarden.Ratewarden.Builder#store(RateLimitStore)} plugs in.
  *
  * <p>Contract of every store: for each key, the permits granted within any sliding window of the
- * limit's length never exceed the limit's permits. Implementations are thread-safe.
+ * limit's length never exceed the limit's permits, and a refusal's retry time is positive and at
+ * most the window. A store that loses its state (a restart, a flush, an eviction) goes on
+ * deciding: the keys it lost start again with a full window. Implementations are thread-safe:
+ * calls on any keys may come from any threads at once.
  */
 public interface RateLimitStore extends AutoCloseable {
 
     /**
      * Takes {@code permits} permits for {@code key} if they are all available now; takes none
-     * otherwise. Never blocks longer than the store's configured timeout.
+     * otherwise. Must return, or throw, within a bounded time: the caller of a rate-limited method
+     * waits for it.
      *
      * @param key the bucket, never {@code null}
      * @param permits how many permits, between 1 and {@code key.limit().permits()}
      * @return the decision, never {@code null}
      * @throws IllegalArgumentException if {@code permits} is out of range
+     * @throws StoreUnavailableException when the backend cannot decide this call; the call is then
+     *     decided by the instance's failure policy
      */
     Decision tryAcquire(LimitKey key, long permits);
 
     /**
-     * Takes permits as {@link #tryAcquire(LimitKey, long)} does, applying {@code onFailure} instead
-     * of the store's own policy when its backend cannot decide. Stores that cannot fail (the
-     * default) ignore the policy.
-     *
-     * @param key the bucket, never {@code null}
-     * @param permits how many permits, between 1 and {@code key.limit().permits()}
-     * @param onFailure what the call gets when the backend cannot decide;
-     *     {@link FailurePolicy#DEFAULT} for the store's own policy
-     * @return the decision, never {@code null}
-     */
-    default Decision tryAcquire(LimitKey key, long permits, FailurePolicy onFailure) {
-        return tryAcquire(key, permits);
-    }
-
-    /**
-     * Returns whether the store's primary backend is usable, without any I/O.
+     * Returns whether the store's backend is usable, without blocking on I/O.
      *
      * @return {@code true} when healthy
      */

@@ -1,4 +1,6 @@
-package io.ratewarden.store;
+package io.ratewarden.internal.store;
+
+import io.ratewarden.store.StoreUnavailableException;
 
 /**
  * A {@link StoreUnavailableException} for a backend that sent no answer in time, as opposed to one

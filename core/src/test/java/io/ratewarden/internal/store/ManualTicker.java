@@ -1,4 +1,4 @@
-package io.ratewarden.store;
+package io.ratewarden.internal.store;
 
 import io.ratewarden.Ticker;
 import java.time.Duration;

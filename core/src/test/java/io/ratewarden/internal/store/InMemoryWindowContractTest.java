@@ -1,9 +1,10 @@
-package io.ratewarden.store;
+package io.ratewarden.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratewarden.Decision;
 import io.ratewarden.Limit;
+import io.ratewarden.store.LimitKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;

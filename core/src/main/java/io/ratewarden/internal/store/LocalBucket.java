@@ -1,8 +1,9 @@
-package io.ratewarden.store;
+package io.ratewarden.internal.store;
 
 import io.ratewarden.Backend;
 import io.ratewarden.Decision;
 import io.ratewarden.Ticker;
+import io.ratewarden.store.LimitKey;
 import java.time.Duration;
 
 /**

@@ -1,9 +1,11 @@
-package io.ratewarden.store;
+package io.ratewarden.internal.store;
+
+import io.ratewarden.store.LimitKey;
 
 /**
- * What this instance knows of a key that another store (Redis) refused: until when that store
- * has no room for which cost, and how many grants the key's window held at the first decision
- * after a failure of that store. Kept only for keys that store refused. This class is
+ * What this instance knows of a key that Redis refused: until when Redis has no room for which
+ * cost, and how many grants the key's in-memory window held at the first decision after a failure
+ * of Redis. Kept by {@link OutageAdmission} only for keys Redis refused. This class is
  * thread-safe.
  */
 final class Refusal {
@@ -44,10 +46,10 @@ final class Refusal {
     }
 
     /**
-     * Returns the grants {@code window} held at this key's first decision after the failure at
-     * {@code failedAt}: read on that decision, at {@code read}, and the same for every later one.
+     * Returns the grants {@code local} held on {@code key} at this key's first decision after the
+     * failure at {@code failedAt}: read on that decision, and the same for every later one.
      */
-    long heldAt(long failedAt, SlidingWindow window, long read) {
+    long heldAt(long failedAt, InMemoryRateLimitStore local, LimitKey key) {
         Held current = held;
         if (current != null && current.failedAt() == failedAt) {
             return current.permits();
@@ -55,7 +57,7 @@ final class Refusal {
         synchronized (this) {
             current = held;
             if (current == null || current.failedAt() != failedAt) {
-                current = new Held(failedAt, window.heldInWindow(read));
+                current = new Held(failedAt, local.held(key));
                 held = current;
             }
             return current.permits();

@@ -1,4 +1,6 @@
-package io.ratewarden.store;
+package io.ratewarden.internal.store;
+
+import io.ratewarden.store.StoreUnavailableException;
 
 /**
  * Thrown by a store whose backend could not decide one key because that key's data is not a

@@ -1,9 +1,11 @@
-package io.ratewarden.store;
+package io.ratewarden.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratewarden.Decision;
+import io.ratewarden.FallbackShare;
 import io.ratewarden.Limit;
+import io.ratewarden.store.LimitKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -11,7 +13,7 @@ import java.util.Deque;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the in-memory store admits on a key right after Redis, which decided that key until then,
+ * What an instance admits in memory on a key right after Redis, which decided that key until then,
  * failed: stepped time, one instance's view. The limit is 100 per second and this instance's share
  * 25 (four instances); this instance had taken 10 of the limit's grants on Redis.
  */
@@ -23,6 +25,8 @@ class DecisionAfterFailureTest {
 
     private final ManualTicker ticker = new ManualTicker();
     private final InMemoryRateLimitStore store = new InMemoryRateLimitStore(100, ticker, Clock.systemUTC());
+    private final OutageAdmission outage = new OutageAdmission(store, FallbackShare.divideBy(4), 100,
+            Duration.ofMillis(100));
     private final LimitKey key = LimitKey.of("api", LIMIT, "tenant");
     private final Deque<Long> grants = new ArrayDeque<>(); // every grant's time, recorded or in memory
 
@@ -31,12 +35,12 @@ class DecisionAfterFailureTest {
         grantsOnRedis(10, Duration.ofMillis(45));
         ticker.advance(Duration.ofMillis(50));
         if (refused) {
-            store.refusedElsewhere(key, 1, 1);
+            outage.refusedByRedis(key, 1, 1);
         }
     }
 
     private Decision callAfterFailure(long failedAt) {
-        Decision decision = store.tryAcquireAfterFailure(key, 1, SHARE, failedAt);
+        Decision decision = outage.admitDuringOutage(key, 1, failedAt);
         if (decision.allowed()) {
             grants.add(ticker.read());
         }
@@ -105,7 +109,7 @@ class DecisionAfterFailureTest {
 
     @Test
     void aKeyHoldingNothingWaitsForTheEndOfTheFirstWindow() {
-        store.refusedElsewhere(key, 1, 1); // the other instances had taken the whole window
+        outage.refusedByRedis(key, 1, 1); // the other instances had taken the whole window
         ticker.advance(Duration.ofMillis(10));
         long failedAt = ticker.read();
         ticker.advance(Duration.ofMillis(5));
@@ -124,7 +128,7 @@ class DecisionAfterFailureTest {
 
     @Test
     void aRefusalMoreThanOneWindowBeforeTheFailureDoesNotCount() {
-        store.refusedElsewhere(key, 1, 1);
+        outage.refusedByRedis(key, 1, 1);
         ticker.advance(Duration.ofMillis(1_001));
         assertGrantsExactly(SHARE, ticker.read());
     }
@@ -137,7 +141,7 @@ class DecisionAfterFailureTest {
 
         ticker.advance(Duration.ofSeconds(5)); // Redis is back, and this instance now takes 20
         grantsOnRedis(20, Duration.ofMillis(20));
-        store.refusedElsewhere(key, 1, 1);
+        outage.refusedByRedis(key, 1, 1);
         long secondFailure = ticker.read();
         Decision refused = callAfterFailure(secondFailure);
         assertThat(refused.allowed()).as("holds 20 of a full window, below its share of 25").isFalse();
@@ -150,7 +154,7 @@ class DecisionAfterFailureTest {
     @Test
     void anInstanceThatHeldMoreThanItsShareGrantsOnlyOnceBelowItsShare() {
         grantsOnRedis(40, Duration.ofMillis(10)); // a favoured instance: 40 of the 100
-        store.refusedElsewhere(key, 1, 1);
+        outage.refusedByRedis(key, 1, 1);
         long failedAt = ticker.read();
         long granted = 0;
         for (int ms = 0; ms < 2_000; ms++) {
@@ -174,7 +178,7 @@ class DecisionAfterFailureTest {
 
     private void grantsOnRedis(int count, Duration apart) {
         for (int i = 0; i < count; i++) {
-            store.record(key, 1);
+            outage.grantedByRedis(key, 1);
             grants.add(ticker.read());
             ticker.advance(apart);
         }

@@ -1,9 +1,12 @@
-package io.ratewarden.store;
+package io.ratewarden.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ratewarden.FallbackShare;
 import io.ratewarden.Limit;
+import io.ratewarden.store.LimitKey;
 import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
 import java.lang.management.MemoryMXBean;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,15 +49,18 @@ class InMemoryMemoryPerKeyTest {
         }
         long before = settledHeap(memory);
         InMemoryRateLimitStore store = new InMemoryRateLimitStore(KEYS * 2L, ticker, Clock.systemUTC());
+        OutageAdmission outage = new OutageAdmission(store, FallbackShare.liveInstances(), KEYS * 2L,
+                Duration.ofMillis(100));
         for (int i = 0; i < KEYS; i++) {
             ticker.advanceNanos(1_000);
             LimitKey key = LimitKey.of("memory", limit, names[i]);
             store.tryAcquire(key, 1);
             if (refusedByRedis) {
-                store.refusedElsewhere(key, 1, 1);
+                outage.refusedByRedis(key, 1, 1);
             }
         }
         long after = settledHeap(memory);
+        Reference.reachabilityFence(outage); // what it holds is what is measured
         assertThat(store.localKeys()).isEqualTo(KEYS);
         store.close();
         return (after - before) / KEYS;

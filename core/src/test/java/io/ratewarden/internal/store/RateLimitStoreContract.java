@@ -1,10 +1,14 @@
-package io.ratewarden.store;
+package io.ratewarden.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.ratewarden.Backend;
 import io.ratewarden.Decision;
 import io.ratewarden.Limit;
+import io.ratewarden.store.LimitKey;
+import io.ratewarden.store.RateLimitStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +24,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The behaviour every store promises, proven on each store by a subclass: the same grants, the
- * same sliding window, the same isolation of keys and limits. Runs in real time (Redis limiters
- * read the client's clock), with windows short enough to keep the suite fast.
+ * The behaviour every store promises ({@link RateLimitStore}'s contract), proven on each store by
+ * a subclass: the in-memory store, the Redis store, and the failover store twice, with Redis
+ * healthy and with Redis unreachable. The same grants, the same sliding window, the same isolation
+ * of keys and limits, the same behaviour when the backend loses its state. Runs in real time
+ * (Redis limiters read the client's clock), with windows short enough to keep the suite fast.
  */
 abstract class RateLimitStoreContract {
 
@@ -30,6 +36,16 @@ abstract class RateLimitStoreContract {
 
     /** Returns a fresh, empty store (unique key space on a shared Redis). */
     protected abstract RateLimitStore newStore() throws Exception;
+
+    /**
+     * Makes the backend lose everything it holds for this store, as a restart, a flush or an
+     * eviction does, and returns the store to go on with: the same one when its backend lost the
+     * state under it, a new one when losing the state means a new process.
+     */
+    protected abstract RateLimitStore loseState(RateLimitStore current) throws Exception;
+
+    /** The backend that must decide every call of this run. */
+    protected abstract Backend decidingBackend();
 
     @BeforeEach
     void open() throws Exception {
@@ -45,11 +61,45 @@ abstract class RateLimitStoreContract {
     void grantsExactlyThePermitsThenRejectsWithARetryEstimate() {
         LimitKey key = LimitKey.of("exact", Limit.of(5, Duration.ofSeconds(30)), "alice");
         for (int i = 0; i < 5; i++) {
-            assertThat(store.tryAcquire(key, 1).allowed()).as("call %d", i + 1).isTrue();
+            Decision granted = store.tryAcquire(key, 1);
+            assertThat(granted.allowed()).as("call %d", i + 1).isTrue();
+            assertThat(granted.decidedBy()).as("call %d", i + 1).isEqualTo(decidingBackend());
         }
         Decision rejected = store.tryAcquire(key, 1);
         assertThat(rejected.allowed()).isFalse();
+        assertThat(rejected.decidedBy()).isEqualTo(decidingBackend());
         assertThat(rejected.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofMillis(30_000 + 30_000 / 16));
+    }
+
+    @Test
+    void aBackendThatLostItsStateGoesOnDecidingFromAFullWindow() throws Exception {
+        Limit limit = Limit.of(5, Duration.ofSeconds(30));
+        LimitKey full = LimitKey.of("lost", limit, "full");
+        LimitKey half = LimitKey.of("lost", limit, "half");
+        assertThat(store.tryAcquire(full, 5).allowed()).isTrue();
+        assertThat(store.tryAcquire(half, 2).allowed()).isTrue();
+
+        store = loseState(store);
+
+        for (LimitKey key : List.of(full, half)) {
+            for (int i = 0; i < 5; i++) {
+                Decision decision = store.tryAcquire(key, 1);
+                assertThat(decision.allowed()).as("%s: call %d after the loss", key.key(), i + 1).isTrue();
+                assertThat(decision.decidedBy()).isEqualTo(decidingBackend());
+            }
+            Decision refused = store.tryAcquire(key, 1);
+            assertThat(refused.allowed()).as("%s: the limit holds again after the loss", key.key()).isFalse();
+            assertThat(refused.retryAfter()).isPositive().isLessThanOrEqualTo(limit.window());
+        }
+    }
+
+    @Test
+    void aCostOutOfRangeIsRefusedWithAnArgumentError() {
+        LimitKey key = LimitKey.of("range", Limit.of(5, Duration.ofSeconds(30)), "k");
+        assertThatThrownBy(() -> store.tryAcquire(key, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.tryAcquire(key, 6)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'range'");
+        assertThat(store.tryAcquire(key, 5).allowed()).as("nothing was taken by the bad calls").isTrue();
     }
 
     @Test

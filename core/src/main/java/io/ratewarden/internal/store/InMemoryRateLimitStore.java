@@ -1,4 +1,4 @@
-package io.ratewarden.store;
+package io.ratewarden.internal.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -6,6 +6,8 @@ import io.ratewarden.Backend;
 import io.ratewarden.Decision;
 import io.ratewarden.StoreInfo;
 import io.ratewarden.Ticker;
+import io.ratewarden.store.LimitKey;
+import io.ratewarden.store.RateLimitStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,9 +26,8 @@ import java.util.function.Function;
  * Caffeine cache bounded to {@code maxKeys} entries (size-based eviction, no timers on the call
  * path); the key {@code ""} of each limit is held apart and never evicted. An evicted key that
  * returns starts with a full window of permits, so keep the bound above the number of keys
- * active within one window. Keys that another store (Redis) {@linkplain #refusedElsewhere
- * refused} are also noted, in a second cache with the same bound, read only in the window after
- * that store fails.
+ * active within one window. Entries never expire by time: a key stays until evicted or
+ * {@link #close()}.
  *
  * <p>This class is thread-safe. Calls on different keys share no lock.
  */
@@ -35,19 +36,15 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     private static final Function<LimitKey, SlidingWindow> NEW_WINDOW =
             key -> SlidingWindow.of(key.limit().permits(), key.limit().window().toNanos());
 
-    private static final Function<LimitKey, Refusal> NEW_REFUSAL = key -> new Refusal();
-
     private final Ticker ticker;
     private final Cache<LimitKey, SlidingWindow> windows;
-    private final Cache<LimitKey, Refusal> refusals; // only keys another store refused
     private final ConcurrentMap<LimitKey, SlidingWindow> sharedWindows = new ConcurrentHashMap<>();
     private final Instant since;
 
     /**
      * Creates a store holding at most {@code maxKeys} keys, on the system ticker.
      *
-     * @param maxKeys the most keys held, at least 1
-     * @throws IllegalArgumentException if {@code maxKeys} is below 1
+     * @param maxKeys the most keys held, at least 1 (the builder validates it)
      */
     public InMemoryRateLimitStore(long maxKeys) {
         this(maxKeys, Ticker.systemTicker(), Clock.systemUTC());
@@ -57,18 +54,13 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      * Creates a store holding at most {@code maxKeys} keys, reading time from {@code ticker}.
      *
      * @param maxKeys the most keys held, at least 1
-     * @param ticker the time source of the limiter and of idle expiry, never {@code null}
+     * @param ticker the time source of the limiter, never {@code null}
      * @param clock the wall clock for {@link StoreInfo#since()}, never {@code null}
-     * @throws IllegalArgumentException if {@code maxKeys} is below 1
      */
     public InMemoryRateLimitStore(long maxKeys, Ticker ticker, Clock clock) {
-        if (maxKeys < 1) {
-            throw new IllegalArgumentException("localMaxKeys must be at least 1, was " + maxKeys);
-        }
         this.ticker = ticker;
         this.since = clock.instant();
         this.windows = Caffeine.newBuilder().maximumSize(maxKeys).build();
-        this.refusals = Caffeine.newBuilder().maximumSize(maxKeys).build();
     }
 
     /** {@inheritDoc} Decided in memory, never blocks on I/O. */
@@ -94,48 +86,23 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * Takes permits as {@link #tryAcquire(LimitKey, long, long)} does, for a call decided here
-     * because the store that decided {@code key} until {@code failedAt} failed (Redis, whose grants
-     * were {@linkplain #record recorded} here). If that store had {@linkplain #refusedElsewhere
-     * refused} the key within the window before the failure, the limit was full across all
-     * instances: until one window after the failure this store then admits no more than the
-     * grants it held at the failure, and no more than {@code share}. Otherwise it admits
-     * {@code share}.
+     * Returns the permits {@code key} holds in the window ending now: those granted here and those
+     * {@linkplain #record recorded}. Never creates an entry for a key other than a shared one.
      *
      * @param key the bucket
-     * @param permits how many permits, between 1 and the limit's permits
-     * @param share the most permits this instance admits per window, at least {@code permits}
-     * @param failedAt the {@link Ticker} reading of this store's ticker when the other store failed
-     * @return the decision
+     * @return the permits held, 0 for a key the store does not hold
      */
-    Decision tryAcquireAfterFailure(LimitKey key, long permits, long share, long failedAt) {
-        checkPermits(key, permits);
-        long limit = Math.max(share, permits);
-        long read = ticker.read();
-        long windowNanos = key.limit().window().toNanos();
-        long firstWindowEnds = failedAt + windowNanos;
-        Refusal refusal;
-        if (read >= firstWindowEnds || (refusal = refusals.getIfPresent(key)) == null
-                || !refusal.refusedAfter(failedAt - windowNanos)) {
-            return decision(window(key).tryAcquireAt(read, permits, limit));
-        }
-        SlidingWindow window = window(key);
-        long held = refusal.heldAt(failedAt, window, read);
-        long waitNanos = window.tryAcquireAt(read, permits, Math.min(limit, held));
-        return decision(waitNanos == 0 ? 0 : Math.max(1, Math.min(waitNanos, firstWindowEnds - read)));
+    public long held(LimitKey key) {
+        SlidingWindow window = key.key().isEmpty() ? sharedWindows.get(key) : windows.getIfPresent(key);
+        return window == null ? 0 : window.heldInWindow(ticker.read());
     }
 
     /**
-     * Returns whether another store (Redis) had no room on {@code key} at some time within the
-     * last {@code nanos}, by its {@linkplain #refusedElsewhere refusals}. Never creates an entry.
+     * Returns a reading of the ticker this store decides by.
+     *
+     * @return the reading, in nanoseconds
      */
-    boolean refusedElsewhereWithin(LimitKey key, long nanos) {
-        Refusal refusal = refusals.getIfPresent(key);
-        return refusal != null && refusal.refusedAfter(ticker.read() - nanos);
-    }
-
-    /** A reading of the ticker this store decides by, in nanoseconds. */
-    long now() {
+    public long now() {
         return ticker.read();
     }
 
@@ -179,41 +146,14 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * Counts {@code permits} granted for {@code key} by another store, so that this store is
-     * warm when it takes over: it then refuses until those grants have left the window.
+     * Counts {@code permits} granted for {@code key} by another store, whether or not they fit
+     * here: the window then refuses until those grants have left it.
      *
      * @param key the bucket
      * @param permits the permits granted elsewhere
      */
     public void record(LimitKey key, long permits) {
         window(key).record(ticker, permits);
-    }
-
-    /**
-     * Notes that another store (Redis) refused {@code permits} on {@code key} and has no room for
-     * them for {@code waitNanos}: the limit had no room for that call across all instances. Read by
-     * {@link #refusedElsewhereFor} and {@link #tryAcquireAfterFailure}.
-     *
-     * @param key the bucket
-     * @param permits the refused call's permits
-     * @param waitNanos how long the other store has no room for them, at least 1
-     */
-    void refusedElsewhere(LimitKey key, long permits, long waitNanos) {
-        refusals.get(key, NEW_REFUSAL).refusedAt(ticker.read(), permits, waitNanos);
-    }
-
-    /**
-     * Returns how long, from now, the other store has no room for {@code permits} on {@code key}
-     * by its last {@linkplain #refusedElsewhere refusal}, or 0 when no refusal answers that (none
-     * noted, expired, or for fewer permits). Never creates an entry.
-     *
-     * @param key the bucket
-     * @param permits the call's permits
-     * @return the nanoseconds until the other store may have room, or 0
-     */
-    long refusedElsewhereFor(LimitKey key, long permits) {
-        Refusal refusal = refusals.getIfPresent(key);
-        return refusal == null ? 0 : refusal.refusedFor(ticker.read(), permits);
     }
 
     /** Always {@code true}: memory does not fail. */
@@ -240,7 +180,6 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     @Override
     public void close() {
         windows.invalidateAll();
-        refusals.invalidateAll();
         sharedWindows.clear();
     }
 

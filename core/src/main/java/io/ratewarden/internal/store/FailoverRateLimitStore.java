@@ -1,10 +1,14 @@
-package io.ratewarden.store;
+package io.ratewarden.internal.store;
 
 import io.ratewarden.Backend;
 import io.ratewarden.Decision;
 import io.ratewarden.FailurePolicy;
 import io.ratewarden.FallbackShare;
 import io.ratewarden.StoreInfo;
+import io.ratewarden.internal.RedisConnection;
+import io.ratewarden.store.LimitKey;
+import io.ratewarden.store.RateLimitStore;
+import io.ratewarden.store.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -19,103 +23,158 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * Redis while it is healthy, memory when it is not: what a {@code Ratewarden} with Redis uses.
  *
  * <h2>Design</h2>
+ * Two classes hold the rules, and this one wires them to the stores and to time:
  * <ul>
- *   <li>While healthy, Redis decides each call, and each grant is also counted by the in-memory
- *       store, so that it is warm when it takes over: an instance does not hand out a fresh full
- *       burst the moment Redis fails.</li>
- *   <li>A failed call (unreachable, timed out, out of memory, read-only, wrong password) is
- *       decided at once by the failure policy, and the store turns unhealthy: from then on no call
- *       touches Redis, so only calls already in flight ever wait on a dead or hung Redis.</li>
- *   <li>A background probe writes this instance's heartbeat every {@code probeInterval} (with
- *       the Redis timeout) and counts the instances alive: its failure also turns the store
- *       unhealthy, and two consecutive successes bring it back to Redis. The first success after
- *       start-up moves a store that started without Redis onto it.</li>
- *   <li>During an outage the in-memory store admits this instance's {@link FallbackShare} of each
- *       limit, so that N instances together stay near the limit rather than N times it. Each
- *       refusal by Redis is noted too: a key Redis refused within the window before the failure
- *       was full across all instances, so (with a share that divides the limit) this instance
- *       admits on it, until one window after the failure, no more than it held at the failure.
- *       Without this, instances that had received less than their share of the key's traffic
- *       would grant the difference on top of a full window.</li>
+ *   <li>{@link RedisHealth}, the state machine, says whether Redis decides: a failed call
+ *       (unreachable, out of memory, read-only, wrong password) turns it unhealthy at once, and
+ *       timeouts do when they persist; from then on no call touches Redis, so only calls already
+ *       in flight ever wait on a dead or hung Redis.</li>
+ *   <li>{@link OutageAdmission} says what memory admits when Redis does not decide a call: the
+ *       failure policy's in-memory decision, this instance's share, the refusal cap, the first
+ *       window after recovery, a slow reply; and it keeps what it needs of Redis's answers (each
+ *       grant counted in memory, each refusal noted).</li>
+ *   <li>A background probe (started by {@link #start()}) writes this instance's heartbeat every
+ *       {@code probeInterval}, bounded by the Redis timeout, and counts the instances alive: its
+ *       failure turns the store unhealthy too, and its successes bring it back. The first success
+ *       after start-up moves a store that started without Redis onto it.</li>
  * </ul>
- * This class is thread-safe.
+ * Neither wrapped store knows of the other or of outages: the Redis store decides or throws
+ * {@link StoreUnavailableException}, the in-memory store decides. This class is thread-safe.
  */
-public final class FailoverRateLimitStore implements RateLimitStore {
+public final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
 
     private static final int SUCCESSES_TO_RECOVER = 2;
     /** How long a first connection may take before its slowness counts as a failure. */
     private static final Duration CONNECT_GRACE = Duration.ofSeconds(3);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
-    private final RedisRateLimitStore redis;
+    /**
+     * The settings of a failover store.
+     *
+     * @param instanceName the owning instance's name, for logs and the heartbeat
+     * @param maskedUrl the Redis address, masked, for logs and the report
+     * @param defaultPolicy what calls get while Redis cannot decide, unless they say otherwise
+     * @param probeInterval the time between probes
+     * @param redisTimeout the longest a call or a probe waits for Redis
+     * @param share how much of each limit this instance admits on its own during an outage
+     * @param overLimitCache whether a key Redis refused is refused here, without a round trip,
+     *     until Redis said it would have room again
+     * @param maxKeys the most keys whose refusal by Redis is remembered
+     */
+    public record Settings(String instanceName, String maskedUrl, FailurePolicy defaultPolicy,
+                           Duration probeInterval, Duration redisTimeout, FallbackShare share,
+                           boolean overLimitCache, long maxKeys) {
+
+        /** Checks that no setting is {@code null} and that the policy is a concrete one. */
+        public Settings {
+            Objects.requireNonNull(instanceName, "instanceName");
+            Objects.requireNonNull(maskedUrl, "maskedUrl");
+            Objects.requireNonNull(probeInterval, "probeInterval");
+            Objects.requireNonNull(redisTimeout, "redisTimeout");
+            Objects.requireNonNull(share, "fallbackShare");
+            if (defaultPolicy == null || defaultPolicy == FailurePolicy.DEFAULT) {
+                throw new IllegalArgumentException("defaultPolicy must be a concrete policy, was " + defaultPolicy);
+            }
+        }
+    }
+
+    private final RateLimitStore redis;
+    private final Heartbeats heartbeats;
     private final InMemoryRateLimitStore local;
+    private final Function<Throwable, String> describe;
+    private final Settings settings;
     private final FailurePolicy defaultPolicy;
-    private final Duration probeInterval;
     private final Duration redisTimeout;
     private final RedisHealth health;
+    private final OutageAdmission outage;
     private final String instanceId;
     private final ScheduledExecutorService prober;
     private final ExecutorService connector;
-    private Future<RedisRateLimitStore.Heartbeat> pendingHeartbeat;
+    private Future<Heartbeats.Heartbeat> pendingHeartbeat;
     private final LongAdder fallbackDecisions = new LongAdder();
-    private final FallbackShare share;
-    private final boolean shareDivides;
-    private final boolean overLimitCache;
     private final LongAdder cachedRefusals = new LongAdder();
     private final LongAdder redisCalls = new LongAdder();
     private final LongAdder redisCallNanos = new LongAdder();
-    private volatile int liveInstances;
     private volatile boolean closed;
     private long pendingSince; // under this object's lock: when the pending heartbeat was sent
     private final long createdAt = System.nanoTime();
 
     /**
-     * Creates the store and starts its probe, which first runs at once. Does not block.
+     * Creates the store, unhealthy until its first successful probe; {@link #start()} starts the
+     * background probe. Does not block.
      *
-     * @param redis the Redis store
-     * @param local the in-memory store
-     * @param instanceName the owning instance's name, for logs and the heartbeat
-     * @param defaultPolicy what calls get while Redis cannot decide, unless they say otherwise
-     * @param probeInterval the time between probes
-     * @param redisTimeout the longest a probe waits for Redis
-     * @param share how much of each limit this instance admits on its own during an outage
-     * @param overLimitCache whether a key Redis refused is refused here, without a round trip,
-     *     until Redis said it would have room again
+     * @param redis the store on Redis, which throws {@link StoreUnavailableException} (a
+     *     {@link StoreTimeoutException} for no answer, a {@link KeyDataException} for one key's bad
+     *     data) when it cannot decide
+     * @param heartbeats where the probe writes this instance's heartbeat
+     * @param local the in-memory store, on the ticker that dates outages and recoveries
+     * @param describe a masked description of a failure that is not a {@link StoreUnavailableException}
+     * @param settings the settings
      */
-    public FailoverRateLimitStore(RedisRateLimitStore redis, InMemoryRateLimitStore local, String instanceName,
-                                  FailurePolicy defaultPolicy, Duration probeInterval, Duration redisTimeout,
-                                  FallbackShare share, boolean overLimitCache) {
+    FailoverRateLimitStore(RateLimitStore redis, Heartbeats heartbeats, InMemoryRateLimitStore local,
+                           Function<Throwable, String> describe, Settings settings) {
         this.redis = Objects.requireNonNull(redis, "redis");
+        this.heartbeats = Objects.requireNonNull(heartbeats, "heartbeats");
         this.local = Objects.requireNonNull(local, "local");
-        Objects.requireNonNull(instanceName, "instanceName");
-        this.defaultPolicy = defaultPolicy;
-        this.probeInterval = probeInterval;
-        this.redisTimeout = redisTimeout;
-        this.share = Objects.requireNonNull(share, "fallbackShare");
-        this.shareDivides = !share.equals(FallbackShare.full());
-        this.overLimitCache = overLimitCache;
-        this.health = new RedisHealth(instanceName, redis.maskedUrl(), SUCCESSES_TO_RECOVER,
+        this.describe = Objects.requireNonNull(describe, "describe");
+        this.settings = settings;
+        this.defaultPolicy = settings.defaultPolicy();
+        this.redisTimeout = settings.redisTimeout();
+        this.health = new RedisHealth(settings.instanceName(), settings.maskedUrl(), SUCCESSES_TO_RECOVER,
                 redisTimeout.multipliedBy(3), Clock.systemUTC(), local::now);
-        this.instanceId = instanceName + "/" + UUID.randomUUID();
-        redis.onLateAnswer(health::callSucceeded);
+        this.outage = new OutageAdmission(local, settings.share(), settings.maxKeys(), redisTimeout);
+        this.instanceId = settings.instanceName() + "/" + UUID.randomUUID();
         this.prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "ratewarden-probe-" + instanceName);
+            Thread thread = new Thread(runnable, "ratewarden-probe-" + settings.instanceName());
             thread.setDaemon(true);
             return thread;
         });
         this.connector = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "ratewarden-connect-" + instanceName);
+            Thread thread = new Thread(runnable, "ratewarden-connect-" + settings.instanceName());
             thread.setDaemon(true);
             return thread;
         });
-        prober.scheduleWithFixedDelay(this::probeQuietly, 0, probeInterval.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Builds the store a {@code Ratewarden} uses on Redis, and starts its probe, which first runs
+     * at once. Does not block.
+     *
+     * @param connection the Redis connection, closed with the store
+     * @param keyPrefix the prefix of every Redis key, already checked
+     * @param local the in-memory store, closed with the store
+     * @param settings the settings
+     * @return the started store
+     */
+    public static FailoverRateLimitStore start(RedisConnection connection, String keyPrefix,
+                                               InMemoryRateLimitStore local, Settings settings) {
+        RedisCommands commands = new RedisCommands(connection, settings.redisTimeout());
+        FailoverRateLimitStore store = new FailoverRateLimitStore(
+                new RedisRateLimitStore(commands, keyPrefix, settings.maxKeys()),
+                new RedisInstances(commands, keyPrefix), local, commands::describe, settings);
+        commands.onLateAnswer(store::answeredLate);
+        store.start();
+        return store;
+    }
+
+    /** Starts the background probe, which first runs at once. */
+    void start() {
+        prober.scheduleWithFixedDelay(this::probeQuietly, 0, settings.probeInterval().toNanos(),
+                TimeUnit.NANOSECONDS);
+    }
+
+    /** Redis answered a call after its caller stopped waiting: a slow reply, not a dead server. */
+    void answeredLate() {
+        health.callSucceeded();
+    }
+
+    /** {@inheritDoc} Applies the default failure policy when Redis cannot decide. */
     @Override
     public Decision tryAcquire(LimitKey key, long permits) {
         return tryAcquire(key, permits, defaultPolicy);
@@ -126,20 +185,16 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         if (!health.isHealthy()) {
             return decideByPolicy(key, permits, onFailure);
         }
-        if (overLimitCache) {
-            long refusedFor = local.refusedElsewhereFor(key, permits);
+        if (settings.overLimitCache()) {
+            long refusedFor = outage.refusedByRedisFor(key, permits);
             if (refusedFor > 0) {
                 cachedRefusals.increment();
                 return Decision.rejected(Backend.REDIS, Duration.ofNanos(refusedFor));
             }
         }
-        // In the first window after an outage, a call must also fit what this instance granted in
-        // memory during it: Redis never saw those grants.
-        long recoveredAt = health.recoveredAt();
-        boolean afterOutage = recoveredAt != RedisHealth.NEVER_FAILED
-                && local.now() - recoveredAt < key.limit().window().toNanos();
+        boolean afterOutage = outage.inFirstWindowAfterRecovery(key, health.recoveredAt());
         if (afterOutage) {
-            Decision inMemory = local.tryAcquire(key, permits); // counts the grant if it fits
+            Decision inMemory = outage.admitAfterRecovery(key, permits);
             if (!inMemory.allowed()) {
                 return inMemory;
             }
@@ -151,10 +206,10 @@ public final class FailoverRateLimitStore implements RateLimitStore {
             health.callSucceeded();
             if (decision.allowed()) {
                 if (!afterOutage) {
-                    local.record(key, permits);
+                    outage.grantedByRedis(key, permits);
                 }
             } else {
-                local.refusedElsewhere(key, permits, decision.retryAfter().toNanos());
+                outage.refusedByRedis(key, permits, decision.retryAfter().toNanos());
             }
             return decision;
         } catch (KeyDataException e) {
@@ -169,15 +224,8 @@ public final class FailoverRateLimitStore implements RateLimitStore {
                 return Decision.allowed(Backend.IN_MEMORY); // memory granted it above already
             }
             if (health.isHealthy()) {
-                // A slow reply, not an outage: Redis may yet grant or refuse this call, and the
-                // other instances still decide on Redis. Memory knows every grant only when this
-                // instance is the only one alive; with others it cannot tell whether the limit is
-                // full, so the call is refused rather than risk admitting past the limit.
                 fallbackDecisions.increment();
-                if (liveInstances > 1 || local.refusedElsewhereWithin(key, key.limit().window().toNanos())) {
-                    return Decision.rejected(Backend.IN_MEMORY, redisTimeout);
-                }
-                return local.tryAcquire(key, permits);
+                return outage.admitSlowReply(key, permits);
             }
         }
         return decideByPolicy(key, permits, onFailure);
@@ -201,19 +249,10 @@ public final class FailoverRateLimitStore implements RateLimitStore {
             }
             case REJECT -> {
                 InMemoryRateLimitStore.checkPermits(key, permits);
-                yield Decision.rejected(Backend.IN_MEMORY, probeInterval);
+                yield Decision.rejected(Backend.IN_MEMORY, settings.probeInterval());
             }
-            default -> decideInMemory(key, permits);
+            default -> outage.admitDuringOutage(key, permits, health.failedAt());
         };
-    }
-
-    private Decision decideInMemory(LimitKey key, long permits) {
-        long instanceShare = share.permitsPerInstance(key.limit().permits(), liveInstances);
-        long failedAt = health.failedAt();
-        if (failedAt == RedisHealth.NEVER_FAILED || !shareDivides) {
-            return local.tryAcquire(key, permits, instanceShare);
-        }
-        return local.tryAcquireAfterFailure(key, permits, instanceShare, failedAt);
     }
 
     /**
@@ -222,6 +261,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
      *
      * @return whether Redis decides after the probe
      */
+    @Override
     public synchronized boolean probe() {
         if (closed) {
             return false;
@@ -232,7 +272,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
         // A cold client's first connection may take longer than one timeout: a missing answer is
         // no error until the grace has passed, while Redis never decided yet. An error reply is.
         boolean coldStart = !health.connectedOnce() && System.nanoTime() - createdAt < CONNECT_GRACE.toNanos();
-        Future<RedisRateLimitStore.Heartbeat> previous = pendingHeartbeat;
+        Future<Heartbeats.Heartbeat> previous = pendingHeartbeat;
         if (previous != null) {
             if (!previous.isDone()) {
                 // The heartbeat bounds its own wait by the timeout: still running a probe interval
@@ -251,15 +291,15 @@ public final class FailoverRateLimitStore implements RateLimitStore {
             }
         }
         long sentAt = System.nanoTime();
-        Future<RedisRateLimitStore.Heartbeat> heartbeat;
+        Future<Heartbeats.Heartbeat> heartbeat;
         try {
-            heartbeat = connector.submit(() -> redis.heartbeat(instanceId, probeInterval.multipliedBy(3)));
+            heartbeat = connector.submit(() -> heartbeats.beat(instanceId, settings.probeInterval().multipliedBy(3)));
         } catch (RejectedExecutionException e) {
             return false; // closed meanwhile
         }
         try {
-            RedisRateLimitStore.Heartbeat beat = heartbeat.get(redisTimeout.toNanos(), TimeUnit.NANOSECONDS);
-            liveInstances = beat.liveInstances();
+            Heartbeats.Heartbeat beat = heartbeat.get(redisTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            outage.liveInstances(beat.liveInstances());
             health.probeSucceeded(beat.roundTrip());
         } catch (TimeoutException e) {
             pendingHeartbeat = heartbeat;
@@ -297,7 +337,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
     }
 
     private String noAnswer(long waitedNanos) {
-        return "Redis " + redis.maskedUrl() + " did not answer within " + Duration.ofNanos(waitedNanos).toMillis()
+        return "Redis " + settings.maskedUrl() + " did not answer within " + Duration.ofNanos(waitedNanos).toMillis()
                 + " ms";
     }
 
@@ -307,6 +347,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
      *
      * @return the cached refusals
      */
+    @Override
     public long cachedRefusals() {
         return cachedRefusals.sum();
     }
@@ -316,6 +357,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
      *
      * @return the answers
      */
+    @Override
     public long redisCalls() {
         return redisCalls.sum();
     }
@@ -325,6 +367,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
      *
      * @return the total round-trip time in nanoseconds
      */
+    @Override
     public long redisCallNanos() {
         return redisCallNanos.sum();
     }
@@ -335,6 +378,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
      *
      * @return the probes to recover
      */
+    @Override
     public int probesToRecover() {
         return health.probesToRecover();
     }
@@ -344,18 +388,9 @@ public final class FailoverRateLimitStore implements RateLimitStore {
      *
      * @return the fallback decisions
      */
+    @Override
     public long fallbackDecisions() {
         return fallbackDecisions.sum();
-    }
-
-    /**
-     * Returns the instances whose heartbeat was on Redis at the last successful probe (0 before
-     * the first).
-     *
-     * @return the live instances
-     */
-    public int liveInstances() {
-        return liveInstances;
     }
 
     /** {@inheritDoc} Answers from the last observed state, without I/O. */
@@ -394,7 +429,7 @@ public final class FailoverRateLimitStore implements RateLimitStore {
     }
 
     private String describe(Throwable failure) {
-        return failure instanceof StoreUnavailableException ? failure.getMessage() : redis.describe(failure);
+        return failure instanceof StoreUnavailableException ? failure.getMessage() : describe.apply(failure);
     }
 
     private static Throwable failureOf(Future<?> done) {

@@ -1,0 +1,55 @@
+package io.ratewarden.internal.store;
+
+import io.ratewarden.Decision;
+import io.ratewarden.FailurePolicy;
+import io.ratewarden.StoreInfo;
+import io.ratewarden.store.LimitKey;
+
+/**
+ * An instance without Redis: the in-memory store decides every call, and no failure policy ever
+ * applies (memory does not fail). This class is thread-safe.
+ */
+public final class LocalInstanceStore implements InstanceStore {
+
+    private final InMemoryRateLimitStore local;
+
+    /**
+     * Creates the instance's store.
+     *
+     * @param local the in-memory store, closed with this one
+     */
+    public LocalInstanceStore(InMemoryRateLimitStore local) {
+        this.local = local;
+    }
+
+    @Override
+    public Decision tryAcquire(LimitKey key, long permits, FailurePolicy onFailure) {
+        return local.tryAcquire(key, permits);
+    }
+
+    @Override
+    public LocalBucket sharedBucket(LimitKey sharedKey) {
+        return local.bucket(sharedKey);
+    }
+
+    /** Always {@code true}: there is nothing to probe. */
+    @Override
+    public boolean probe() {
+        return true;
+    }
+
+    @Override
+    public boolean isHealthy() {
+        return true;
+    }
+
+    @Override
+    public StoreInfo info() {
+        return local.info();
+    }
+
+    @Override
+    public void close() {
+        local.close();
+    }
+}

@@ -1,0 +1,153 @@
+package io.ratewarden.internal.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.ratewarden.Backend;
+import io.ratewarden.Decision;
+import io.ratewarden.FallbackShare;
+import io.ratewarden.store.LimitKey;
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * What this instance admits in memory when Redis does not decide a call, and what it keeps of
+ * Redis's answers so that memory is ready to: the outage rules, beside {@link RedisHealth}, which
+ * says when they apply. {@link FailoverRateLimitStore} asks one or the other; neither store it
+ * wraps knows of outages.
+ *
+ * <h2>Design</h2>
+ * <ul>
+ *   <li><b>Warm recording.</b> While Redis decides, each of its grants is also counted in memory
+ *       ({@link #grantedByRedis}), so that memory refuses what the window already holds when it
+ *       takes over: an instance does not hand out a fresh full burst the moment Redis fails.</li>
+ *   <li><b>The share.</b> During an outage memory admits this instance's {@link FallbackShare}
+ *       of each limit, computed from the instances alive on Redis at the last heartbeat, so that
+ *       N instances together stay near the limit rather than N times it.</li>
+ *   <li><b>The refusal cap.</b> Each refusal by Redis is noted ({@link #refusedByRedis}). A key
+ *       Redis refused within the window before the failure was full across all instances, so
+ *       (with a share that divides the limit) this instance admits on it, until one window after
+ *       the failure, no more than it held at the failure. Without this, instances that had
+ *       received less than their share of the key's traffic would grant the difference on top of
+ *       a full window.</li>
+ *   <li><b>The first window after recovery.</b> Redis never saw what memory granted during the
+ *       outage: in the first window after it takes over again, a call must fit in memory too
+ *       ({@link #admitAfterRecovery}).</li>
+ *   <li><b>A slow reply is not an outage.</b> A call that timed out while Redis is still deemed
+ *       healthy may yet be granted there, and the other instances still decide on Redis: memory
+ *       admits it only when this instance is the only one alive and Redis was not refusing the
+ *       key ({@link #admitSlowReply}); otherwise it is refused rather than risk admitting past the
+ *       limit.</li>
+ * </ul>
+ * The same notes of Redis's refusals answer the over-limit cache while Redis is healthy
+ * ({@link #refusedByRedisFor}). This class is thread-safe; calls on different keys share no lock.
+ */
+final class OutageAdmission {
+
+    private static final Function<LimitKey, Refusal> NEW_REFUSAL = key -> new Refusal();
+
+    private final InMemoryRateLimitStore local;
+    private final FallbackShare share;
+    private final boolean shareDivides;
+    private final Duration refusedSlowReplyFor;
+    private final Cache<LimitKey, Refusal> refusals; // only keys Redis refused
+    private volatile int liveInstances;
+
+    /**
+     * @param local the in-memory store that decides during an outage
+     * @param share how much of each limit this instance admits on its own
+     * @param maxKeys the most refused keys remembered
+     * @param redisTimeout the retry time given to a slow reply refused in memory
+     */
+    OutageAdmission(InMemoryRateLimitStore local, FallbackShare share, long maxKeys, Duration redisTimeout) {
+        this.local = local;
+        this.share = share;
+        this.shareDivides = !share.equals(FallbackShare.full());
+        this.refusedSlowReplyFor = redisTimeout;
+        this.refusals = Caffeine.newBuilder().maximumSize(maxKeys).build();
+    }
+
+    /** The instances alive on Redis at the last heartbeat, this one included (0 before the first). */
+    void liveInstances(int count) {
+        liveInstances = count;
+    }
+
+    int liveInstances() {
+        return liveInstances;
+    }
+
+    /** Redis granted {@code permits} on {@code key}: memory counts them too. */
+    void grantedByRedis(LimitKey key, long permits) {
+        local.record(key, permits);
+    }
+
+    /** Redis refused {@code permits} on {@code key} and has no room for them for {@code waitNanos}. */
+    void refusedByRedis(LimitKey key, long permits, long waitNanos) {
+        refusals.get(key, NEW_REFUSAL).refusedAt(local.now(), permits, waitNanos);
+    }
+
+    /**
+     * Returns how long from now Redis has no room for {@code permits} on {@code key} by its last
+     * refusal, or 0 when no refusal answers that (none noted, expired, or for fewer permits).
+     * Never creates an entry.
+     */
+    long refusedByRedisFor(LimitKey key, long permits) {
+        Refusal refusal = refusals.getIfPresent(key);
+        return refusal == null ? 0 : refusal.refusedFor(local.now(), permits);
+    }
+
+    /** Whether a call on {@code key} falls in the first window after the recovery at {@code recoveredAt}. */
+    boolean inFirstWindowAfterRecovery(LimitKey key, long recoveredAt) {
+        return recoveredAt != RedisHealth.NEVER_FAILED && local.now() - recoveredAt < key.limit().window().toNanos();
+    }
+
+    /**
+     * Decides in memory a call in the first window after a recovery, before Redis is asked: a
+     * grant is counted here, so it must not be {@linkplain #grantedByRedis recorded} again.
+     */
+    Decision admitAfterRecovery(LimitKey key, long permits) {
+        return local.tryAcquire(key, permits);
+    }
+
+    /** Decides a call that Redis did not answer in time while it is still deemed healthy. */
+    Decision admitSlowReply(LimitKey key, long permits) {
+        Refusal refusal = refusals.getIfPresent(key);
+        boolean refusing = refusal != null && refusal.refusedAfter(local.now() - key.limit().window().toNanos());
+        if (liveInstances > 1 || refusing) {
+            InMemoryRateLimitStore.checkPermits(key, permits);
+            return Decision.rejected(Backend.IN_MEMORY, refusedSlowReplyFor);
+        }
+        return local.tryAcquire(key, permits);
+    }
+
+    /**
+     * Decides a call during an outage that began at {@code failedAt} (a reading of the in-memory
+     * store's ticker, or {@link RedisHealth#NEVER_FAILED} when Redis never decided): at most this
+     * instance's share per window, and on a key Redis was refusing, until one window after the
+     * failure, at most what memory held at the failure.
+     */
+    Decision admitDuringOutage(LimitKey key, long permits, long failedAt) {
+        long instanceShare = Math.max(permits, share.permitsPerInstance(key.limit().permits(), liveInstances));
+        if (failedAt == RedisHealth.NEVER_FAILED || !shareDivides) {
+            return local.tryAcquire(key, permits, instanceShare);
+        }
+        long read = local.now();
+        long windowNanos = key.limit().window().toNanos();
+        long firstWindowEnds = failedAt + windowNanos;
+        Refusal refusal;
+        if (read >= firstWindowEnds || (refusal = refusals.getIfPresent(key)) == null
+                || !refusal.refusedAfter(failedAt - windowNanos)) {
+            return local.tryAcquire(key, permits, instanceShare);
+        }
+        long held = refusal.heldAt(failedAt, local, key);
+        long untilFirstWindowEnds = Math.max(1, firstWindowEnds - read);
+        if (held < permits) { // room for this cost only once the first window is over
+            InMemoryRateLimitStore.checkPermits(key, permits);
+            return Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(untilFirstWindowEnds));
+        }
+        Decision decision = local.tryAcquire(key, permits, Math.min(instanceShare, held));
+        if (decision.allowed() || decision.retryAfter().toNanos() <= untilFirstWindowEnds) {
+            return decision;
+        }
+        return Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(untilFirstWindowEnds));
+    }
+}

@@ -1,0 +1,148 @@
+package io.ratewarden.internal.store;
+
+import io.ratewarden.internal.RedisConnection;
+import io.ratewarden.store.StoreUnavailableException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.redisson.api.RFuture;
+import org.redisson.api.RScript;
+import org.redisson.api.options.OptionalOptions;
+import org.redisson.client.RedisTimeoutException;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * How Ratewarden waits for Redis: one connection, one timeout, and the translation of Redisson's
+ * outcomes into this package's exceptions, shared by the decisions ({@link RedisRateLimitStore})
+ * and the heartbeat ({@link RedisInstances}).
+ *
+ * <p>Every command runs with no Redisson retries (a re-sent {@code tryAcquire} would consume
+ * permits twice once Redis answers) and a Redisson timeout of three times the call's, so that an
+ * answer that comes after its caller stopped waiting still arrives: it proves Redis alive, a slow
+ * reply rather than a hung server, and is reported to {@link #onLateAnswer}. This class is
+ * thread-safe.
+ */
+final class RedisCommands {
+
+    private static final String NOT_INITIALIZED = "RateLimiter is not initialized";
+    private static final String EXCEEDS_RATE = "Requested permits amount cannot exceed defined rate";
+    private static final String WRONG_TYPE = "WRONGTYPE";
+
+    private final RedisConnection connection;
+    private final Duration timeout;
+    private final long timeoutNanos;
+    private final Duration answerTimeout;
+    private volatile RScript scripts;
+    private volatile Runnable lateAnswers = () -> { };
+
+    /**
+     * @param connection the connection, whose client is created on first use
+     * @param timeout the longest a call waits, at least 1 ms (the builder validates it)
+     */
+    RedisCommands(RedisConnection connection, Duration timeout) {
+        this.connection = Objects.requireNonNull(connection, "connection");
+        this.timeout = Objects.requireNonNull(timeout, "redisTimeout");
+        this.timeoutNanos = timeout.toNanos();
+        this.answerTimeout = timeout.multipliedBy(3).compareTo(timeout.plusMillis(200)) > 0
+                ? timeout.multipliedBy(3) : timeout.plusMillis(200);
+    }
+
+    RedisConnection connection() {
+        return connection;
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    long timeoutNanos() {
+        return timeoutNanos;
+    }
+
+    /** How long Redisson itself waits for an answer: longer than a caller, see the class comment. */
+    Duration answerTimeout() {
+        return answerTimeout;
+    }
+
+    String maskedUrl() {
+        return connection.maskedUrl();
+    }
+
+    /** The handle of scripts with string arguments, made on first use: the client is created lazily. */
+    RScript scripts() {
+        RScript current = scripts;
+        if (current == null) {
+            current = connection.client().getScript(
+                    OptionalOptions.defaults().codec(StringCodec.INSTANCE).timeout(answerTimeout).retryAttempts(0));
+            scripts = current;
+        }
+        return current;
+    }
+
+    /** Sets what runs, on a Redisson thread, when Redis answers after its caller stopped waiting. */
+    void onLateAnswer(Runnable listener) {
+        this.lateAnswers = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Waits for {@code future} until {@code deadline} (a {@link System#nanoTime()} reading).
+     *
+     * @throws StoreTimeoutException when no answer came in time
+     * @throws LimiterOutOfDate when the limiter is missing on Redis or holds a smaller rate
+     * @throws KeyDataException when the key holds data of another type
+     * @throws StoreUnavailableException for any other failure, masked
+     */
+    <T> T await(RFuture<T> future, long deadline) {
+        try {
+            return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.whenComplete((answer, failure) -> {
+                if (failure == null) {
+                    lateAnswers.run();
+                }
+            });
+            throw StoreTimeoutException.after("Redis " + connection.maskedUrl() + " did not answer within "
+                    + timeout.toMillis() + " ms", System.nanoTime() - (deadline - timeoutNanos), timeoutNanos);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RedisTimeoutException) { // Redisson's own timeout, its response one included
+                throw StoreTimeoutException.reported(connection.secrets().describe(cause), timeoutNanos);
+            }
+            String message = String.valueOf(cause.getMessage());
+            if (message.contains(NOT_INITIALIZED) || message.contains(EXCEEDS_RATE)) {
+                throw new LimiterOutOfDate();
+            }
+            if (message.contains(WRONG_TYPE)) {
+                throw new KeyDataException(connection.secrets().describe(cause));
+            }
+            throw new StoreUnavailableException(connection.secrets().describe(cause));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while waiting for Redis " + connection.maskedUrl());
+        } catch (RuntimeException e) {
+            throw new StoreUnavailableException(connection.secrets().describe(e));
+        }
+    }
+
+    /** A failure described for operators, masked. */
+    String describe(Throwable failure) {
+        return failure instanceof StoreUnavailableException ? failure.getMessage()
+                : connection.secrets().describe(failure);
+    }
+
+    /** Closes the connection (a client passed in by the user stays open). */
+    void close() {
+        connection.close();
+    }
+
+    /** The limiter disappeared from Redis or holds another rate: configure it and retry once. */
+    static final class LimiterOutOfDate extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LimiterOutOfDate() {
+            super(null, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.ratewarden;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratewarden.store.LimitKey;
+import io.ratewarden.store.RateLimitStore;
+import io.ratewarden.store.StoreUnavailableException;
+import io.ratewarden.testing.LogWatch;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A store of the user's, plugged in through the builder: it decides every call, reports the
+ * instance's state, and a call it cannot decide is decided by the failure policy.
+ */
+class PluggedStoreTest {
+
+    @RegisterExtension
+    static final LogWatch LOG = LogWatch.failOnError();
+
+    private static final Limit LIMIT = Limit.of(3, Duration.ofMinutes(1));
+
+    @Test
+    void thePluggedStoreDecidesEveryCallAndReportsTheInstancesState() {
+        CountingStore store = new CountingStore();
+        try (Ratewarden rw = Ratewarden.builder().store(store).jmx(false).build()) {
+            Limiter api = rw.limit("api", LIMIT);
+            for (String key : List.of("", "alice")) {
+                for (int i = 0; i < 3; i++) {
+                    assertThat(api.tryAcquire(key).allowed()).isTrue();
+                }
+                assertThat(api.tryAcquire(key).allowed()).isFalse();
+            }
+            assertThat(store.calls.get()).as("the shared key too goes to the plugged store").isEqualTo(8);
+            assertThat(rw.storeInfo()).isSameAs(store.info);
+            assertThat(rw.isHealthy()).isTrue();
+            assertThat(api.permitted()).isEqualTo(6);
+            assertThat(api.rejected()).isEqualTo(2);
+        }
+        assertThat(store.closed).as("the caller owns the store").isFalse();
+    }
+
+    @Test
+    void aCallTheStoreCannotDecideIsDecidedByThePolicyAndTheLogSaysSoOnce() {
+        CountingStore store = new CountingStore();
+        try (Ratewarden rw = Ratewarden.builder().store(store).jmx(false).build()) {
+            Limiter api = rw.limit("api", LIMIT);
+            store.failing = true;
+            long mark = LOG.mark();
+            for (int i = 0; i < 3; i++) {
+                Decision inMemory = api.tryAcquire("bob");
+                assertThat(inMemory.allowed()).isTrue();
+                assertThat(inMemory.decidedBy()).isEqualTo(Backend.IN_MEMORY);
+            }
+            assertThat(api.tryAcquire("bob").allowed()).as("memory holds the limit").isFalse();
+            assertThat(api.tryAcquire("bob", 1, FailurePolicy.ALLOW).allowed()).isTrue();
+            assertThat(api.tryAcquire("bob", 1, FailurePolicy.REJECT).allowed()).isFalse();
+            assertThat(LOG.linesSince(mark, LogWatch.Level.WARN)).as("one WARN for the run of failures").hasSize(1)
+                    .allSatisfy(line -> assertThat(line.message()).contains("quota service is down"));
+
+            store.failing = false;
+            assertThat(api.tryAcquire("carol").decidedBy()).isEqualTo(Backend.REDIS);
+            assertThat(LOG.linesSince(mark, LogWatch.Level.INFO)).anySatisfy(
+                    line -> assertThat(line.message()).contains("decides again"));
+        }
+    }
+
+    @Test
+    void aStoreSettingReplacesRedisAndRedisReplacesAStore() {
+        CountingStore store = new CountingStore();
+        try (Ratewarden rw = Ratewarden.builder().redisUrl("redis://127.0.0.1:1").store(store).jmx(false).build()) {
+            rw.limit("api", LIMIT).tryAcquire("k");
+            assertThat(store.calls.get()).isEqualTo(1);
+            assertThat(rw.storeInfo().redisUrl()).isNull();
+        }
+        try (Ratewarden rw = Ratewarden.builder().store(store).redisUrl("redis://127.0.0.1:1").jmx(false).build()) {
+            assertThat(rw.storeInfo().redisUrl()).isEqualTo("redis://127.0.0.1:1");
+        }
+    }
+
+    /**
+     * A store of the kind a user writes: a fixed window per key, counted in a map, reporting its
+     * decisions as the shared backend's.
+     */
+    private static final class CountingStore implements RateLimitStore {
+        final AtomicLong calls = new AtomicLong();
+        final Map<LimitKey, AtomicLong> taken = new ConcurrentHashMap<>();
+        final StoreInfo info = new StoreInfo(Backend.REDIS, true, null, Instant.EPOCH, 0, 0, null, null, null, 0);
+        volatile boolean failing;
+        volatile boolean closed;
+
+        @Override
+        public Decision tryAcquire(LimitKey key, long permits) {
+            if (failing) {
+                throw new StoreUnavailableException("quota service is down");
+            }
+            calls.incrementAndGet();
+            AtomicLong count = taken.computeIfAbsent(key, k -> new AtomicLong());
+            if (count.addAndGet(permits) <= key.limit().permits()) {
+                return Decision.allowed(Backend.REDIS);
+            }
+            count.addAndGet(-permits);
+            return Decision.rejected(Backend.REDIS, key.limit().window());
+        }
+
+        @Override
+        public boolean isHealthy() {
+            return !failing;
+        }
+
+        @Override
+        public StoreInfo info() {
+            return info;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.ratewarden.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratewarden.Backend;
+import io.ratewarden.internal.RedisConnection;
+import io.ratewarden.store.RateLimitStore;
+import io.ratewarden.testing.LogWatch;
+import io.ratewarden.testing.RedisServerProcess;
+import java.io.IOException;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The store contract on the failover store with its Redis unreachable (a loopback port nothing
+ * listens on): the service that started while Redis was down decides in memory, by the same
+ * contract.
+ */
+class FailoverWithRedisUnreachableContractTest extends RateLimitStoreContract {
+
+    @RegisterExtension
+    static final LogWatch LOG = LogWatch.failOnError();
+
+    @Override
+    protected RateLimitStore newStore() throws IOException {
+        RedisConnection connection = RedisConnection.fromUrl("redis://127.0.0.1:" + RedisServerProcess.freePort());
+        FailoverRateLimitStore failover = FailoverRateLimitStore.start(connection, "rw-test:",
+                new InMemoryRateLimitStore(10_000),
+                FailoverOnHealthyRedisContractTest.settings("contract-unreachable", connection.maskedUrl()));
+        assertThat(failover.probe()).as("Redis is unreachable").isFalse();
+        return failover;
+    }
+
+    /** Memory loses its state with its process: a restarted instance starts with a new store. */
+    @Override
+    protected RateLimitStore loseState(RateLimitStore current) throws IOException {
+        current.close();
+        return newStore();
+    }
+
+    @Override
+    protected Backend decidingBackend() {
+        return Backend.IN_MEMORY;
+    }
+}
