@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ratewarden.testing.LoadClient;
 import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,11 +138,15 @@ class MultiProcessSharedLimitTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<Process> processes = new ArrayList<>();
         List<Path> outputs = new ArrayList<>();
+        // The test JVM may run the core module from the module path: the clients get both, as a class path.
+        String classPath = System.getProperty("java.class.path")
+                + (System.getProperty("jdk.module.path") == null ? "" : File.pathSeparator
+                + System.getProperty("jdk.module.path"));
         for (int i = 0; i < jvms; i++) {
             Path output = dir.resolve("grants-" + i + ".txt");
             outputs.add(output);
             processes.add(new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp",
-                    System.getProperty("java.class.path"), LoadClient.class.getName(), redis.url(), prefix,
+                    classPath, LoadClient.class.getName(), redis.url(), prefix,
                     Long.toString(permits), Long.toString(WINDOW), Integer.toString(threads), Long.toString(start),
                     Long.toString(runMillis), share, Long.toString(timeoutMillis), output.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("jvm-" + i + ".log").toFile()).start());

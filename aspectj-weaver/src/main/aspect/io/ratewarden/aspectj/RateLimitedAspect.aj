@@ -1,7 +1,8 @@
 package io.ratewarden.aspectj;
 
 import io.ratewarden.RateLimitExceededException;
-import io.ratewarden.internal.LimitedMethod;
+import java.util.concurrent.Callable;
+import org.aspectj.lang.JoinPoint;
 import org.aspectj.lang.annotation.SuppressAjWarnings;
 
 /**
@@ -65,92 +66,91 @@ public aspect RateLimitedAspect {
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(): plainExecution() {
-        JoinPointLimits.of(thisJoinPointStaticPart).acquire();
+        JoinPointLimits.acquire(thisJoinPointStaticPart);
         return proceed();
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object a0): keyedExecution() && args(a0) {
-        JoinPointLimits.of(thisJoinPointStaticPart).acquire(a0, null);
+        JoinPointLimits.acquire(thisJoinPointStaticPart, a0, null);
         return proceed(a0);
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object a0, Object a1): keyedExecution() && args(a0, a1) {
-        JoinPointLimits.of(thisJoinPointStaticPart).acquire(a0, a1);
+        JoinPointLimits.acquire(thisJoinPointStaticPart, a0, a1);
         return proceed(a0, a1);
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object target): boundFallbackExecution() && this(target) && args() {
-        Object result = JoinPointLimits.of(thisJoinPointStaticPart).acquireOrFallback(target, null, null);
-        return result == LimitedMethod.GRANTED ? proceed(target) : result;
+        Object result = JoinPointLimits.acquireOrFallback(thisJoinPointStaticPart, target, null, null);
+        return result == JoinPointLimits.GRANTED ? proceed(target) : result;
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object target, Object a0): boundFallbackExecution() && this(target) && args(a0) {
-        Object result = JoinPointLimits.of(thisJoinPointStaticPart).acquireOrFallback(target, a0, null);
-        return result == LimitedMethod.GRANTED ? proceed(target, a0) : result;
+        Object result = JoinPointLimits.acquireOrFallback(thisJoinPointStaticPart, target, a0, null);
+        return result == JoinPointLimits.GRANTED ? proceed(target, a0) : result;
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object target, Object a0, Object a1): boundFallbackExecution() && this(target) && args(a0, a1) {
-        Object result = JoinPointLimits.of(thisJoinPointStaticPart).acquireOrFallback(target, a0, a1);
-        return result == LimitedMethod.GRANTED ? proceed(target, a0, a1) : result;
+        Object result = JoinPointLimits.acquireOrFallback(thisJoinPointStaticPart, target, a0, a1);
+        return result == JoinPointLimits.GRANTED ? proceed(target, a0, a1) : result;
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(): staticFallbackExecution() && args() {
-        Object result = JoinPointLimits.of(thisJoinPointStaticPart).acquireOrFallback(null, null, null);
-        return result == LimitedMethod.GRANTED ? proceed() : result;
+        Object result = JoinPointLimits.acquireOrFallback(thisJoinPointStaticPart, null, null, null);
+        return result == JoinPointLimits.GRANTED ? proceed() : result;
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object a0): staticFallbackExecution() && args(a0) {
-        Object result = JoinPointLimits.of(thisJoinPointStaticPart).acquireOrFallback(null, a0, null);
-        return result == LimitedMethod.GRANTED ? proceed(a0) : result;
+        Object result = JoinPointLimits.acquireOrFallback(thisJoinPointStaticPart, null, a0, null);
+        return result == JoinPointLimits.GRANTED ? proceed(a0) : result;
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object a0, Object a1): staticFallbackExecution() && args(a0, a1) {
-        Object result = JoinPointLimits.of(thisJoinPointStaticPart).acquireOrFallback(null, a0, a1);
-        return result == LimitedMethod.GRANTED ? proceed(a0, a1) : result;
+        Object result = JoinPointLimits.acquireOrFallback(thisJoinPointStaticPart, null, a0, a1);
+        return result == JoinPointLimits.GRANTED ? proceed(a0, a1) : result;
     }
 
     // Building thisJoinPoint eagerly is the point here: these shadows need the arguments.
     @SuppressAjWarnings({"adviceDidNotMatch", "canNotImplementLazyTjp", "multipleAdviceStoppingLazyTjp"})
     Object around(): rateLimitedExecution() && !plainExecution() && !boundArgumentsExecution()
-            && !boundFallbackExecution() && if(!JoinPointLimits.of(thisJoinPointStaticPart).isAsync()) {
-        LimitedMethod limits = JoinPointLimits.of(thisJoinPointStaticPart);
+            && !boundFallbackExecution() && if(!JoinPointLimits.isAsync(thisJoinPointStaticPart)) {
         Object target = thisJoinPoint.getThis();
         Object[] args = thisJoinPoint.getArgs();
-        RateLimitExceededException rejection = limits.tryAcquire(target, args);
+        RateLimitExceededException rejection = JoinPointLimits.tryAcquire(thisJoinPointStaticPart, target, args);
         if (rejection == null) {
             return proceed();
         }
-        return rethrowing(limits, target, args, rejection);
+        return rethrowing(thisJoinPointStaticPart, target, args, rejection);
     }
 
     @SuppressAjWarnings({"adviceDidNotMatch", "canNotImplementLazyTjp", "multipleAdviceStoppingLazyTjp"})
     Object around(): rateLimitedExecution() && !plainExecution() && !boundArgumentsExecution()
-            && !boundFallbackExecution() && if(JoinPointLimits.of(thisJoinPointStaticPart).isAsync()) {
-        LimitedMethod limits = JoinPointLimits.of(thisJoinPointStaticPart);
-        return invokeAsync(limits, thisJoinPoint.getThis(), thisJoinPoint.getArgs(), () -> proceed());
+            && !boundFallbackExecution() && if(JoinPointLimits.isAsync(thisJoinPointStaticPart)) {
+        return invokeAsync(thisJoinPointStaticPart, thisJoinPoint.getThis(), thisJoinPoint.getArgs(),
+                () -> proceed());
     }
 
-    private static Object rethrowing(LimitedMethod limits, Object target, Object[] args,
+    private static Object rethrowing(JoinPoint.StaticPart joinPoint, Object target, Object[] args,
                                      RateLimitExceededException rejection) {
         try {
-            return limits.rejected(target, args, rejection);
+            return JoinPointLimits.rejected(joinPoint, target, args, rejection);
         } catch (Throwable failure) {
             throw Sneaky.<RuntimeException>rethrow(failure);
         }
     }
 
-    private static Object invokeAsync(LimitedMethod limits, Object target, Object[] args,
-                                      io.ratewarden.internal.Proceed proceed) {
+    private static Object invokeAsync(JoinPoint.StaticPart joinPoint, Object target, Object[] args,
+                                      Callable<Object> body) {
         try {
-            return limits.invokeAsync(target, args, proceed);
+            return JoinPointLimits.invokeAsync(joinPoint, target, args, body);
         } catch (Throwable failure) {
             throw Sneaky.<RuntimeException>rethrow(failure);
         }

@@ -1,8 +1,10 @@
 package io.ratewarden.aspectj;
 
+import io.ratewarden.RateLimitExceededException;
 import io.ratewarden.internal.LimitedMethod;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.aspectj.lang.JoinPoint;
 import org.aspectj.lang.reflect.MethodSignature;
@@ -40,7 +42,55 @@ final class JoinPointLimits {
     private static volatile IndexEntry[] index = new IndexEntry[INITIAL_INDEX];
     private static int indexed; // entries in the index, under the class's lock
 
+    /** What {@link #acquireOrFallback} returns when the call may proceed. */
+    static final Object GRANTED = LimitedMethod.GRANTED;
+
     private JoinPointLimits() {
+    }
+
+    /*
+     * The operations the advice runs, each on the join point's limits. ajc inlines the advice
+     * into the woven class, so what the advice names, woven code names: these take and return
+     * only JDK, AspectJ and io.ratewarden types, never the internal LimitedMethod, so that woven
+     * code in a named module needs only what the core module exports. Each is one call the JIT
+     * inlines.
+     */
+
+    /** See {@link LimitedMethod#acquire()}. */
+    static void acquire(JoinPoint.StaticPart joinPoint) {
+        of(joinPoint).acquire();
+    }
+
+    /** See {@link LimitedMethod#acquire(Object, Object)}. */
+    static void acquire(JoinPoint.StaticPart joinPoint, Object a0, Object a1) {
+        of(joinPoint).acquire(a0, a1);
+    }
+
+    /** See {@link LimitedMethod#acquireOrFallback(Object, Object, Object)}; {@link #GRANTED} to proceed. */
+    static Object acquireOrFallback(JoinPoint.StaticPart joinPoint, Object target, Object a0, Object a1) {
+        return of(joinPoint).acquireOrFallback(target, a0, a1);
+    }
+
+    /** See {@link LimitedMethod#isAsync()}. */
+    static boolean isAsync(JoinPoint.StaticPart joinPoint) {
+        return of(joinPoint).isAsync();
+    }
+
+    /** See {@link LimitedMethod#tryAcquire(Object, Object[])}. */
+    static RateLimitExceededException tryAcquire(JoinPoint.StaticPart joinPoint, Object target, Object[] args) {
+        return of(joinPoint).tryAcquire(target, args);
+    }
+
+    /** See {@link LimitedMethod#rejected(Object, Object[], RateLimitExceededException)}. */
+    static Object rejected(JoinPoint.StaticPart joinPoint, Object target, Object[] args,
+                           RateLimitExceededException rejection) throws Throwable {
+        return of(joinPoint).rejected(target, args, rejection);
+    }
+
+    /** See {@link LimitedMethod#invokeAsync}; {@code body} runs the method's body. */
+    static Object invokeAsync(JoinPoint.StaticPart joinPoint, Object target, Object[] args, Callable<Object> body)
+            throws Throwable {
+        return of(joinPoint).invokeAsync(target, args, body::call);
     }
 
     static LimitedMethod of(JoinPoint.StaticPart joinPoint) {

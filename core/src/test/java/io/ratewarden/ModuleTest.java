@@ -1,0 +1,32 @@
+package io.ratewarden;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** What the core module shows to its users: the API, the MXBean interfaces and the store SPI. */
+class ModuleTest {
+
+    @Test
+    void theModuleExportsTheApiTheMxBeansAndTheStoreSpiAndNothingElse() throws URISyntaxException {
+        Path classes = Path.of(Ratewarden.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        ModuleDescriptor module = ModuleFinder.of(classes).find("io.ratewarden").orElseThrow().descriptor();
+
+        Map<String, Set<String>> exports = module.exports().stream()
+                .collect(Collectors.toMap(ModuleDescriptor.Exports::source, ModuleDescriptor.Exports::targets));
+        assertThat(exports).containsOnly(
+                Map.entry("io.ratewarden", Set.of()),
+                Map.entry("io.ratewarden.jmx", Set.of()),
+                Map.entry("io.ratewarden.store", Set.of()),
+                Map.entry("io.ratewarden.internal", Set.of("io.ratewarden.aspectj")));
+        assertThat(module.packages()).contains("io.ratewarden.internal.store");
+        assertThat(module.opens()).as("no reflection into the internals").isEmpty();
+    }
+}
