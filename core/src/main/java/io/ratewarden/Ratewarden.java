@@ -7,7 +7,6 @@ import io.ratewarden.internal.store.InMemoryRateLimitStore;
 import io.ratewarden.internal.store.InstanceStore;
 import io.ratewarden.internal.store.LocalInstanceStore;
 import io.ratewarden.internal.store.PluggedInstanceStore;
-import io.ratewarden.internal.store.RedisRateLimitStore;
 import io.ratewarden.store.RateLimitStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -478,7 +477,12 @@ public final class Ratewarden implements AutoCloseable {
          * @throws IllegalArgumentException if the prefix holds a brace
          */
         public Builder keyPrefix(String keyPrefix) {
-            this.keyPrefix = RedisRateLimitStore.checkPrefix(keyPrefix);
+            Objects.requireNonNull(keyPrefix, "keyPrefix");
+            if (keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
+                throw new IllegalArgumentException("keyPrefix must not contain '{' or '}' (they choose Redis Cluster"
+                        + " slots), was '" + keyPrefix + "'");
+            }
+            this.keyPrefix = keyPrefix;
             return this;
         }
 

@@ -5,14 +5,7 @@ final class InvalidAnnotationException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
-    private final String attribute;
-
     InvalidAnnotationException(String attribute, String reason) {
         super(attribute + ": " + reason, null, false, false);
-        this.attribute = attribute;
-    }
-
-    String attribute() {
-        return attribute;
     }
 }

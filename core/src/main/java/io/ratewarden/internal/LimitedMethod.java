@@ -311,11 +311,14 @@ public final class LimitedMethod {
         Ratewarden ratewarden = Ratewarden.installed();
         Limiter[] limiters = new Limiter[specs.length];
         for (int i = 0; i < specs.length; i++) {
+            LimitSpec spec = specs[i];
             try {
-                limiters[i] = ratewarden.limit(specs[i].name(), specs[i].limit());
+                limiters[i] = ratewarden.limit(spec.name(), spec.limit());
             } catch (IllegalStateException e) {
-                throw new IllegalStateException("@RateLimited on " + id + " is invalid: name: "
-                        + e.getMessage(), e);
+                boolean redefined = ratewarden.limits().stream()
+                        .anyMatch(defined -> defined.name().equals(spec.name()) && !defined.limit().equals(spec.limit()));
+                throw new IllegalStateException("@RateLimited on " + id + (redefined ? " is invalid: name: "
+                        : ": limit '" + spec.name() + "' could not be defined: ") + e.getMessage(), e);
             }
         }
         binding = new Binding(ratewarden, limiters);

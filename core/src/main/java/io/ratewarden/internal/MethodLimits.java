@@ -81,6 +81,7 @@ final class MethodLimits {
             problems.add("permits: must be at least 1, was " + permits);
         }
         Duration window = window(annotation);
+        Limit limit = permits >= 1 && window != null ? limit(permits, window, annotation) : null;
         if (annotation.cost() < 1 || (permits >= 1 && annotation.cost() > permits)) {
             problems.add("cost: must be between 1 and permits (" + permits + "), was " + annotation.cost());
         }
@@ -91,27 +92,35 @@ final class MethodLimits {
         if (problems.size() > before) {
             return null;
         }
-        return new LimitSpec(name, new Limit(permits, window), annotation.cost(),
+        return new LimitSpec(name, limit, annotation.cost(),
                 TimeUnit.MILLISECONDS.toNanos(annotation.maxWaitMillis()), annotation.onStoreFailure(),
                 keyFunction);
     }
 
+    /**
+     * The annotation's window as a duration, or {@code null} with a problem noted; whether a
+     * limit can hold it (whole milliseconds) is {@link Limit}'s to say.
+     */
     private Duration window(RateLimited annotation) {
         if (annotation.window() < 1) {
             problems.add("window: must be at least 1, was " + annotation.window());
             return null;
         }
         long nanos = annotation.unit().toNanos(annotation.window());
-        if (nanos < 1_000_000 || nanos % 1_000_000 != 0) {
-            problems.add("window: " + annotation.window() + " " + annotation.unit()
-                    + " is not a whole number of milliseconds of at least 1 ms");
-            return null;
-        }
         if (nanos == Long.MAX_VALUE) {
             problems.add("window: " + annotation.window() + " " + annotation.unit() + " is too long");
             return null;
         }
         return Duration.ofNanos(nanos);
+    }
+
+    private Limit limit(long permits, Duration window, RateLimited annotation) {
+        try {
+            return new Limit(permits, window);
+        } catch (IllegalArgumentException e) {
+            problems.add("window: " + annotation.window() + " " + annotation.unit() + ": " + e.getMessage());
+            return null;
+        }
     }
 
     private KeyFunction keyFunction(Method method, RateLimited annotation) {

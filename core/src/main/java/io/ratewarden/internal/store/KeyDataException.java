@@ -8,7 +8,7 @@ import io.ratewarden.store.StoreUnavailableException;
  * backend itself is healthy and decides every other key; the store repairs the key, so a later call
  * on it is decided again. The message is masked.
  */
-public final class KeyDataException extends StoreUnavailableException {
+final class KeyDataException extends StoreUnavailableException {
 
     private static final long serialVersionUID = 1L;
 
@@ -17,7 +17,7 @@ public final class KeyDataException extends StoreUnavailableException {
      *
      * @param maskedMessage what failed, already masked
      */
-    public KeyDataException(String maskedMessage) {
+    KeyDataException(String maskedMessage) {
         super(maskedMessage);
     }
 }

@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * This class is thread-safe.
  */
-public final class RedisRateLimitStore implements RateLimitStore {
+final class RedisRateLimitStore implements RateLimitStore {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.ratewarden.redis");
 
@@ -68,7 +68,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
      * Creates the store.
      *
      * @param redis the connection and its timeout
-     * @param keyPrefix prepended to every Redis key, already {@linkplain #checkPrefix checked}
+     * @param keyPrefix prepended to every Redis key, without braces (the builder checks it)
      * @param maxKeys the most limiter handles kept in memory
      */
     RedisRateLimitStore(RedisCommands redis, String keyPrefix, long maxKeys) {
@@ -79,22 +79,6 @@ public final class RedisRateLimitStore implements RateLimitStore {
         this.keyPrefix = keyPrefix;
         this.since = Clock.systemUTC().instant();
         this.limiters = Caffeine.newBuilder().maximumSize(maxKeys).build();
-    }
-
-    /**
-     * Checks a key prefix: braces would move keys between cluster slots.
-     *
-     * @param keyPrefix the prefix
-     * @return the prefix
-     * @throws IllegalArgumentException if it holds a brace
-     */
-    public static String checkPrefix(String keyPrefix) {
-        Objects.requireNonNull(keyPrefix, "keyPrefix");
-        if (keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
-            throw new IllegalArgumentException("keyPrefix must not contain '{' or '}' (they choose Redis Cluster"
-                    + " slots), was '" + keyPrefix + "'");
-        }
-        return keyPrefix;
     }
 
     /**
@@ -186,7 +170,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
      * @param key the bucket
      * @return the Redis key
      */
-    public String redisName(LimitKey key) {
+    String redisName(LimitKey key) {
         return keyPrefix + escape(key.limitName(), true) + ":" + escape(key.key(), false);
     }
 
