@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 out="${1:-benchmarks/results/$(date -u +%Y-%m-%d)}"
 mkdir -p "$out"
 
-mvn -B -q -DskipTests package -pl benchmarks -am
+mvn -B -q -Pbenchmarks -DskipTests package -pl benchmarks -am
 jar=benchmarks/target/benchmarks.jar
 jmh() { java -jar "$jar" "$@" -prof gc; }
 
