@@ -2,11 +2,8 @@ package io.ratewarden;
 
 import io.ratewarden.internal.EnvironmentSettings;
 import io.ratewarden.internal.RedisConnection;
-import io.ratewarden.internal.store.FailoverRateLimitStore;
 import io.ratewarden.internal.store.InMemoryRateLimitStore;
 import io.ratewarden.internal.store.InstanceStore;
-import io.ratewarden.internal.store.LocalInstanceStore;
-import io.ratewarden.internal.store.PluggedInstanceStore;
 import io.ratewarden.store.RateLimitStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -66,15 +63,13 @@ public final class Ratewarden implements AutoCloseable {
         InMemoryRateLimitStore local = new InMemoryRateLimitStore(builder.localMaxKeys, builder.ticker,
                 Clock.systemUTC());
         if (builder.plugged != null) {
-            this.store = new PluggedInstanceStore(name, builder.plugged, local, failurePolicy);
+            this.store = InstanceStore.plugged(name, builder.plugged, local, failurePolicy);
         } else if (builder.redis == null) {
-            this.store = new LocalInstanceStore(local);
+            this.store = InstanceStore.inMemory(local);
         } else {
-            RedisConnection connection = builder.redis.get();
-            this.store = FailoverRateLimitStore.start(connection, builder.keyPrefix, local,
-                    new FailoverRateLimitStore.Settings(name, connection.maskedUrl(), failurePolicy,
-                            builder.probeInterval, builder.redisTimeout, builder.fallbackShare,
-                            builder.overLimitCache, builder.localMaxKeys));
+            this.store = InstanceStore.onRedis(builder.redis.get(), builder.keyPrefix, local, name, failurePolicy,
+                    builder.probeInterval, builder.redisTimeout, builder.fallbackShare, builder.overLimitCache,
+                    builder.localMaxKeys);
         }
         if (jmx != null) {
             try {

@@ -47,7 +47,7 @@ import java.util.function.Function;
  * Neither wrapped store knows of the other or of outages: the Redis store decides or throws
  * {@link StoreUnavailableException}, the in-memory store decides. This class is thread-safe.
  */
-public final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
+final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
 
     private static final int SUCCESSES_TO_RECOVER = 2;
     /** How long a first connection may take before its slowness counts as a failure. */
@@ -67,7 +67,7 @@ public final class FailoverRateLimitStore implements RateLimitStore, InstanceSto
      *     until Redis said it would have room again
      * @param maxKeys the most keys whose refusal by Redis is remembered
      */
-    public record Settings(String instanceName, String maskedUrl, FailurePolicy defaultPolicy,
+    record Settings(String instanceName, String maskedUrl, FailurePolicy defaultPolicy,
                            Duration probeInterval, Duration redisTimeout, FallbackShare share,
                            boolean overLimitCache, long maxKeys) {
 
@@ -152,7 +152,7 @@ public final class FailoverRateLimitStore implements RateLimitStore, InstanceSto
      * @param settings the settings
      * @return the started store
      */
-    public static FailoverRateLimitStore start(RedisConnection connection, String keyPrefix,
+    static FailoverRateLimitStore start(RedisConnection connection, String keyPrefix,
                                                InMemoryRateLimitStore local, Settings settings) {
         RedisCommands commands = new RedisCommands(connection, settings.redisTimeout());
         FailoverRateLimitStore store = new FailoverRateLimitStore(

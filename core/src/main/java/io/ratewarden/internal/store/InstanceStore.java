@@ -2,8 +2,12 @@ package io.ratewarden.internal.store;
 
 import io.ratewarden.Decision;
 import io.ratewarden.FailurePolicy;
+import io.ratewarden.FallbackShare;
 import io.ratewarden.StoreInfo;
+import io.ratewarden.internal.RedisConnection;
 import io.ratewarden.store.LimitKey;
+import io.ratewarden.store.RateLimitStore;
+import java.time.Duration;
 
 /**
  * What one {@code Ratewarden} instance decides with, whichever backends stand behind it: memory
@@ -13,6 +17,54 @@ import io.ratewarden.store.LimitKey;
  * Implementations are thread-safe; every read does no I/O unless it says otherwise.
  */
 public interface InstanceStore extends AutoCloseable {
+
+    /**
+     * Returns the store of an instance without Redis: memory decides every call.
+     *
+     * @param local the in-memory store, closed with the returned one
+     * @return the instance's store
+     */
+    static InstanceStore inMemory(InMemoryRateLimitStore local) {
+        return new LocalInstanceStore(local);
+    }
+
+    /**
+     * Returns the store of an instance on a store the user plugged in.
+     *
+     * @param instanceName the instance's name, for logs
+     * @param store the plugged store, which stays open when the returned one closes
+     * @param local the in-memory store of {@link FailurePolicy#FALLBACK_LOCAL}, closed with the returned one
+     * @param defaultPolicy the instance's policy, not {@link FailurePolicy#DEFAULT}
+     * @return the instance's store
+     */
+    static InstanceStore plugged(String instanceName, RateLimitStore store, InMemoryRateLimitStore local,
+                                 FailurePolicy defaultPolicy) {
+        return new PluggedInstanceStore(instanceName, store, local, defaultPolicy);
+    }
+
+    /**
+     * Returns the store of an instance on Redis, with memory when Redis cannot decide, and starts
+     * its probe. Does not block.
+     *
+     * @param connection the Redis connection, closed with the returned store
+     * @param keyPrefix the prefix of every Redis key, without braces
+     * @param local the in-memory store, closed with the returned one
+     * @param instanceName the instance's name, for logs and the heartbeat
+     * @param defaultPolicy the instance's policy, not {@link FailurePolicy#DEFAULT}
+     * @param probeInterval the time between probes
+     * @param redisTimeout the longest a call or a probe waits for Redis
+     * @param share how much of each limit this instance admits on its own during an outage
+     * @param overLimitCache whether a key Redis refused is refused here until Redis's retry time
+     * @param maxKeys the most keys whose refusal by Redis is remembered
+     * @return the instance's store
+     */
+    static InstanceStore onRedis(RedisConnection connection, String keyPrefix, InMemoryRateLimitStore local,
+                                 String instanceName, FailurePolicy defaultPolicy, Duration probeInterval,
+                                 Duration redisTimeout, FallbackShare share, boolean overLimitCache, long maxKeys) {
+        return FailoverRateLimitStore.start(connection, keyPrefix, local,
+                new FailoverRateLimitStore.Settings(instanceName, connection.maskedUrl(), defaultPolicy,
+                        probeInterval, redisTimeout, share, overLimitCache, maxKeys));
+    }
 
     /**
      * Takes {@code permits} permits for {@code key} if they are all available now, else takes

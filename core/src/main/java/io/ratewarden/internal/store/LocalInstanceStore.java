@@ -9,7 +9,7 @@ import io.ratewarden.store.LimitKey;
  * An instance without Redis: the in-memory store decides every call, and no failure policy ever
  * applies (memory does not fail). This class is thread-safe.
  */
-public final class LocalInstanceStore implements InstanceStore {
+final class LocalInstanceStore implements InstanceStore {
 
     private final InMemoryRateLimitStore local;
 
@@ -18,7 +18,7 @@ public final class LocalInstanceStore implements InstanceStore {
      *
      * @param local the in-memory store, closed with this one
      */
-    public LocalInstanceStore(InMemoryRateLimitStore local) {
+    LocalInstanceStore(InMemoryRateLimitStore local) {
         this.local = local;
     }
 

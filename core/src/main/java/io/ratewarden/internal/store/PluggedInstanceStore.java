@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * one line per call. The plugged store is the user's and is not closed here. This class is
  * thread-safe.
  */
-public final class PluggedInstanceStore implements InstanceStore {
+final class PluggedInstanceStore implements InstanceStore {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.ratewarden.failover");
     private static final Duration RETRY_AFTER_REJECT = Duration.ofSeconds(1);
@@ -43,7 +43,7 @@ public final class PluggedInstanceStore implements InstanceStore {
      * @param local the in-memory store for {@link FailurePolicy#FALLBACK_LOCAL}, closed with this one
      * @param defaultPolicy the instance's policy, not {@link FailurePolicy#DEFAULT}
      */
-    public PluggedInstanceStore(String instanceName, RateLimitStore store, InMemoryRateLimitStore local,
+    PluggedInstanceStore(String instanceName, RateLimitStore store, InMemoryRateLimitStore local,
                                 FailurePolicy defaultPolicy) {
         this.instanceName = instanceName;
         this.store = Objects.requireNonNull(store, "store");
