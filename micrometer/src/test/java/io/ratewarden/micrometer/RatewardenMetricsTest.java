@@ -61,8 +61,10 @@ class RatewardenMetricsTest {
     @Test
     void redisDecisionsAndAKillShowInTheMeters() throws Exception {
         try (RedisServer redis = TestRedis.server();
+             // A timeout long enough for a starved machine: a slow reply would be decided in memory,
+             // and this test counts which backend decided each call.
              Ratewarden ratewarden = Ratewarden.builder().name("metrics-redis").redisUrl(redis.url())
-                     .probeInterval(Duration.ofMillis(100)).build()) {
+                     .redisTimeout(Duration.ofSeconds(2)).probeInterval(Duration.ofMillis(100)).build()) {
             MeterRegistry registry = new SimpleMeterRegistry();
             new RatewardenMetrics(ratewarden).bindTo(registry);
             await().atMost(10, TimeUnit.SECONDS).until(ratewarden::isHealthy);

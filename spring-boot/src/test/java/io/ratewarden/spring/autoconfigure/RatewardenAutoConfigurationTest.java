@@ -98,7 +98,8 @@ class RatewardenAutoConfigurationTest {
             RedissonClient client = Redisson.create(config);
             try {
                 contexts.withBean(RedissonClient.class, () -> client, definition -> definition.setDestroyMethodName(""))
-                        .withPropertyValues("ratewarden.name=with-client", "ratewarden.probe-interval=100ms")
+                        .withPropertyValues("ratewarden.name=with-client", "ratewarden.probe-interval=100ms",
+                                "ratewarden.redis-timeout=2s") // a starved machine must not decide it in memory
                         .run(context -> {
                             Ratewarden ratewarden = context.getBean(Ratewarden.class);
                             await().atMost(10, TimeUnit.SECONDS).until(ratewarden::isHealthy);
