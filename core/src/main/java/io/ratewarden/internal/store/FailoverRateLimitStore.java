@@ -66,22 +66,11 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
      * @param overLimitCache whether a key Redis refused is refused here, without a round trip,
      *     until Redis said it would have room again
      * @param maxKeys the most keys whose refusal by Redis is remembered
+     *     (none {@code null}, and the policy a concrete one: the builder checks them)
      */
     record Settings(String instanceName, String maskedUrl, FailurePolicy defaultPolicy,
-                           Duration probeInterval, Duration redisTimeout, FallbackShare share,
-                           boolean overLimitCache, long maxKeys) {
-
-        /** Checks that no setting is {@code null} and that the policy is a concrete one. */
-        public Settings {
-            Objects.requireNonNull(instanceName, "instanceName");
-            Objects.requireNonNull(maskedUrl, "maskedUrl");
-            Objects.requireNonNull(probeInterval, "probeInterval");
-            Objects.requireNonNull(redisTimeout, "redisTimeout");
-            Objects.requireNonNull(share, "fallbackShare");
-            if (defaultPolicy == null || defaultPolicy == FailurePolicy.DEFAULT) {
-                throw new IllegalArgumentException("defaultPolicy must be a concrete policy, was " + defaultPolicy);
-            }
-        }
+                    Duration probeInterval, Duration redisTimeout, FallbackShare share,
+                    boolean overLimitCache, long maxKeys) {
     }
 
     private final RateLimitStore redis;
@@ -89,8 +78,6 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     private final InMemoryRateLimitStore local;
     private final Function<Throwable, String> describe;
     private final Settings settings;
-    private final FailurePolicy defaultPolicy;
-    private final Duration redisTimeout;
     private final RedisHealth health;
     private final OutageAdmission outage;
     private final String instanceId;
@@ -124,11 +111,9 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         this.local = Objects.requireNonNull(local, "local");
         this.describe = Objects.requireNonNull(describe, "describe");
         this.settings = settings;
-        this.defaultPolicy = settings.defaultPolicy();
-        this.redisTimeout = settings.redisTimeout();
         this.health = new RedisHealth(settings.instanceName(), settings.maskedUrl(), SUCCESSES_TO_RECOVER,
-                redisTimeout.multipliedBy(3), Clock.systemUTC(), local::now);
-        this.outage = new OutageAdmission(local, settings.share(), settings.maxKeys(), redisTimeout);
+                settings.redisTimeout().multipliedBy(3), Clock.systemUTC(), local::now);
+        this.outage = new OutageAdmission(local, settings.share(), settings.maxKeys(), settings.redisTimeout());
         this.instanceId = settings.instanceName() + "/" + UUID.randomUUID();
         this.prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ratewarden-probe-" + settings.instanceName());
@@ -177,7 +162,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     /** {@inheritDoc} Applies the default failure policy when Redis cannot decide. */
     @Override
     public Decision tryAcquire(LimitKey key, long permits) {
-        return tryAcquire(key, permits, defaultPolicy);
+        return tryAcquire(key, permits, settings.defaultPolicy());
     }
 
     @Override
@@ -237,7 +222,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     }
 
     private FailurePolicy resolve(FailurePolicy onFailure) {
-        return onFailure == null || onFailure == FailurePolicy.DEFAULT ? defaultPolicy : onFailure;
+        return onFailure == null || onFailure == FailurePolicy.DEFAULT ? settings.defaultPolicy() : onFailure;
     }
 
     private Decision decideByPolicy(LimitKey key, long permits, FailurePolicy onFailure) {
@@ -298,7 +283,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
             return false; // closed meanwhile
         }
         try {
-            Heartbeats.Heartbeat beat = heartbeat.get(redisTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            Heartbeats.Heartbeat beat = heartbeat.get(settings.redisTimeout().toNanos(), TimeUnit.NANOSECONDS);
             outage.liveInstances(beat.liveInstances());
             health.probeSucceeded(beat.roundTrip());
         } catch (TimeoutException e) {
@@ -306,7 +291,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
             pendingSince = sentAt;
             if (!coldStart) {
                 long waited = System.nanoTime() - sentAt;
-                failed(StoreTimeoutException.after(noAnswer(waited), waited, redisTimeout.toNanos()));
+                failed(StoreTimeoutException.after(noAnswer(waited), waited, settings.redisTimeout().toNanos()));
             }
         } catch (ExecutionException e) {
             if (!(coldStart && e.getCause() instanceof StoreTimeoutException)) {

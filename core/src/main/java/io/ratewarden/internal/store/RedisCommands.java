@@ -128,8 +128,7 @@ final class RedisCommands {
 
     /** A failure described for operators, masked. */
     String describe(Throwable failure) {
-        return failure instanceof StoreUnavailableException ? failure.getMessage()
-                : connection.secrets().describe(failure);
+        return connection.secrets().describe(failure);
     }
 
     /** Closes the connection (a client passed in by the user stays open). */

@@ -28,8 +28,9 @@ import java.util.Arrays;
  * backs off briefly before it retries, and after a few losses takes the slow path. Moving on
  * (once per slot) and refusals (which compute a wait) take this window's monitor, a lock of this
  * key alone. (It was a spin lock of its own; with JMH from {@code benchmarks/run.sh}'s in-memory
- * benchmarks, the monitor measured the same on one thread and 86-89 against 89-109 ns/op on two
- * threads sharing one limit, so the spin lock went.) To move on, the lock holder freezes the word (capturing the head count exactly), folds it into the
+ * benchmarks, the monitor measured the same on one thread and, on two threads sharing one limit,
+ * 86.0 and 88.9 against 89.3 and 94.4 ns/op for the programmatic call, 88.4 and 102.9 against
+ * 105.4 and 109.0 for the woven one (two runs), so the spin lock went.) To move on, the lock holder freezes the word (capturing the head count exactly), folds it into the
  * slots, publishes the new {@code base} and {@code headEnd}, then a new epoch with a count of 0.
  * A grant that read the word before the freeze and any field after it fails its
  * compare-and-set and retries; one that read the word after the new epoch sees the new base and
