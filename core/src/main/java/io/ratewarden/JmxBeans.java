@@ -106,6 +106,11 @@ final class JmxBeans {
         }
 
         @Override
+        public String getState() {
+            return store.info().state().name();
+        }
+
+        @Override
         public boolean isHealthy() {
             return store.isHealthy();
         }
@@ -211,6 +216,16 @@ final class JmxBeans {
         @Override
         public long getRejected() {
             return limiter.rejected();
+        }
+
+        @Override
+        public long remaining(String key) {
+            return limiter.remaining(key);
+        }
+
+        @Override
+        public void reset(String key) {
+            limiter.reset(key);
         }
     }
 }

@@ -34,7 +34,7 @@ public final class Limiter {
         this.limit = limit;
         this.sharedKey = LimitKey.of(name, limit, "");
         // Without Redis, the shared bucket is asked directly: the hot path of a limit without key.
-        this.sharedBucket = store.sharedBucket(sharedKey);
+        this.sharedBucket = store.sharedBucket();
     }
 
     /**
@@ -89,7 +89,7 @@ public final class Limiter {
         if (bucket == null) {
             return askStore(store, "", permits, onStoreFailure);
         }
-        Decision decision = bucket.tryAcquire(permits);
+        Decision decision = bucket.tryAcquire(sharedKey, permits);
         if (!decision.allowed()) {
             rejectedInMemory.increment();
         } else if (permits != 1) {
@@ -100,8 +100,7 @@ public final class Limiter {
 
     // Kept apart from the shared bucket's path, so that the JIT can inline that path into callers.
     private Decision askStore(InstanceStore store, String key, long permits, FailurePolicy onStoreFailure) {
-        LimitKey limitKey = key != null && key.isEmpty() ? sharedKey : LimitKey.of(name, limit, key);
-        Decision decision = store.tryAcquire(limitKey, permits, onStoreFailure);
+        Decision decision = store.tryAcquire(keyOf(key), permits, onStoreFailure);
         boolean byRedis = decision.decidedBy() == Backend.REDIS;
         if (decision.allowed()) {
             (byRedis ? permittedByRedis : permittedInMemory).increment();
@@ -109,6 +108,45 @@ public final class Limiter {
             (byRedis ? rejectedByRedis : rejectedInMemory).increment();
         }
         return decision;
+    }
+
+    /**
+     * Returns the permits a call for {@code key} could take now, without taking any: the limit
+     * less what the key holds on the backend that decides. One round trip on Redis, none in
+     * memory; blocks at most for the instance's Redis timeout. While Redis cannot answer, memory
+     * answers, within this instance's share of the limit.
+     *
+     * @param key the caller's key, normalised as {@link #tryAcquire(String, long)} does
+     * @return the permits, between 0 and the limit's permits
+     * @throws IllegalStateException if the instance is closed
+     * @throws UnsupportedOperationException if a plugged store cannot tell
+     */
+    public long remaining(String key) {
+        return owner.openStore().remaining(keyOf(key));
+    }
+
+    /**
+     * Forgets every grant of {@code key}, so that its next call finds the whole limit: on the
+     * backend that decides (one round trip on Redis), in this instance's memory and in its
+     * over-limit cache. Other instances on Redis see the reset with their next call on Redis;
+     * a refusal one of them cached keeps refusing that key there until its retry time, at most
+     * one window. Blocks at most for the instance's Redis timeout.
+     *
+     * @param key the caller's key, normalised as {@link #tryAcquire(String, long)} does
+     * @throws IllegalStateException if the instance is closed, or if Redis could not be reached
+     *     (the key was then reset in this instance's memory only; the message says why)
+     * @throws UnsupportedOperationException if a plugged store cannot reset a key
+     */
+    public void reset(String key) {
+        try {
+            owner.openStore().reset(keyOf(key));
+        } catch (io.ratewarden.store.StoreUnavailableException e) {
+            throw new IllegalStateException("Limit '" + name + "': " + e.getMessage());
+        }
+    }
+
+    private LimitKey keyOf(String key) {
+        return key != null && key.isEmpty() ? sharedKey : LimitKey.of(name, limit, key);
     }
 
     /**
@@ -175,7 +213,7 @@ public final class Limiter {
         if (backend == Backend.REDIS) {
             return permittedByRedis.sum();
         }
-        long shared = sharedBucket == null ? 0 : sharedBucket.grantedPermits() - sharedExtraPermits.sum();
+        long shared = sharedBucket == null ? 0 : sharedBucket.grantedPermits(sharedKey) - sharedExtraPermits.sum();
         return permittedInMemory.sum() + shared;
     }
 

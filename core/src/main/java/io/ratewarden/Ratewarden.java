@@ -1,6 +1,7 @@
 package io.ratewarden;
 
 import io.ratewarden.internal.EnvironmentSettings;
+import io.ratewarden.internal.RatewardenSettings;
 import io.ratewarden.internal.RedisConnection;
 import io.ratewarden.internal.store.InMemoryRateLimitStore;
 import io.ratewarden.internal.store.InstanceStore;
@@ -57,19 +58,18 @@ public final class Ratewarden implements AutoCloseable {
     private volatile boolean closed;
 
     private Ratewarden(Builder builder) {
-        this.name = builder.name != null ? builder.name : "ratewarden-" + UNNAMED.incrementAndGet();
-        this.failurePolicy = builder.failurePolicy;
+        RatewardenSettings settings = builder.settings();
+        this.name = settings.name();
+        this.failurePolicy = settings.failurePolicy();
         this.jmx = builder.jmx ? JmxBeans.claim(name) : null;
-        InMemoryRateLimitStore local = new InMemoryRateLimitStore(builder.localMaxKeys, builder.ticker,
+        InMemoryRateLimitStore local = new InMemoryRateLimitStore(settings.localMaxKeys(), builder.ticker,
                 Clock.systemUTC());
         if (builder.plugged != null) {
-            this.store = InstanceStore.plugged(name, builder.plugged, local, failurePolicy);
+            this.store = InstanceStore.plugged(builder.plugged, local, settings);
         } else if (builder.redis == null) {
             this.store = InstanceStore.inMemory(local);
         } else {
-            this.store = InstanceStore.onRedis(builder.redis.get(), builder.keyPrefix, local, name, failurePolicy,
-                    builder.probeInterval, builder.redisTimeout, builder.fallbackShare, builder.overLimitCache,
-                    builder.localMaxKeys);
+            this.store = InstanceStore.onRedis(builder.redis.get(), local, settings);
         }
         if (jmx != null) {
             try {
@@ -78,6 +78,9 @@ public final class Ratewarden implements AutoCloseable {
                 store.close();
                 throw e;
             }
+        }
+        if (!settings.startupWait().isZero()) {
+            store.awaitFirstVerdict(settings.startupWait());
         }
     }
 
@@ -341,8 +344,17 @@ public final class Ratewarden implements AutoCloseable {
         private boolean jmx = true;
         private FallbackShare fallbackShare = FallbackShare.liveInstances();
         private boolean overLimitCache = true;
+        private RedisAlgorithm redisAlgorithm = RedisAlgorithm.RRATE_LIMITER;
+        private Duration startupWait = Duration.ofSeconds(10);
 
         private Builder() {
+        }
+
+        /** The settings as they stand, validated one by one by the setters. */
+        RatewardenSettings settings() {
+            String instanceName = name != null ? name : "ratewarden-" + UNNAMED.incrementAndGet();
+            return new RatewardenSettings(instanceName, failurePolicy, redisTimeout, probeInterval, keyPrefix,
+                    fallbackShare, overLimitCache, localMaxKeys, redisAlgorithm, startupWait);
         }
 
         /**
@@ -574,6 +586,40 @@ public final class Ratewarden implements AutoCloseable {
         }
 
         /**
+         * Sets how buckets are kept on Redis (default {@link RedisAlgorithm#RRATE_LIMITER}). Every
+         * instance on one Redis and key prefix must use the same: switching is a deploy-wide
+         * change (see the Redis set-up documentation).
+         *
+         * @param redisAlgorithm the algorithm, never {@code null}
+         * @return this builder
+         */
+        public Builder redisAlgorithm(RedisAlgorithm redisAlgorithm) {
+            this.redisAlgorithm = Objects.requireNonNull(redisAlgorithm, "redisAlgorithm");
+            return this;
+        }
+
+        /**
+         * Sets how long {@link #build()} waits for the first connection to Redis (default 10 s), so
+         * that a new instance's first call is decided by Redis rather than in memory. The wait
+         * ends as soon as Redis answers, or fails with evidence (a refused connection, a wrong
+         * password): an unreachable Redis is no reason to wait. {@link Duration#ZERO} builds
+         * without waiting. Past the bound, the instance decides in memory until it connects, and
+         * {@link StoreInfo#state()} says {@link StoreState#CONNECTING}.
+         *
+         * @param startupWait the longest wait, zero or more
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder startupWait(Duration startupWait) {
+            Objects.requireNonNull(startupWait, "startupWait");
+            if (startupWait.isNegative()) {
+                throw new IllegalArgumentException("startupWait must not be negative, was " + startupWait);
+            }
+            this.startupWait = startupWait;
+            return this;
+        }
+
+        /**
          * Sets whether {@link #build()} registers the instance's MXBeans (default {@code true}):
          * {@code io.ratewarden:type=Ratewarden,name="<name>"} and one
          * {@code io.ratewarden:type=Limit,instance="<name>",name="<limit>"} per limit.
@@ -587,8 +633,10 @@ public final class Ratewarden implements AutoCloseable {
         }
 
         /**
-         * Builds the instance. Never blocks on Redis and never fails for an unreachable one: the
-         * instance starts in memory and moves to Redis when a probe reaches it.
+         * Builds the instance. Never fails for an unreachable Redis, and waits for a reachable one
+         * at most {@link #startupWait(Duration)} (a refused connection ends the wait at once): the
+         * instance decides in memory until it reaches Redis, and moves to Redis when a probe
+         * does.
          *
          * @return a new instance
          * @throws IllegalStateException if JMX is on and an instance of the same name is registered

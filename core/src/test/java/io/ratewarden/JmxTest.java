@@ -32,6 +32,24 @@ class JmxTest {
     }
 
     @Test
+    void anOperatorReadsAndResetsAKeyThroughTheLimitsMXBean() throws Exception {
+        try (Ratewarden rw = Ratewarden.builder().name("jmx-operations").build()) {
+            Limiter limiter = rw.limit("quotes", Limit.of(5, Duration.ofMinutes(1)));
+            assertThat(limiter.tryAcquire("customer-x", 5).allowed()).isTrue();
+            assertThat(limiter.tryAcquire("customer-x").allowed()).as("locked out").isFalse();
+
+            ObjectName name = limit("jmx-operations", "quotes");
+            String[] signature = {String.class.getName()};
+            assertThat(server.invoke(name, "remaining", new Object[] {"customer-x"}, signature)).isEqualTo(0L);
+            assertThat(server.invoke(name, "remaining", new Object[] {"customer-y"}, signature)).isEqualTo(5L);
+            server.invoke(name, "reset", new Object[] {"customer-x"}, signature);
+            assertThat(server.invoke(name, "remaining", new Object[] {"customer-x"}, signature)).isEqualTo(5L);
+            assertThat(limiter.tryAcquire("customer-x", 5).allowed()).as("a whole window after the reset").isTrue();
+            assertThat(server.getAttribute(instance("jmx-operations"), "State")).isEqualTo("HEALTHY");
+        }
+    }
+
+    @Test
     void countersAreExactAfterEightThreadsOfTenThousandCalls() throws Exception {
         try (Ratewarden rw = Ratewarden.builder().name("jmx-counters").build()) {
             Limiter limiter = rw.limit("api:{v1}", Limit.of(40_000, Duration.ofHours(1)));

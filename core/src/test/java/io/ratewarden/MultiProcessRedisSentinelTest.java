@@ -40,7 +40,10 @@ class MultiProcessRedisSentinelTest {
             try (Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder("redis://unused:1")
                     .redissonConfig(config).redisTimeout(Duration.ofMillis(200)))) {
                 assertThat(rw.storeInfo().redisUrl()).isEqualTo(s1.url() + "," + s2.url() + "," + s3.url());
-                Limiter limiter = rw.limit("sentinel", Limit.of(1_000_000, Duration.ofMinutes(1)));
+                // A window of one second: whatever memory granted during the outage holds back only
+                // the first second after recovery (no over-admission around recovery), so Redis
+                // decides again soon however fast the load ran in memory.
+                Limiter limiter = rw.limit("sentinel", Limit.of(1_000_000, Duration.ofSeconds(1)));
                 try (LoadThreads load = new LoadThreads(limiter, 4)) {
                     await().until(() -> load.redisDecisions.get() > 500);
                     load.resetSlowest();
@@ -70,7 +73,7 @@ class MultiProcessRedisSentinelTest {
                 int nowhere = RedisServerProcess.freePort();
                 replica.call("REPLICAOF", "127.0.0.1", Integer.toString(nowhere));
                 Decision readOnly = small.tryAcquire("k");
-                assertThat(readOnly.allowed()).as("decided by the fallback, not rejected").isTrue();
+                assertThat(readOnly.allowed()).as("decided by the fallback, not rejected: %s %s", readOnly, rw.storeInfo()).isTrue();
                 assertThat(readOnly.decidedBy()).isEqualTo(Backend.IN_MEMORY);
                 assertThat(rw.storeInfo().lastError()).contains("READONLY");
                 replica.call("REPLICAOF", "NO", "ONE");

@@ -9,67 +9,128 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Several separate JVMs, each with its own Ratewarden, on one limit through one Redis (each JVM
- * runs {@link LoadClient}). Each grant is timed with the wall clock the JVM reads just before and
- * just after its call; Redisson's limiter stamps the grant with that clock somewhere in between.
- * Exactness is checked on what is certain: no window of the limit's length contains more
- * grants, counting those whose whole call lies inside it.
+ * runs {@link LoadClient}). Each grant is timed with the machine's monotonic clock read just
+ * before and just after its call, which every JVM reads alike, even one whose wall clock
+ * libfaketime shifts; Redis stamps the grant somewhere in between. Exactness is checked on what
+ * is certain: no window of the limit's length contains more grants, counting those whose whole
+ * call lies inside it.
  */
 class MultiProcessSharedLimitTest {
 
-    private static final long WINDOW = 1_000;
-    private static final long TOLERANCE = 20;
+    private static final long WINDOW_MILLIS = 1_000;
+    private static final long WINDOW = TimeUnit.MILLISECONDS.toNanos(WINDOW_MILLIS);
+    private static final long TOLERANCE = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final Path FAKETIME = Path.of("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1");
+
+    /** What the JVMs of one run do. */
+    private record Run(int jvms, int threads, long permits, long runMillis, String share, long timeoutMillis,
+                       Long killAfterMillis, RedisAlgorithm algorithm, List<String> clockShifts) {
+
+        static Run of(int jvms, int threads, long permits, long runMillis, String share, long timeoutMillis) {
+            return new Run(jvms, threads, permits, runMillis, share, timeoutMillis, null,
+                    RedisAlgorithm.RRATE_LIMITER, List.of());
+        }
+
+        Run killingRedisAfter(long millis) {
+            return new Run(jvms, threads, permits, runMillis, share, timeoutMillis, millis, algorithm, clockShifts);
+        }
+
+        Run on(RedisAlgorithm other) {
+            return new Run(jvms, threads, permits, runMillis, share, timeoutMillis, killAfterMillis, other,
+                    clockShifts);
+        }
+
+        Run withClocks(List<String> shifts) {
+            return new Run(shifts.size(), threads, permits, runMillis, share, timeoutMillis, killAfterMillis,
+                    algorithm, shifts);
+        }
+    }
+
+    /** What the JVMs of a run reported: every grant, its backend, and their counts. */
+    private record Outcome(long start, List<long[]> grants, List<String> backends, long inMemory, long failovers) {
+    }
 
     @Test
     void fourJvmsOfFourThreadsShareOneLimitExactlyAndUseIt(@TempDir Path dir) throws Exception {
-        long permits = 200;
-        long runMillis = 10_000;
+        Run run = Run.of(4, 4, 200, 10_000, "live", 1_000);
         try (RedisServerProcess redis = TestRedis.controllable()) {
-            List<long[]> calls = new ArrayList<>();
-            List<String> backends = new ArrayList<>();
-            runClients(redis, dir, 4, 4, permits, runMillis, "live", 1_000, null, calls, backends);
-
-            long busiest = busiestWindowOfWholeCalls(calls, WINDOW);
-            long widest = calls.stream().mapToLong(c -> c[1] - c[0]).max().orElse(0);
-            double allowed = permits * (double) runMillis / WINDOW;
+            Outcome outcome = runClients(redis, dir, run);
+            long busiest = busiestWindowOfWholeCalls(outcome.grants(), WINDOW);
+            double allowed = run.permits() * (double) run.runMillis() / WINDOW_MILLIS;
             System.out.printf("4 JVMs x 4 threads, %d per %d ms, %d ms: %d grants (%.1f %% of %.0f allowed),"
-                    + " at most %d whole calls in any %d ms window (longest call %d ms)%n", permits, WINDOW,
-                    runMillis, calls.size(), 100.0 * calls.size() / allowed, allowed, busiest, WINDOW, widest);
-            assertThat(backends).as("every grant decided by Redis").containsOnly("REDIS");
-            assertThat(busiest).as("grants certainly inside one window").isLessThanOrEqualTo(permits);
-            assertThat((double) calls.size()).as("grants used of what the limit allows")
+                    + " at most %d whole calls in any %d ms window%n", run.permits(), WINDOW_MILLIS, run.runMillis(),
+                    outcome.grants().size(), 100.0 * outcome.grants().size() / allowed, allowed, busiest,
+                    WINDOW_MILLIS);
+            assertThat(outcome.backends()).as("every grant decided by Redis").containsOnly("REDIS");
+            assertThat(busiest).as("grants certainly inside one window").isLessThanOrEqualTo(run.permits());
+            assertThat((double) outcome.grants().size()).as("grants used of what the limit allows")
                     .isGreaterThanOrEqualTo(0.8 * allowed); // about 1.00 on an idle machine; a limiter that
                                                             // refused wrongly would fall far below
+        }
+    }
+
+    /**
+     * Three JVMs whose wall clocks differ by up to 37 s share one limit on either algorithm: every
+     * decision is timed by Redis's clock. (Timed by each instance's clock, the same run admitted
+     * several times the limit, and the instance behind was starved.)
+     */
+    @ParameterizedTest
+    @EnumSource(RedisAlgorithm.class)
+    void jvmsWhoseClocksDisagreeShareOneLimit(RedisAlgorithm algorithm, @TempDir Path dir) throws Exception {
+        if (!Files.exists(FAKETIME)) {
+            String why = "libfaketime is not installed (Debian's faketime package): " + FAKETIME;
+            if (System.getenv("CI") != null) {
+                Assertions.fail(why);
+            }
+            Assumptions.abort(why);
+        }
+        Run run = Run.of(3, 2, 50, 6_000, "live", 1_000).on(algorithm).withClocks(List.of("+0s", "-30s", "+7s"));
+        try (RedisServerProcess redis = TestRedis.controllable()) {
+            Outcome outcome = runClients(redis, dir, run);
+            long busiest = busiestWindowOfWholeCalls(outcome.grants(), WINDOW);
+            double allowed = run.permits() * (double) run.runMillis() / WINDOW_MILLIS;
+            System.out.printf("%s, 3 JVMs with clocks %s, %d per %d ms, %d ms: %d grants (%.1f %% of %.0f allowed),"
+                    + " busiest window %d; decided in memory %d, failovers %d%n", algorithm, run.clockShifts(),
+                    run.permits(), WINDOW_MILLIS, run.runMillis(), outcome.grants().size(),
+                    100.0 * outcome.grants().size() / allowed, allowed, busiest, outcome.inMemory(),
+                    outcome.failovers());
+            assertThat(outcome.backends()).as("every grant decided by Redis").containsOnly("REDIS");
+            assertThat(busiest).as("grants certainly inside one window").isLessThanOrEqualTo(run.permits());
+            assertThat((double) outcome.grants().size()).as("no JVM starved the others: the limit is used")
+                    .isGreaterThanOrEqualTo(0.8 * allowed);
         }
     }
 
     @Test
     void withTheDefaultTimeoutAndFullShareSlowRepliesUnderLoadNeitherFailOverNorOverAdmit(@TempDir Path dir)
             throws Exception {
-        long permits = 50;
-        long runMillis = 8_000;
+        Run run = Run.of(4, 4, 50, 8_000, "full", 100);
         try (RedisServerProcess redis = TestRedis.controllable()) {
-            List<long[]> calls = new ArrayList<>();
-            List<String> backends = new ArrayList<>();
-            long[] stats = new long[2];
-            runClients(redis, dir, 4, 4, permits, runMillis, "full", 100, null, calls, backends, stats);
-            long busiest = busiestWindowOfWholeCalls(calls, WINDOW);
-            long inMemoryGrants = backends.stream().filter(b -> !b.equals("REDIS")).count();
+            Outcome outcome = runClients(redis, dir, run);
+            long busiest = busiestWindowOfWholeCalls(outcome.grants(), WINDOW);
+            long inMemoryGrants = outcome.backends().stream().filter(b -> !b.equals("REDIS")).count();
             System.out.printf("4 JVMs x 4 threads, %d per %d ms, full() share, 100 ms timeout, %d ms: %d grants,"
                     + " busiest window %d (bound %d); failovers %d (bound 0); calls decided in memory %d, of them"
-                    + " granted %d%n", permits, WINDOW, runMillis, calls.size(), busiest, permits, stats[1], stats[0],
-                    inMemoryGrants);
-            assertThat(stats[1]).as("failovers while Redis was up").isZero();
-            assertThat(busiest).as("grants certainly inside one window").isLessThanOrEqualTo(permits);
+                    + " granted %d%n", run.permits(), WINDOW_MILLIS, run.runMillis(), outcome.grants().size(),
+                    busiest, run.permits(), outcome.failovers(), outcome.inMemory(), inMemoryGrants);
+            assertThat(outcome.failovers()).as("failovers while Redis was up").isZero();
+            assertThat(busiest).as("grants certainly inside one window").isLessThanOrEqualTo(run.permits());
         }
     }
 
@@ -80,8 +141,9 @@ class MultiProcessSharedLimitTest {
         Outage full = outage(dir.resolve("full"), "full", permits);
         System.out.printf("4 JVMs during a Redis outage, %d per %d ms: busiest window liveInstances() %.2f x the"
                 + " limit, full() %.2f x; first window after the failure liveInstances() %.2f x, full() %.2f x;"
-                + " the two windows after it liveInstances() %.2f x, full() %.2f x%n", permits, WINDOW, live.busiest(),
-                full.busiest(), live.firstWindow(), full.firstWindow(), live.settled(), full.settled());
+                + " the two windows after it liveInstances() %.2f x, full() %.2f x%n", permits, WINDOW_MILLIS,
+                live.busiest(), full.busiest(), live.firstWindow(), full.firstWindow(), live.settled(),
+                full.settled());
         assertThat(live.busiest()).as("liveInstances(): the global rate, the window of the failure included")
                 .isLessThanOrEqualTo(1.25);
         // What a share of the limit lets the instances use, not what a loaded machine manages to:
@@ -103,71 +165,89 @@ class MultiProcessSharedLimitTest {
     private static Outage outage(Path dir, String share, long permits) throws Exception {
         Files.createDirectories(dir);
         try (RedisServerProcess redis = TestRedis.controllable()) {
-            List<long[]> calls = new ArrayList<>();
-            List<String> backends = new ArrayList<>();
             long killAfter = 1_500;
-            long runMillis = 5_000;
-            long start = runClients(redis, dir, 4, 2, permits, runMillis, share, 200, killAfter, calls, backends);
-            assertThat(backends).contains("REDIS", "IN_MEMORY");
-            long[] times = calls.stream().mapToLong(c -> c[0]).sorted().toArray();
-            long killedAt = start + killAfter;
+            Outcome outcome = runClients(redis, dir, Run.of(4, 2, permits, 5_000, share, 200)
+                    .killingRedisAfter(killAfter));
+            assertThat(outcome.backends()).contains("REDIS", "IN_MEMORY");
+            long[] times = outcome.grants().stream().mapToLong(c -> c[0]).sorted().toArray();
+            long killedAt = outcome.start() + TimeUnit.MILLISECONDS.toNanos(killAfter);
             long settledFrom = killedAt + WINDOW;
-            long firstWindow = calls.stream().filter(c -> c[0] >= killedAt && c[0] < settledFrom).count();
+            long firstWindow = outcome.grants().stream().filter(c -> c[0] >= killedAt && c[0] < settledFrom).count();
             long settledTo = settledFrom + 2 * WINDOW; // two whole windows: at most twice the limit
-            long settledGrants = calls.stream().filter(c -> c[0] >= settledFrom && c[0] < settledTo).count();
-            double settled = settledGrants / (2.0 * permits);
+            long settledGrants = outcome.grants().stream().filter(c -> c[0] >= settledFrom && c[0] < settledTo)
+                    .count();
             return new Outage(busiestWindow(times, WINDOW - TOLERANCE) / (double) permits,
-                    firstWindow / (double) permits, settled);
+                    firstWindow / (double) permits, settledGrants / (2.0 * permits));
         }
     }
 
-    /** Runs the JVMs, collects their grants and returns the common start time (epoch milliseconds). */
-    private static long runClients(RedisServerProcess redis, Path dir, int jvms, int threads, long permits,
-                                   long runMillis, String share, long timeoutMillis, Long killAfterMillis,
-                                   List<long[]> grants, List<String> backends) throws Exception {
-        return runClients(redis, dir, jvms, threads, permits, runMillis, share, timeoutMillis, killAfterMillis, grants,
-                backends, new long[2]);
-    }
-
-    /** As above, adding each JVM's calls decided in memory to {@code stats[0]} and failovers to {@code stats[1]}. */
-    private static long runClients(RedisServerProcess redis, Path dir, int jvms, int threads, long permits,
-                                   long runMillis, String share, long timeoutMillis, Long killAfterMillis,
-                                   List<long[]> grants, List<String> backends, long[] stats) throws Exception {
+    /**
+     * Starts the JVMs, waits until every one is ready on Redis (as long as a loaded machine needs,
+     * within bounds), gives them a common start on the machine's monotonic clock, and collects
+     * their grants.
+     */
+    private static Outcome runClients(RedisServerProcess redis, Path dir, Run run) throws Exception {
         String prefix = "rw-mp:" + UUID.randomUUID() + ":";
-        long start = System.currentTimeMillis() + 8_000; // time for the JVMs to start and reach Redis
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path startFile = dir.resolve("start");
         List<Process> processes = new ArrayList<>();
         List<Path> outputs = new ArrayList<>();
         // The test JVM may run the core module from the module path: the clients get both, as a class path.
         String classPath = System.getProperty("java.class.path")
                 + (System.getProperty("jdk.module.path") == null ? "" : File.pathSeparator
                 + System.getProperty("jdk.module.path"));
-        for (int i = 0; i < jvms; i++) {
+        for (int i = 0; i < run.jvms(); i++) {
             Path output = dir.resolve("grants-" + i + ".txt");
             outputs.add(output);
-            processes.add(new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp",
+            ProcessBuilder builder = new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp",
                     classPath, LoadClient.class.getName(), redis.url(), prefix,
-                    Long.toString(permits), Long.toString(WINDOW), Integer.toString(threads), Long.toString(start),
-                    Long.toString(runMillis), share, Long.toString(timeoutMillis), output.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("jvm-" + i + ".log").toFile()).start());
+                    Long.toString(run.permits()), Long.toString(WINDOW_MILLIS), Integer.toString(run.threads()),
+                    startFile.toString(), Long.toString(run.runMillis()), run.share(),
+                    Long.toString(run.timeoutMillis()), run.algorithm().name(), output.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("jvm-" + i + ".log").toFile());
+            if (i < run.clockShifts().size() && !run.clockShifts().get(i).equals("+0s")) {
+                builder.environment().put("LD_PRELOAD", FAKETIME.toString());
+                builder.environment().put("FAKETIME", run.clockShifts().get(i));
+                builder.environment().put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+            }
+            processes.add(builder.start());
         }
         try {
-            if (killAfterMillis != null) {
-                long killAt = start + killAfterMillis;
+            for (int i = 0; i < run.jvms(); i++) {
+                Path ready = Path.of(outputs.get(i) + ".ready");
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                while (!Files.exists(ready)) {
+                    Process process = processes.get(i);
+                    assertThat(process.isAlive()).as("JVM %d is starting; exit %s, log: %s", i,
+                            process.isAlive() ? "" : process.exitValue(), log(dir, i)).isTrue();
+                    assertThat(System.nanoTime() - deadline).as("JVM %d ready within 120 s", i).isNegative();
+                    LockSupport.parkNanos(20_000_000);
+                }
+            }
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            Path written = dir.resolve("start.tmp");
+            Files.writeString(written, Long.toString(start));
+            Files.move(written, startFile, StandardCopyOption.ATOMIC_MOVE);
+            if (run.killAfterMillis() != null) {
+                long killAt = start + TimeUnit.MILLISECONDS.toNanos(run.killAfterMillis());
                 long wait;
-                while ((wait = killAt - System.currentTimeMillis()) > 0) {
-                    LockSupport.parkNanos(wait * 1_000_000); // the fault is scheduled on the run's timeline
+                while ((wait = killAt - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(wait); // the fault is scheduled on the run's timeline
                 }
                 redis.kill();
             }
-            for (int i = 0; i < jvms; i++) {
+            List<long[]> grants = new ArrayList<>();
+            List<String> backends = new ArrayList<>();
+            long inMemory = 0;
+            long failovers = 0;
+            for (int i = 0; i < run.jvms(); i++) {
                 Process process = processes.get(i);
-                assertThat(process.waitFor(start - System.currentTimeMillis() + runMillis + 60_000,
-                        TimeUnit.MILLISECONDS)).as("JVM %d finished", i).isTrue();
+                assertThat(process.waitFor(run.runMillis() + 60_000, TimeUnit.MILLISECONDS))
+                        .as("JVM %d finished", i).isTrue();
                 assertThat(process.exitValue()).as("JVM %d exit code; log: %s", i, log(dir, i)).isZero();
                 String[] counts = Files.readString(Path.of(outputs.get(i) + ".stats")).trim().split(" ", 3);
-                stats[0] += Long.parseLong(counts[0]);
-                stats[1] += Long.parseLong(counts[1]);
+                inMemory += Long.parseLong(counts[0]);
+                failovers += Long.parseLong(counts[1]);
                 if (Long.parseLong(counts[1]) > 0) {
                     System.out.printf("JVM %d failed over %s time(s); last error: %s%n", i, counts[1], counts[2]);
                 }
@@ -177,12 +257,12 @@ class MultiProcessSharedLimitTest {
                     backends.add(parts[2]);
                 }
             }
+            return new Outcome(start, grants, backends, inMemory, failovers);
         } finally {
             for (Process process : processes) {
                 process.destroyForcibly();
             }
         }
-        return start;
     }
 
     private static String log(Path dir, int i) {
@@ -195,7 +275,7 @@ class MultiProcessSharedLimitTest {
 
     /**
      * The most grants whose whole call {@code [before, after]} lies inside one window
-     * {@code (t - length, t]}: Redisson stamped each of those inside that window, whatever the
+     * {@code (t - length, t]}: Redis stamped each of those inside that window, whatever the
      * scheduling between the readings.
      */
     static long busiestWindowOfWholeCalls(List<long[]> calls, long length) {

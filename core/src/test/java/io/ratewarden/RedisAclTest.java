@@ -21,8 +21,8 @@ class RedisAclTest {
         "+eval", "+evalsha", "+script|load", "+hgetall", "+zrange", "+ping", "+hello", "+auth",
         "+client|setname", "+select",
         // called inside the limiter's scripts
-        "+hget", "+hset", "+hsetnx", "+get", "+set", "+decrby", "+zadd", "+zrangebyscore", "+zremrangebyscore",
-        "+pexpire", "+pttl", "+del", "+exists", "+zcard"};
+        "+time", "+hget", "+hmget", "+hset", "+hsetnx", "+get", "+set", "+decrby", "+zadd", "+zrangebyscore",
+        "+zremrangebyscore", "+pexpire", "+pttl", "+del", "+exists", "+zcard"};
 
     @Test
     void aLeastPrivilegeUserRunsTheLimiter() throws Exception {

@@ -30,6 +30,10 @@ final class RedisFixtures {
         return rw;
     }
 
+    static void awaitState(Ratewarden rw, StoreState state, Duration within) {
+        await().atMost(within).pollInterval(Duration.ofMillis(10)).until(() -> rw.storeInfo().state() == state);
+    }
+
     static void awaitBackend(Ratewarden rw, Backend backend, Duration within) {
         await().atMost(within).pollInterval(Duration.ofMillis(10))
                 .until(() -> rw.storeInfo().backend() == backend);

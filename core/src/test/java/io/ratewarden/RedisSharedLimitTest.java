@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -87,23 +89,37 @@ class RedisSharedLimitTest {
         }
     }
 
-    @Test
-    void changingPermitsInCodeTakesEffectWithoutDeletingKeys() {
+    @ParameterizedTest
+    @EnumSource(RedisAlgorithm.class)
+    void changingPermitsInCodeTakesEffectWithTheNextCallWithoutDeletingKeys(RedisAlgorithm algorithm) {
         String prefix = "rw-test:" + UUID.randomUUID() + ":";
-        try (Ratewarden oldCode = RedisFixtures.onRedis(RedisFixtures.builder(redis.url()).keyPrefix(prefix));
-             Ratewarden newCode = RedisFixtures.onRedis(RedisFixtures.builder(redis.url()).keyPrefix(prefix))) {
+        try (Ratewarden oldCode = RedisFixtures.onRedis(RedisFixtures.builder(redis.url()).keyPrefix(prefix)
+                     .redisAlgorithm(algorithm));
+             Ratewarden newCode = RedisFixtures.onRedis(RedisFixtures.builder(redis.url()).keyPrefix(prefix)
+                     .redisAlgorithm(algorithm))) {
             Limiter before = oldCode.limit("plan", Limit.of(5, Duration.ofMinutes(1)));
-            assertThat(before.tryAcquire("acme", 2).allowed()).isTrue();
+            assertThat(before.tryAcquire("acme", 5).allowed()).isTrue();
+            assertThat(before.tryAcquire("acme").allowed()).as("5 of 5 used").isFalse();
 
-            Limiter after = newCode.limit("plan", Limit.of(3, Duration.ofMinutes(1)));
-            assertThat(after.tryAcquire("acme").allowed()).as("3 permits, 2 used").isTrue();
-            assertThat(after.tryAcquire("acme").allowed()).isFalse();
-            // Instances still running the old code now see the new limit as well.
-            assertThat(before.tryAcquire("acme").allowed()).isFalse();
+            Limiter raised = newCode.limit("plan", Limit.of(8, Duration.ofMinutes(1)));
+            assertThat(raised.remaining("acme")).as("raised from 5 to 8: 3 more at once").isEqualTo(3);
+            assertThat(raised.tryAcquire("acme", 3).allowed()).isTrue();
+            assertThat(raised.tryAcquire("acme").allowed()).as("8 of 8 used").isFalse();
+            // During a rolling deploy each instance decides by its own code's limit, over the same
+            // grants: the key never holds more than the larger of the two.
+            assertThat(before.tryAcquire("acme").allowed()).as("8 held, old code's limit 5").isFalse();
+            Limiter lowered = newCode.limit("plan-lowered", Limit.of(3, Duration.ofMinutes(1)));
+            Limiter wider = oldCode.limit("plan-lowered", Limit.of(5, Duration.ofMinutes(1)));
+            assertThat(wider.tryAcquire("acme", 2).allowed()).isTrue();
+            assertThat(lowered.tryAcquire("acme").allowed()).as("3 permits, 2 used").isTrue();
+            assertThat(lowered.tryAcquire("acme").allowed()).isFalse();
+            assertThat(wider.tryAcquire("acme", 2).allowed()).as("5 permits, 3 used").isTrue();
+            assertThat(wider.tryAcquire("acme").allowed()).isFalse();
 
             Limiter longer = newCode.limit("plan-window", Limit.of(2, Duration.ofMillis(200)));
             assertThat(longer.tryAcquire("acme", 2).allowed()).isTrue();
-            try (Ratewarden newerCode = RedisFixtures.onRedis(RedisFixtures.builder(redis.url()).keyPrefix(prefix))) {
+            try (Ratewarden newerCode = RedisFixtures.onRedis(RedisFixtures.builder(redis.url()).keyPrefix(prefix)
+                    .redisAlgorithm(algorithm))) {
                 Limiter hourly = newerCode.limit("plan-window", Limit.of(2, Duration.ofHours(1)));
                 // The grants in the window are kept: the new, longer window still holds them.
                 assertThat(hourly.tryAcquire("acme").allowed()).isFalse();

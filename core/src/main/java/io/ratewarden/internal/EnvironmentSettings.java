@@ -3,6 +3,7 @@ package io.ratewarden.internal;
 import io.ratewarden.FailurePolicy;
 import io.ratewarden.FallbackShare;
 import io.ratewarden.Ratewarden;
+import io.ratewarden.RedisAlgorithm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -52,6 +53,8 @@ public final class EnvironmentSettings {
         reader.apply("name", (key, value) -> builder.name(value.trim()));
         reader.apply("localMaxKeys", (key, value) -> builder.localMaxKeys(parseLong(key, value)));
         reader.apply("failurePolicy", (key, value) -> builder.failurePolicy(parseEnum(key, value)));
+        reader.apply("redisAlgorithm", (key, value) -> builder.redisAlgorithm(parseAlgorithm(key, value)));
+        reader.apply("startupWait", (key, value) -> builder.startupWait(parseDuration(key, value)));
         return builder;
     }
 
@@ -106,6 +109,14 @@ public final class EnvironmentSettings {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(setting + ": expected one of FALLBACK_LOCAL, ALLOW, REJECT"
                     + shown(value));
+        }
+    }
+
+    static RedisAlgorithm parseAlgorithm(String setting, String value) {
+        try {
+            return RedisAlgorithm.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting + ": expected one of RRATE_LIMITER, COMPACT" + shown(value));
         }
     }
 

@@ -205,7 +205,9 @@ public final class RedisConnection implements AutoCloseable {
             client = null;
         }
         if (owned && current != null && !current.isShutdown()) {
-            current.shutdown(100, 2_000, TimeUnit.MILLISECONDS);
+            // No quiet period: Redisson hands Netty what is left of the timeout after closing the
+            // connections, and Netty refuses a timeout below its quiet period.
+            current.shutdown(0, 2_000, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -34,4 +34,23 @@ public interface LimitMXBean {
      * @return the rejected calls
      */
     long getRejected();
+
+    /**
+     * Returns the permits a call for {@code key} could take now, without taking any (one round
+     * trip on Redis, none in memory).
+     *
+     * @param key the caller's key, {@code ""} for the limit's one shared bucket
+     * @return the permits remaining
+     */
+    long remaining(String key);
+
+    /**
+     * Forgets every grant of {@code key}, so that its next call finds the whole limit: on Redis,
+     * in this instance's memory and in its over-limit cache.
+     *
+     * @param key the caller's key, {@code ""} for the limit's one shared bucket
+     * @throws IllegalStateException if Redis could not be reached (the key was reset in this
+     *     instance's memory only)
+     */
+    void reset(String key);
 }

@@ -15,6 +15,14 @@ public interface RatewardenMXBean {
     String getBackend();
 
     /**
+     * Returns whether the primary backend decides: {@code HEALTHY}, {@code CONNECTING} (Redis not
+     * reached yet, nothing failed) or {@code FAILED}.
+     *
+     * @return the state's name
+     */
+    String getState();
+
+    /**
      * Returns whether the primary backend is usable ({@code true} without Redis).
      *
      * @return whether healthy

@@ -30,6 +30,32 @@ public interface RateLimitStore extends AutoCloseable {
     Decision tryAcquire(LimitKey key, long permits);
 
     /**
+     * Returns the permits a call on {@code key} could take now, without taking any: the limit
+     * less what the bucket holds, never negative. Must return, or throw, within a bounded time.
+     * The default tells that the store cannot say.
+     *
+     * @param key the bucket, never {@code null}
+     * @return the permits, between 0 and {@code key.limit().permits()}
+     * @throws UnsupportedOperationException if the store cannot tell (the default)
+     * @throws StoreUnavailableException when the backend cannot answer
+     */
+    default long remaining(LimitKey key) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot tell the permits remaining");
+    }
+
+    /**
+     * Forgets every grant of {@code key}, so that its next call finds the whole limit. Must
+     * return, or throw, within a bounded time. The default tells that the store cannot.
+     *
+     * @param key the bucket, never {@code null}
+     * @throws UnsupportedOperationException if the store cannot reset a key (the default)
+     * @throws StoreUnavailableException when the backend cannot answer
+     */
+    default void reset(LimitKey key) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot reset a key");
+    }
+
+    /**
      * Returns whether the store's backend is usable, without blocking on I/O.
      *
      * @return {@code true} when healthy

@@ -22,19 +22,19 @@ import java.util.function.Function;
  * limit's length. Limits of up to 64 permits are exact: a key is granted again as soon as its
  * oldest grant has left the window. Larger limits keep a constant memory per key whatever the
  * permits, and may refuse a grant up to 1/16 of the window earlier than an exact sliding log
- * would. A refusal's retry time is never above the window. Keys are held in a
- * Caffeine cache bounded to {@code maxKeys} entries (size-based eviction, no timers on the call
- * path); the key {@code ""} of each limit is held apart and never evicted. An evicted key that
- * returns starts with a full window of permits, so keep the bound above the number of keys
- * active within one window. Entries never expire by time: a key stays until evicted or
- * {@link #close()}.
+ * would. A refusal's retry time is never above the window. A call under another limit than the
+ * key's last (an override, a changed configuration) is decided by the new limit over the grants
+ * the key holds. Keys are held in a Caffeine cache bounded to {@code maxKeys} entries
+ * (size-based eviction, no timers on the call path); the key {@code ""} of each limit is held
+ * apart and never evicted. An evicted key that returns starts with a full window of permits, so
+ * keep the bound above the number of keys active within one window. Entries never expire by
+ * time: a key stays until evicted, {@linkplain #reset reset} or {@link #close()}d.
  *
  * <p>This class is thread-safe. Calls on different keys share no lock.
  */
 public final class InMemoryRateLimitStore implements RateLimitStore {
 
-    private static final Function<LimitKey, SlidingWindow> NEW_WINDOW =
-            key -> SlidingWindow.of(key.limit().permits(), key.limit().window().toNanos());
+    private static final Function<LimitKey, SlidingWindow> NEW_WINDOW = key -> SlidingWindow.of(key.limit());
 
     private final Ticker ticker;
     private final Cache<LimitKey, SlidingWindow> windows;
@@ -66,8 +66,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     /** {@inheritDoc} Decided in memory, never blocks on I/O. */
     @Override
     public Decision tryAcquire(LimitKey key, long permits) {
-        checkPermits(key, permits);
-        return decision(window(key).tryAcquire(ticker, permits));
+        return tryAcquire(key, permits, Long.MAX_VALUE);
     }
 
     /**
@@ -77,23 +76,60 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      *
      * @param key the bucket
      * @param permits how many permits, between 1 and the limit's permits
-     * @param share the most permits this instance admits per window, at least {@code permits}
+     * @param share the most permits this instance admits per window; at least {@code permits} is
+     *     admitted whatever it says
      * @return the decision
      */
     public Decision tryAcquire(LimitKey key, long permits, long share) {
         checkPermits(key, permits);
-        return decision(window(key).tryAcquire(ticker, permits, Math.max(share, permits)));
+        long cap = Math.max(share, permits);
+        long read = ticker.read();
+        long wait;
+        do {
+            wait = window(key).tryAcquireAt(read, permits, cap);
+        } while (wait == SlidingWindow.RETIRED);
+        return decision(wait);
+    }
+
+    /**
+     * Returns the permits a call on {@code key} could take now without being refused: the limit
+     * less what the key holds. Never creates an entry for a key the store does not hold.
+     *
+     * @param key the bucket
+     * @return the permits available, between 0 and the limit's permits
+     */
+    public long remaining(LimitKey key) {
+        SlidingWindow window = existing(key);
+        if (window == null) {
+            return key.limit().permits();
+        }
+        if (!window.fits(key.limit())) {
+            window = window(key);
+        }
+        return window.available(ticker.read());
+    }
+
+    /**
+     * Forgets every grant of {@code key}: its next call finds the whole limit.
+     *
+     * @param key the bucket
+     */
+    public void reset(LimitKey key) {
+        SlidingWindow window = existing(key);
+        if (window != null) {
+            window.clear(); // in place: a direct handle on a shared key keeps it
+        }
     }
 
     /**
      * Returns the permits {@code key} holds in the window ending now: those granted here and those
-     * {@linkplain #record recorded}. Never creates an entry for a key other than a shared one.
+     * {@linkplain #record recorded}. Never creates an entry for a key the store does not hold.
      *
      * @param key the bucket
      * @return the permits held, 0 for a key the store does not hold
      */
     public long held(LimitKey key) {
-        SlidingWindow window = key.key().isEmpty() ? sharedWindows.get(key) : windows.getIfPresent(key);
+        SlidingWindow window = existing(key);
         return window == null ? 0 : window.heldInWindow(ticker.read());
     }
 
@@ -107,20 +143,24 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * The window of a key. Keys shared by all callers ({@code ""}) are few (one per limit) and hot:
-     * they live in a plain map outside the bounded cache, never evicted.
+     * The window of a key, for the key's limit: made on first use, and converted when the limit
+     * changed. Keys shared by all callers ({@code ""}) are few (one per limit) and hot: they live
+     * in a plain map outside the bounded cache, never evicted.
      */
     SlidingWindow window(LimitKey key) {
-        if (key.key().isEmpty()) {
-            SlidingWindow shared = sharedWindows.get(key);
-            return shared != null ? shared : sharedWindows.computeIfAbsent(key, NEW_WINDOW);
+        boolean shared = key.key().isEmpty();
+        SlidingWindow window = shared ? sharedWindows.get(key) : windows.getIfPresent(key);
+        if (window != null && window.fits(key.limit())) {
+            return window;
         }
-        return windows.get(key, NEW_WINDOW);
+        ConcurrentMap<LimitKey, SlidingWindow> map = shared ? sharedWindows : windows.asMap();
+        return map.compute(key, (k, old) -> old == null ? NEW_WINDOW.apply(key)
+                : old.fits(key.limit()) ? old : old.retireInto(key.limit(), ticker.read()));
     }
 
-    /** The window of a shared key if the store holds it, without creating it. */
-    SlidingWindow existingWindow(LimitKey key) {
-        return sharedWindows.get(key);
+    /** The window of a key if the store holds it, without creating it. */
+    SlidingWindow existing(LimitKey key) {
+        return key.key().isEmpty() ? sharedWindows.get(key) : windows.getIfPresent(key);
     }
 
     private static Decision decision(long waitNanos) {
@@ -130,19 +170,13 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * Returns a direct handle on the bucket of {@code key}, which must be a limit's shared key
-     * ({@code ""}): such buckets are never evicted, so the handle stays valid until
-     * {@link #close()}.
+     * Returns a direct handle for the calls of one limit on its shared key ({@code ""}): such
+     * buckets are never evicted, so the handle saves a lookup per call until {@link #close()}.
      *
-     * @param key a shared key
      * @return the handle
-     * @throws IllegalArgumentException if the key is not {@code ""}
      */
-    public LocalBucket bucket(LimitKey key) {
-        if (!key.key().isEmpty()) {
-            throw new IllegalArgumentException("only the shared key \"\" of a limit has a direct handle");
-        }
-        return new LocalBucket(key, this, ticker);
+    public LocalBucket bucket() {
+        return new LocalBucket(this, ticker);
     }
 
     /**
@@ -153,7 +187,9 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      * @param permits the permits granted elsewhere
      */
     public void record(LimitKey key, long permits) {
-        window(key).record(ticker, permits);
+        while (!window(key).record(ticker, permits)) {
+            Thread.onSpinWait(); // retired under us: the key's next window counts them
+        }
     }
 
     /** Always {@code true}: memory does not fail. */

@@ -2,8 +2,8 @@ package io.ratewarden.internal.store;
 
 import io.ratewarden.Decision;
 import io.ratewarden.FailurePolicy;
-import io.ratewarden.FallbackShare;
 import io.ratewarden.StoreInfo;
+import io.ratewarden.internal.RatewardenSettings;
 import io.ratewarden.internal.RedisConnection;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.RateLimitStore;
@@ -34,12 +34,12 @@ public interface InstanceStore extends AutoCloseable {
      * @param instanceName the instance's name, for logs
      * @param store the plugged store, which stays open when the returned one closes
      * @param local the in-memory store of {@link FailurePolicy#FALLBACK_LOCAL}, closed with the returned one
-     * @param defaultPolicy the instance's policy, not {@link FailurePolicy#DEFAULT}
+     * @param settings the instance's settings
      * @return the instance's store
      */
-    static InstanceStore plugged(String instanceName, RateLimitStore store, InMemoryRateLimitStore local,
-                                 FailurePolicy defaultPolicy) {
-        return new PluggedInstanceStore(instanceName, store, local, defaultPolicy);
+    static InstanceStore plugged(RateLimitStore store, InMemoryRateLimitStore local, RatewardenSettings settings) {
+        return new PluggedInstanceStore(settings.name(), store, local,
+                new FailurePolicies(settings.failurePolicy(), settings.probeInterval()));
     }
 
     /**
@@ -47,23 +47,13 @@ public interface InstanceStore extends AutoCloseable {
      * its probe. Does not block.
      *
      * @param connection the Redis connection, closed with the returned store
-     * @param keyPrefix the prefix of every Redis key, without braces
      * @param local the in-memory store, closed with the returned one
-     * @param instanceName the instance's name, for logs and the heartbeat
-     * @param defaultPolicy the instance's policy, not {@link FailurePolicy#DEFAULT}
-     * @param probeInterval the time between probes
-     * @param redisTimeout the longest a call or a probe waits for Redis
-     * @param share how much of each limit this instance admits on its own during an outage
-     * @param overLimitCache whether a key Redis refused is refused here until Redis's retry time
-     * @param maxKeys the most keys whose refusal by Redis is remembered
+     * @param settings the instance's settings
      * @return the instance's store
      */
-    static InstanceStore onRedis(RedisConnection connection, String keyPrefix, InMemoryRateLimitStore local,
-                                 String instanceName, FailurePolicy defaultPolicy, Duration probeInterval,
-                                 Duration redisTimeout, FallbackShare share, boolean overLimitCache, long maxKeys) {
-        return FailoverRateLimitStore.start(connection, keyPrefix, local,
-                new FailoverRateLimitStore.Settings(instanceName, connection.maskedUrl(), defaultPolicy,
-                        probeInterval, redisTimeout, share, overLimitCache, maxKeys));
+    static InstanceStore onRedis(RedisConnection connection, InMemoryRateLimitStore local,
+                                 RatewardenSettings settings) {
+        return FailoverRateLimitStore.start(connection, local, settings);
     }
 
     /**
@@ -80,14 +70,46 @@ public interface InstanceStore extends AutoCloseable {
     Decision tryAcquire(LimitKey key, long permits, FailurePolicy onFailure);
 
     /**
-     * Returns a direct handle on the bucket of a limit's shared key, when every call on it is
+     * Returns the permits a call on {@code key} could take now, without taking any, from the
+     * backend that decides. Blocks at most for the backend's timeout.
+     *
+     * @param key the bucket
+     * @return the permits, between 0 and the limit's
+     * @throws UnsupportedOperationException if a plugged store cannot tell
+     */
+    long remaining(LimitKey key);
+
+    /**
+     * Forgets every grant of {@code key} on the backend that decides, in this instance's memory
+     * and in its over-limit cache. Blocks at most for the backend's timeout.
+     *
+     * @param key the bucket
+     * @throws io.ratewarden.store.StoreUnavailableException when the backend could not be reached:
+     *     the key was reset in this instance's memory only
+     * @throws UnsupportedOperationException if a plugged store cannot reset a key
+     */
+    void reset(LimitKey key);
+
+    /**
+     * Returns a direct handle on the buckets of limits' shared keys, when every call on them is
      * decided in memory, for a path with no lookup per call; else {@code null}.
      *
-     * @param sharedKey a key whose {@link LimitKey#key()} is {@code ""}
      * @return the handle, or {@code null}
      */
-    default LocalBucket sharedBucket(LimitKey sharedKey) {
+    default LocalBucket sharedBucket() {
         return null;
+    }
+
+    /**
+     * Waits until the primary backend decided once or failed, at most {@code bound}: what
+     * {@code build()} waits for, so that the first call of a new instance on a reachable Redis is
+     * decided there. Returns at once for a store that is never connecting.
+     *
+     * @param bound the longest wait
+     * @return whether the wait ended with a verdict rather than the bound
+     */
+    default boolean awaitFirstVerdict(Duration bound) {
+        return true;
     }
 
     /**

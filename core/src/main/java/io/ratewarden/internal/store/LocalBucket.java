@@ -7,19 +7,18 @@ import io.ratewarden.store.LimitKey;
 import java.time.Duration;
 
 /**
- * A direct handle on one in-memory bucket, for callers that ask the same bucket again and again
- * (a limit's key {@code ""}): no lookup per call. Obtained from
- * {@link InMemoryRateLimitStore#bucket(LimitKey)}. This class is thread-safe.
+ * A direct handle on the bucket of one limit's shared key ({@code ""}), for a caller that asks
+ * it again and again: no lookup per call while the limit stays the same. Obtained from
+ * {@link InMemoryRateLimitStore#bucket()}; used with the keys of one limit name only. This class
+ * is thread-safe.
  */
 public final class LocalBucket {
 
-    private final LimitKey key;
     private final InMemoryRateLimitStore store;
     private final Ticker ticker;
-    private SlidingWindow window; // found on first use; always the same instance, so a racy read is fine
+    private SlidingWindow window; // found on first use and after a change of limit; a racy read is fine
 
-    LocalBucket(LimitKey key, InMemoryRateLimitStore store, Ticker ticker) {
-        this.key = key;
+    LocalBucket(InMemoryRateLimitStore store, Ticker ticker) {
         this.store = store;
         this.ticker = ticker;
     }
@@ -27,35 +26,40 @@ public final class LocalBucket {
     /**
      * Takes {@code permits} permits if they are all available now, else takes none.
      *
+     * @param key the limit's shared key, under the limit in force
      * @param permits how many permits, between 1 and the limit's permits
      * @return the decision, never {@code null}
      * @throws IllegalArgumentException if {@code permits} is out of range
      */
-    public Decision tryAcquire(long permits) {
+    public Decision tryAcquire(LimitKey key, long permits) {
         InMemoryRateLimitStore.checkPermits(key, permits);
+        long read = ticker.read();
         SlidingWindow current = window;
-        if (current == null) {
+        if (current == null || !current.fits(key.limit())) {
             current = store.window(key);
             window = current;
         }
-        long waitNanos = current.tryAcquireShared(ticker, permits);
+        long waitNanos = current.tryAcquireAt(read, permits, Long.MAX_VALUE);
+        while (waitNanos == SlidingWindow.RETIRED) {
+            current = store.window(key);
+            window = current;
+            waitNanos = current.tryAcquireAt(read, permits, Long.MAX_VALUE);
+        }
         return waitNanos == 0 ? Decision.allowed(Backend.IN_MEMORY)
                 : Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));
     }
 
     /**
-     * Returns the permits counted on this bucket's key since the store first held it: granted
+     * Returns the permits counted on the shared key since the store first held it: granted
      * through this handle or the store, or {@linkplain InMemoryRateLimitStore#record recorded}.
      * Exact once no call on the key is in flight. Counting costs the granting calls nothing;
      * reading takes the key's lock briefly.
      *
+     * @param key the limit's shared key
      * @return the permits counted, 0 before the key's first call
      */
-    public long grantedPermits() {
-        SlidingWindow current = window;
-        if (current == null) {
-            current = store.existingWindow(key);
-        }
+    public long grantedPermits(LimitKey key) {
+        SlidingWindow current = store.existing(key);
         return current == null ? 0 : current.counted();
     }
 }

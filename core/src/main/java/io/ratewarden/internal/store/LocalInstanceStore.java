@@ -28,8 +28,18 @@ final class LocalInstanceStore implements InstanceStore {
     }
 
     @Override
-    public LocalBucket sharedBucket(LimitKey sharedKey) {
-        return local.bucket(sharedKey);
+    public long remaining(LimitKey key) {
+        return local.remaining(key);
+    }
+
+    @Override
+    public void reset(LimitKey key) {
+        local.reset(key);
+    }
+
+    @Override
+    public LocalBucket sharedBucket() {
+        return local.bucket();
     }
 
     /** Always {@code true}: there is nothing to probe. */

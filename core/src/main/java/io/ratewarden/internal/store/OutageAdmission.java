@@ -33,10 +33,9 @@ import java.util.function.Function;
  *       outage: in the first window after it takes over again, a call must fit in memory too
  *       ({@link #admitAfterRecovery}).</li>
  *   <li><b>A slow reply is not an outage.</b> A call that timed out while Redis is still deemed
- *       healthy may yet be granted there, and the other instances still decide on Redis: memory
- *       admits it only when this instance is the only one alive and Redis was not refusing the
- *       key ({@link #admitSlowReply}); otherwise it is refused rather than risk admitting past the
- *       limit.</li>
+ *       healthy may yet be granted there, the other instances still decide on Redis, and this
+ *       instance's own calls in flight may be granted there too before memory hears of them: it is
+ *       refused ({@link #refuseSlowReply}) rather than risk admitting past the limit.</li>
  * </ul>
  * The same notes of Redis's refusals answer the over-limit cache while Redis is healthy
  * ({@link #refusedByRedisFor}). This class is thread-safe; calls on different keys share no lock.
@@ -82,17 +81,18 @@ final class OutageAdmission {
 
     /** Redis refused {@code permits} on {@code key} and has no room for them for {@code waitNanos}. */
     void refusedByRedis(LimitKey key, long permits, long waitNanos) {
-        refusals.get(key, NEW_REFUSAL).refusedAt(local.now(), permits, waitNanos);
+        refusals.get(key, NEW_REFUSAL).refusedAt(local.now(), permits, waitNanos, key.limit());
     }
 
     /**
      * Returns how long from now Redis has no room for {@code permits} on {@code key} by its last
-     * refusal, or 0 when no refusal answers that (none noted, expired, or for fewer permits).
+     * refusal, or 0 when no refusal answers that (none noted, expired, for fewer permits, or under
+     * another limit).
      * Never creates an entry.
      */
     long refusedByRedisFor(LimitKey key, long permits) {
         Refusal refusal = refusals.getIfPresent(key);
-        return refusal == null ? 0 : refusal.refusedFor(local.now(), permits);
+        return refusal == null ? 0 : refusal.refusedFor(local.now(), permits, key.limit());
     }
 
     /** Whether a call on {@code key} falls in the first window after the recovery at {@code recoveredAt}. */
@@ -108,15 +108,26 @@ final class OutageAdmission {
         return local.tryAcquire(key, permits);
     }
 
-    /** Decides a call that Redis did not answer in time while it is still deemed healthy. */
-    Decision admitSlowReply(LimitKey key, long permits) {
-        Refusal refusal = refusals.getIfPresent(key);
-        boolean refusing = refusal != null && refusal.refusedAfter(local.now() - key.limit().window().toNanos());
-        if (liveInstances > 1 || refusing) {
-            InMemoryRateLimitStore.checkPermits(key, permits);
-            return Decision.rejected(Backend.IN_MEMORY, refusedSlowReplyFor);
-        }
-        return local.tryAcquire(key, permits);
+    /**
+     * Refuses a call that Redis did not answer in time while it is still deemed healthy, with the
+     * Redis timeout as its retry time: memory cannot grant it without risking a grant past the
+     * limit.
+     */
+    Decision refuseSlowReply(LimitKey key, long permits) {
+        InMemoryRateLimitStore.checkPermits(key, permits);
+        return Decision.rejected(Backend.IN_MEMORY, refusedSlowReplyFor);
+    }
+
+    /** The permits a call on {@code key} could take in memory now, within this instance's share. */
+    long remainingDuringOutage(LimitKey key) {
+        long limit = key.limit().permits();
+        long instanceShare = Math.min(limit, share.permitsPerInstance(limit, liveInstances));
+        return Math.max(0, local.remaining(key) - (limit - instanceShare));
+    }
+
+    /** Forgets Redis's refusal of {@code key}, after the key was reset. */
+    void forget(LimitKey key) {
+        refusals.invalidate(key);
     }
 
     /**

@@ -1,13 +1,11 @@
 package io.ratewarden.internal.store;
 
-import io.ratewarden.Backend;
 import io.ratewarden.Decision;
 import io.ratewarden.FailurePolicy;
 import io.ratewarden.StoreInfo;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.RateLimitStore;
 import io.ratewarden.store.StoreUnavailableException;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -26,12 +24,11 @@ import org.slf4j.LoggerFactory;
 final class PluggedInstanceStore implements InstanceStore {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.ratewarden.failover");
-    private static final Duration RETRY_AFTER_REJECT = Duration.ofSeconds(1);
 
     private final String instanceName;
     private final RateLimitStore store;
     private final InMemoryRateLimitStore local;
-    private final FailurePolicy defaultPolicy;
+    private final FailurePolicies policies;
     private final AtomicBoolean failing = new AtomicBoolean();
     private final LongAdder fallbackDecisions = new LongAdder();
 
@@ -41,14 +38,14 @@ final class PluggedInstanceStore implements InstanceStore {
      * @param instanceName the owning instance's name, for logs
      * @param store the plugged store
      * @param local the in-memory store for {@link FailurePolicy#FALLBACK_LOCAL}, closed with this one
-     * @param defaultPolicy the instance's policy, not {@link FailurePolicy#DEFAULT}
+     * @param policies the instance's failure policies
      */
     PluggedInstanceStore(String instanceName, RateLimitStore store, InMemoryRateLimitStore local,
-                                FailurePolicy defaultPolicy) {
+                         FailurePolicies policies) {
         this.instanceName = instanceName;
         this.store = Objects.requireNonNull(store, "store");
         this.local = local;
-        this.defaultPolicy = defaultPolicy;
+        this.policies = policies;
     }
 
     @Override
@@ -69,12 +66,25 @@ final class PluggedInstanceStore implements InstanceStore {
             }
         }
         fallbackDecisions.increment();
-        FailurePolicy policy = onFailure == null || onFailure == FailurePolicy.DEFAULT ? defaultPolicy : onFailure;
-        return switch (policy) {
-            case ALLOW -> Decision.allowed(Backend.IN_MEMORY);
-            case REJECT -> Decision.rejected(Backend.IN_MEMORY, RETRY_AFTER_REJECT);
-            default -> local.tryAcquire(key, permits);
-        };
+        Decision decision = policies.decideUnlessLocal(policies.resolve(onFailure), key, permits);
+        return decision != null ? decision : local.tryAcquire(key, permits);
+    }
+
+    /** {@inheritDoc} The plugged store's answer; memory's while it cannot answer. */
+    @Override
+    public long remaining(LimitKey key) {
+        try {
+            return store.remaining(key);
+        } catch (StoreUnavailableException e) {
+            return local.remaining(key);
+        }
+    }
+
+    /** {@inheritDoc} In memory and in the plugged store. */
+    @Override
+    public void reset(LimitKey key) {
+        local.reset(key);
+        store.reset(key);
     }
 
     /** {@inheritDoc} Answers the plugged store's {@link RateLimitStore#isHealthy()}: no I/O. */

@@ -26,8 +26,6 @@ import org.redisson.client.codec.StringCodec;
  */
 final class RedisCommands {
 
-    private static final String NOT_INITIALIZED = "RateLimiter is not initialized";
-    private static final String EXCEEDS_RATE = "Requested permits amount cannot exceed defined rate";
     private static final String WRONG_TYPE = "WRONGTYPE";
 
     private final RedisConnection connection;
@@ -90,7 +88,6 @@ final class RedisCommands {
      * Waits for {@code future} until {@code deadline} (a {@link System#nanoTime()} reading).
      *
      * @throws StoreTimeoutException when no answer came in time
-     * @throws LimiterOutOfDate when the limiter is missing on Redis or holds a smaller rate
      * @throws KeyDataException when the key holds data of another type
      * @throws StoreUnavailableException for any other failure, masked
      */
@@ -111,9 +108,6 @@ final class RedisCommands {
                 throw StoreTimeoutException.reported(connection.secrets().describe(cause), timeoutNanos);
             }
             String message = String.valueOf(cause.getMessage());
-            if (message.contains(NOT_INITIALIZED) || message.contains(EXCEEDS_RATE)) {
-                throw new LimiterOutOfDate();
-            }
             if (message.contains(WRONG_TYPE)) {
                 throw new KeyDataException(connection.secrets().describe(cause));
             }
@@ -134,14 +128,5 @@ final class RedisCommands {
     /** Closes the connection (a client passed in by the user stays open). */
     void close() {
         connection.close();
-    }
-
-    /** The limiter disappeared from Redis or holds another rate: configure it and retry once. */
-    static final class LimiterOutOfDate extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        LimiterOutOfDate() {
-            super(null, null, false, false);
-        }
     }
 }

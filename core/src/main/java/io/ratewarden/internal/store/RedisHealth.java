@@ -2,6 +2,7 @@ package io.ratewarden.internal.store;
 
 import io.ratewarden.Backend;
 import io.ratewarden.StoreInfo;
+import io.ratewarden.StoreState;
 import io.ratewarden.Ticker;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * Whether Redis decides, and the record of why: the failover state machine.
  *
  * <pre>
- *   (start) --first probe success--> REDIS
+ *   (start: CONNECTING) --first probe success--> REDIS
+ *   CONNECTING --an error reply or a refused connection--> IN_MEMORY (FAILED; WARN)
  *   REDIS --an error reply or a broken connection--> IN_MEMORY       (WARN once, failovers + 1)
  *   REDIS --no success for failAfter since the first timed-out call of a run started--> IN_MEMORY
  *   IN_MEMORY --probesToRecover consecutive probe successes--> REDIS (INFO with the outage's length)
@@ -41,9 +43,13 @@ import org.slf4j.LoggerFactory;
  * the base), and a failover after a calm {@link #FLAP_WINDOW} resets it: a Redis that keeps
  * failing is given back its calls more and more slowly.
  *
+ * <h2>One line per cause</h2>
+ * Logs one line per transition and one WARN per new cause of failure while Redis does not decide,
+ * never one per call. A cause is its kind, not its text: the same failure with another figure in
+ * it ("did not answer within 3011 ms", "... 3555 ms", another port or slot) is not new.
+ *
  * <p>Reads ({@link #isHealthy()}, {@link #info(long)}, {@link #failedAt()},
- * {@link #recoveredAt()}) never block and do no I/O; transitions are serialised. Logs one line per
- * transition and per new cause of failure, never one per call.
+ * {@link #recoveredAt()}) never block and do no I/O; transitions are serialised.
  */
 final class RedisHealth {
 
@@ -77,10 +83,11 @@ final class RedisHealth {
     private volatile Instant lastErrorAt;
     private volatile Duration latency;
     private volatile int probesToRecover;
-    private boolean connectedOnce;
+    private volatile boolean connectedOnce;
+    private volatile boolean failedOnce;
     private int consecutiveSuccesses;
     private int flaps;
-    private final Set<String> causesWarned = new LinkedHashSet<>(); // in this outage, or since start
+    private final Set<String> causesWarned = new LinkedHashSet<>(); // kinds, in this outage or since start
 
     /**
      * Creates the state machine, unhealthy until the first probe success.
@@ -129,7 +136,7 @@ final class RedisHealth {
     }
 
     /** Whether Redis decided at least once since the store was built. */
-    synchronized boolean connectedOnce() {
+    boolean connectedOnce() {
         return connectedOnce;
     }
 
@@ -178,9 +185,13 @@ final class RedisHealth {
         Instant now = clock.instant();
         lastError = maskedError;
         lastErrorAt = now;
+        if (!failedOnce) {
+            failedOnce = true;
+            notifyAll(); // a build() waiting for the first verdict has it
+        }
         if (healthy) {
             failOver(maskedError, now);
-        } else if (causesWarned.size() < MAX_CAUSES_WARNED && causesWarned.add(maskedError)) {
+        } else if (causesWarned.size() < MAX_CAUSES_WARNED && causesWarned.add(kindOf(maskedError))) {
             LOG.warn("Ratewarden '{}': Redis {} is not usable, deciding in memory until it is: {}", instanceName,
                     maskedUrl, maskedError);
         } else {
@@ -199,7 +210,7 @@ final class RedisHealth {
         since = now;
         failovers++;
         causesWarned.clear();
-        causesWarned.add(maskedError);
+        causesWarned.add(kindOf(maskedError));
         LOG.warn("Ratewarden '{}': Redis {} failed, deciding in memory until it recovers ({} consecutive"
                 + " successful probes): {}", instanceName, maskedUrl, probesToRecover, maskedError);
     }
@@ -218,6 +229,7 @@ final class RedisHealth {
             healthy = true;
             since = now;
             causesWarned.clear();
+            notifyAll(); // a build() waiting for the first verdict has it
             LOG.info("Ratewarden '{}': deciding on Redis {}", instanceName, maskedUrl);
         } else if (consecutiveSuccesses >= probesToRecover) {
             Duration outage = Duration.between(since, now);
@@ -231,9 +243,43 @@ final class RedisHealth {
         }
     }
 
+    /**
+     * Waits until Redis decided once or a failure with evidence came, at most {@code bound}:
+     * what {@code build()} waits for. A missing answer during the first connection is no verdict.
+     *
+     * @return whether a verdict came in time
+     */
+    synchronized boolean awaitVerdict(Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        long left;
+        while (!connectedOnce && !failedOnce && (left = deadline - System.nanoTime()) > 0) {
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return connectedOnce || failedOnce;
+    }
+
+    /**
+     * The kind of a masked failure: every way of getting no answer in time (a call's or a probe's
+     * timeout, a connection attempt's) is one kind; any other failure is its text with every run
+     * of digits as {@code #}, so that the same cause with other figures (a duration, a port, a
+     * slot) is one cause.
+     */
+    static String kindOf(String maskedError) {
+        if (maskedError == null) {
+            return "";
+        }
+        String lower = maskedError.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("timeout") || lower.contains("did not answer")) {
+            return "no answer in time";
+        }
+        return maskedError.replaceAll("[0-9]+", "#");
+    }
+
     StoreInfo info(long localKeys) {
         boolean isHealthy = healthy;
+        StoreState state = isHealthy ? StoreState.HEALTHY
+                : connectedOnce || failedOnce ? StoreState.FAILED : StoreState.CONNECTING;
         return new StoreInfo(isHealthy ? Backend.REDIS : Backend.IN_MEMORY, isHealthy, maskedUrl, since,
-                failovers, recoveries, lastError, lastErrorAt, latency, localKeys);
+                failovers, recoveries, lastError, lastErrorAt, latency, localKeys, state);
     }
 }

@@ -19,32 +19,38 @@ import org.redisson.api.redisnode.RedisNodes;
 final class RedisInstances implements Heartbeats {
 
     /*
-     * Adds the instance with the current time to the sorted set, drops members older than the
-     * time to live, and returns how many remain.
+     * Adds the instance with the Redis server's time (ms) to the sorted set, drops members older
+     * than the time to live, and returns how many remain. ARGV: the time to live in ms, the
+     * instance's id.
      */
-    private static final String HEARTBEAT_SCRIPT =
-            "redis.call('zadd', KEYS[1], ARGV[1], ARGV[3]); "
-            + "redis.call('zremrangebyscore', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2])); "
-            + "redis.call('pexpire', KEYS[1], ARGV[2]); "
-            + "return redis.call('zcard', KEYS[1]);";
+    private static final String HEARTBEAT_SCRIPT = """
+            if redis.replicate_commands then redis.replicate_commands() end
+            local t = redis.call('time')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('zadd', KEYS[1], now, ARGV[2])
+            redis.call('zremrangebyscore', KEYS[1], '-inf', now - tonumber(ARGV[1]))
+            redis.call('pexpire', KEYS[1], ARGV[1])
+            return redis.call('zcard', KEYS[1])
+            """;
 
     private final RedisCommands redis;
     private final List<Object> instancesKey;
 
     /**
      * @param redis the connection and its timeout
-     * @param keyPrefix the prefix of every Redis key; the set is {@code <prefix>instances}
+     * @param names the key names; the set is {@link RedisNames#instances()}
      */
-    RedisInstances(RedisCommands redis, String keyPrefix) {
+    RedisInstances(RedisCommands redis, RedisNames names) {
         this.redis = redis;
-        this.instancesKey = List.of(keyPrefix + "instances");
+        this.instancesKey = List.of(names.instances());
     }
 
     /**
      * {@inheritDoc}
      *
      * <p>One round trip that writes (not a {@code PING}, so that an out-of-memory or read-only
-     * Redis fails the probe as it fails the limiter); timestamps come from each instance's clock.
+     * Redis fails the probe as it fails the limiter), timed by the Redis server's clock, so that
+     * instances whose clocks disagree count each other alike.
      * In a cluster every master must then answer a {@code PING} too, so that an instance does not
      * return to Redis while a dead master's slots are not yet taken over.
      *
@@ -55,8 +61,7 @@ final class RedisInstances implements Heartbeats {
         long start = System.nanoTime();
         long deadline = start + redis.timeoutNanos();
         RFuture<Long> live = redis.scripts().evalAsync(RScript.Mode.READ_WRITE, HEARTBEAT_SCRIPT,
-                RScript.ReturnType.LONG, instancesKey, Long.toString(System.currentTimeMillis()),
-                Long.toString(ttl.toMillis()), instanceId);
+                RScript.ReturnType.LONG, instancesKey, Long.toString(ttl.toMillis()), instanceId);
         Long count = redis.await(live, deadline);
         if (redis.connection().cluster()) {
             pingMasters(deadline);

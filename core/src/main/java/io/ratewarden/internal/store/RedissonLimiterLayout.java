@@ -1,102 +1,214 @@
 package io.ratewarden.internal.store;
 
+import io.ratewarden.Limit;
+import io.ratewarden.store.LimitKey;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.redisson.api.RScript;
 
 /**
- * The one place that knows how Redisson lays out an {@code RRateLimiter} of rate type
- * {@code OVERALL} on Redis (Redisson 3.x and 4.x, measured on 4.7): {@link RedisRateLimitStore}'s
- * decision script reads and writes these keys directly, in one round trip, so that Redisson's own
- * calls on the same limiter see the same grants. {@code RedissonLimiterLayoutTest} fails when a
- * Redisson upgrade changes any of it.
+ * Buckets kept as Redisson keeps an {@code RRateLimiter} of rate type {@code OVERALL} (Redisson
+ * 3.x and 4.x, measured on 4.7), so that Redisson's own {@code RRateLimiter} on the same keys
+ * sees the same grants. The one place that knows that layout; {@code RedissonLimiterLayoutTest}
+ * fails when a Redisson upgrade changes any of it.
  *
  * <ul>
  *   <li>{@code name}: a hash with {@code rate}, {@code interval} (ms), {@code type}
- *       ({@code 0} for {@code OVERALL}) and {@code keepAliveTime} (ms, 0 for none);</li>
+ *       ({@code 0} for {@code OVERALL}) and {@code keepAliveTime} (ms);</li>
  *   <li>{@code {name}:value}: a string, the permits left;</li>
- *   <li>{@code {name}:permits}: a sorted set with one member per grant, scored by the granting
- *       client's clock in ms, whose member packs a random id and the grant's permits as Lua
+ *   <li>{@code {name}:permits}: a sorted set with one member per grant, scored by the time of
+ *       the grant in ms, whose member packs a random id and the grant's permits as Lua
  *       {@code struct} format {@code Bc0I}.</li>
  * </ul>
+ *
+ * <h2>Design</h2>
+ * One script per decision, on the Redis server's clock ({@code TIME}, to the microsecond), never
+ * an instance's: instances whose clocks disagree still share one window. The limit travels with
+ * every call: the script creates the hash when it is missing and rewrites it when the call's
+ * rate or interval differs, adding the difference in rate to the permits left, so that a raised
+ * limit gives an exhausted bucket the difference at once and a lowered one takes it back. The
+ * script reads only what it needs: the grants that left the window (each read once, then
+ * removed) and, on a refusal, the oldest grants that make room for the cost, never the whole
+ * window. (Only state that disagrees with itself, a permits-left value above the rate or
+ * missing beside grants, is recounted in full, once.) Redisson's own calls on the same limiter
+ * stamp their grants with the calling client's clock. Idle buckets expire after twice the window
+ * plus one second. This class is thread-safe.
  */
-final class RedissonLimiterLayout {
+final class RedissonLimiterLayout implements RedisLayout {
 
-    private RedissonLimiterLayout() {
+    /** The sum of the permits of the grants listed by a command, and a time in ms to the µs. */
+    private static final String COMMON = """
+            local t = redis.call('time')
+            local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+            local function sum(members)
+              local total = 0
+              for _, member in ipairs(members) do
+                local _, n = struct.unpack('Bc0I', member)
+                total = total + n
+              end
+              return total
+            end
+            """;
+
+    /*
+     * The decision. ARGV: the cost, the rate, the interval in ms, the keep-alive in ms, a unique
+     * id for the grant. Returns the permits left when it grants, else minus the µs until the
+     * oldest grants that make room for the cost leave the window.
+     */
+    static final String DECIDE_SCRIPT = "if redis.replicate_commands then redis.replicate_commands() end\n"
+            + COMMON + """
+            local cost = tonumber(ARGV[1])
+            local rate = tonumber(ARGV[2])
+            local interval = tonumber(ARGV[3])
+            local config = redis.call('hmget', KEYS[1], 'rate', 'interval', 'type', 'keepAliveTime')
+            local left = redis.call('get', KEYS[2])
+            local dirty = false
+            if config[3] ~= '0' then
+              if config[3] then
+                redis.call('del', KEYS[2], KEYS[3])
+                left = false
+              end
+              redis.call('hset', KEYS[1], 'rate', ARGV[2], 'interval', ARGV[3], 'type', '0', 'keepAliveTime', ARGV[4])
+              dirty = true
+            elseif tonumber(config[1]) ~= rate or tonumber(config[2]) ~= interval or config[4] ~= ARGV[4] then
+              if left then
+                left = tonumber(left) + rate - tonumber(config[1])
+              end
+              redis.call('hset', KEYS[1], 'rate', ARGV[2], 'interval', ARGV[3], 'keepAliveTime', ARGV[4])
+              dirty = true
+            end
+            if left then
+              left = tonumber(left)
+              local gone = redis.call('zrangebyscore', KEYS[3], 0, now - interval)
+              if #gone > 0 then
+                left = left + sum(gone)
+                redis.call('zremrangebyscore', KEYS[3], 0, now - interval)
+                if left > rate then
+                  left = rate - sum(redis.call('zrange', KEYS[3], 0, -1))
+                end
+                dirty = true
+              end
+            else
+              redis.call('zremrangebyscore', KEYS[3], 0, now - interval)
+              left = rate - sum(redis.call('zrange', KEYS[3], 0, -1))
+              dirty = true
+            end
+            local result
+            if left >= cost then
+              redis.call('zadd', KEYS[3], now, struct.pack('Bc0I', string.len(ARGV[5]), ARGV[5], cost))
+              left = left - cost
+              dirty = true
+              result = left
+            else
+              local room = left
+              local wait = interval
+              local oldest = redis.call('zrange', KEYS[3], 0, cost - left - 1, 'WITHSCORES')
+              for i = 1, #oldest, 2 do
+                local _, n = struct.unpack('Bc0I', oldest[i])
+                room = room + n
+                if room >= cost then
+                  wait = tonumber(oldest[i + 1]) + interval - now
+                  break
+                end
+              end
+              result = -math.max(1, math.ceil(math.min(wait, interval) * 1000))
+            end
+            if dirty then
+              redis.call('set', KEYS[2], left)
+              redis.call('pexpire', KEYS[1], ARGV[4])
+              redis.call('pexpire', KEYS[2], ARGV[4])
+              redis.call('pexpire', KEYS[3], ARGV[4])
+            end
+            return result
+            """;
+
+    /*
+     * The permits a call could take now, as the next decision would see them; writes nothing.
+     * ARGV: the rate, the interval in ms.
+     */
+    static final String REMAINING_SCRIPT = COMMON + """
+            local rate = tonumber(ARGV[1])
+            local interval = tonumber(ARGV[2])
+            local config = redis.call('hmget', KEYS[1], 'rate', 'type')
+            if config[2] ~= '0' then
+              return rate
+            end
+            local function heldInWindow()
+              return sum(redis.call('zrangebyscore', KEYS[3], string.format('(%.17g', now - interval), '+inf'))
+            end
+            local left = redis.call('get', KEYS[2])
+            if not left then
+              left = rate - heldInWindow()
+            else
+              left = tonumber(left) + rate - tonumber(config[1])
+                  + sum(redis.call('zrangebyscore', KEYS[3], 0, now - interval))
+              if left > rate then
+                left = rate - heldInWindow()
+              end
+            end
+            return math.max(0, math.min(rate, left))
+            """;
+
+    /* Forgets the grants and the permits left, keeping the configuration. */
+    static final String RESET_SCRIPT = "redis.call('del', KEYS[2], KEYS[3]) return 0";
+
+    private final RedisCommands redis;
+    private final RedisNames names;
+
+    RedissonLimiterLayout(RedisCommands redis, RedisNames names) {
+        this.redis = redis;
+        this.names = names;
     }
 
     /**
-     * The three keys of the limiter named {@code name}, in the order {@link #DECIDE_SCRIPT} takes
-     * them: the hash, the permits left, the grants.
+     * The three keys of the limiter named {@code name}, in the order the scripts take them: the
+     * hash, the permits left, the grants.
      */
     static List<Object> keysOf(String name) {
         return List.of(name, "{" + name + "}:value", "{" + name + "}:permits");
     }
 
-    /*
-     * The decision. ARGV: the cost, the client's clock in ms, a unique id for the grant. Returns 0
-     * when it grants, else the ms until the oldest grants that make room for the cost leave the
-     * window (at least 1). Errors as Redisson's own: "RateLimiter is not initialized" when the
-     * hash is missing or of another type, "Requested permits amount cannot exceed defined rate".
-     */
-    static final String DECIDE_SCRIPT = """
-            local rate = tonumber(redis.call('hget', KEYS[1], 'rate'))
-            local interval = tonumber(redis.call('hget', KEYS[1], 'interval'))
-            local kind = redis.call('hget', KEYS[1], 'type')
-            if rate == nil or interval == nil or kind ~= '0' then
-              return redis.error_reply('RateLimiter is not initialized')
-            end
-            local cost = tonumber(ARGV[1])
-            if cost > rate then
-              return redis.error_reply('Requested permits amount cannot exceed defined rate')
-            end
-            local now = tonumber(ARGV[2])
-            local left = redis.call('get', KEYS[2])
-            if left == false then
-              left = rate
-            else
-              left = tonumber(left)
-              local gone = redis.call('zrangebyscore', KEYS[3], 0, now - interval)
-              if #gone > 0 then
-                local freed = 0
-                for _, member in ipairs(gone) do
-                  local _, n = struct.unpack('Bc0I', member)
-                  freed = freed + n
-                end
-                redis.call('zremrangebyscore', KEYS[3], 0, now - interval)
-                left = left + freed
-                if left > rate then
-                  local held = 0
-                  for _, member in ipairs(redis.call('zrange', KEYS[3], 0, -1)) do
-                    local _, n = struct.unpack('Bc0I', member)
-                    held = held + n
-                  end
-                  left = rate - held
-                end
-              end
-            end
-            local wait = 0
-            if left >= cost then
-              redis.call('zadd', KEYS[3], now, struct.pack('Bc0I', string.len(ARGV[3]), ARGV[3], cost))
-              left = left - cost
-            else
-              wait = interval
-              local room = left
-              local oldest = redis.call('zrange', KEYS[3], 0, -1, 'WITHSCORES')
-              for i = 1, #oldest, 2 do
-                local _, n = struct.unpack('Bc0I', oldest[i])
-                room = room + n
-                if room >= cost then
-                  wait = math.max(1, tonumber(oldest[i + 1]) + interval - now)
-                  break
-                end
-              end
-            end
-            redis.call('set', KEYS[2], left)
-            local keepAlive = tonumber(redis.call('hget', KEYS[1], 'keepAliveTime'))
-            if keepAlive ~= nil and keepAlive > 0 then
-              redis.call('pexpire', KEYS[1], keepAlive)
-              redis.call('pexpire', KEYS[2], keepAlive)
-              redis.call('pexpire', KEYS[3], keepAlive)
-            end
-            return wait
-            """;
+    @Override
+    public List<String> keysOf(LimitKey key) {
+        String name = names.limiter(key);
+        return List.of(name, "{" + name + "}:value", "{" + name + "}:permits");
+    }
+
+    @Override
+    public long decide(LimitKey key, long cost, long deadline) {
+        String name = names.limiter(key);
+        Limit limit = key.limit();
+        Long result = redis.await(redis.scripts().<Long>evalAsync(name, RScript.Mode.READ_WRITE, DECIDE_SCRIPT,
+                RScript.ReturnType.LONG, keysOf(name), Long.toString(cost), Long.toString(limit.permits()),
+                Long.toString(limit.windowMillis()), Long.toString(keepAliveMillis(limit)), grantId()), deadline);
+        return result == null ? 0 : result;
+    }
+
+    @Override
+    public long remaining(LimitKey key, long deadline) {
+        String name = names.limiter(key);
+        // Read-write, so that it runs on the master and never reads a lagging replica.
+        Long result = redis.await(redis.scripts().<Long>evalAsync(name, RScript.Mode.READ_WRITE, REMAINING_SCRIPT,
+                RScript.ReturnType.LONG, keysOf(name), Long.toString(key.limit().permits()),
+                Long.toString(key.limit().windowMillis())), deadline);
+        return result == null ? 0 : result;
+    }
+
+    @Override
+    public void reset(LimitKey key, long deadline) {
+        String name = names.limiter(key);
+        redis.await(redis.scripts().<Long>evalAsync(name, RScript.Mode.READ_WRITE, RESET_SCRIPT,
+                RScript.ReturnType.LONG, keysOf(name)), deadline);
+    }
+
+    /** Idle limiters leave Redis after twice the window and a second, as Redisson's keep-alive. */
+    private static long keepAliveMillis(Limit limit) {
+        return 2 * limit.windowMillis() + 1_000;
+    }
+
+    /** A unique member for a grant in the limiter's sorted set. */
+    private static String grantId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+    }
 }

@@ -1,5 +1,6 @@
 package io.ratewarden.internal.store;
 
+import io.ratewarden.Limit;
 import io.ratewarden.store.LimitKey;
 
 /**
@@ -11,11 +12,11 @@ import io.ratewarden.store.LimitKey;
 final class Refusal {
 
     /** The other store's last refusal: until when (a ticker reading, exclusive) it has no room. */
-    private volatile Verdict verdict = new Verdict(Long.MIN_VALUE, Long.MAX_VALUE);
+    private volatile Verdict verdict = new Verdict(Long.MIN_VALUE, Long.MAX_VALUE, null);
     private volatile Held held; // null until the first decision after a failure
 
-    /** A refusal of {@code cost} permits, with no room for them before {@code until}. */
-    private record Verdict(long until, long cost) {
+    /** A refusal of {@code cost} permits under {@code limit}, with no room for them before {@code until}. */
+    private record Verdict(long until, long cost, Limit limit) {
     }
 
     /** What the window held when the other store failed at {@code failedAt}. */
@@ -23,21 +24,24 @@ final class Refusal {
     }
 
     /**
-     * Notes a refusal at {@code read} of {@code cost} permits, with no room for them for
-     * {@code waitNanos}.
+     * Notes a refusal at {@code read} of {@code cost} permits under {@code limit}, with no room
+     * for them for {@code waitNanos}.
      */
-    void refusedAt(long read, long cost, long waitNanos) {
-        verdict = new Verdict(read + Math.max(1, waitNanos), cost);
+    void refusedAt(long read, long cost, long waitNanos, Limit limit) {
+        verdict = new Verdict(read + Math.max(1, waitNanos), cost, limit);
     }
 
     /**
      * Returns the nanoseconds from {@code read} until the other store has room for {@code cost}
-     * permits as far as its last refusal tells, or 0 when that refusal does not answer the call
-     * (expired, or for a larger cost: a smaller one may fit where it did not).
+     * permits under {@code limit} as far as its last refusal tells, or 0 when that refusal does
+     * not answer the call (expired, for a larger cost, since a smaller one may fit where it did
+     * not, or under another limit, which may have room where the old one had none).
      */
-    long refusedFor(long read, long cost) {
+    long refusedFor(long read, long cost, Limit limit) {
         Verdict current = verdict;
-        return cost >= current.cost() && read < current.until() ? current.until() - read : 0;
+        return cost >= current.cost() && read < current.until()
+                && (limit == current.limit() || limit.equals(current.limit()))
+                ? current.until() - read : 0;
     }
 
     /** Whether the key was known to be full at some time after {@code since}. */

@@ -1,6 +1,8 @@
 package io.ratewarden.internal.store;
 
+import io.ratewarden.Limit;
 import io.ratewarden.Ticker;
+import java.util.Arrays;
 
 /**
  * The exact in-memory state of one key of a small limit: the time of each of the last
@@ -15,7 +17,10 @@ import io.ratewarden.Ticker;
  * at most {@code k - n} grants, so the {@code (P - k + n)}-th oldest must have left. A permit
  * granted elsewhere (recorded) overwrites the oldest entry too, whether or not it fitted: the ring
  * then still holds the last {@code P} permits, which is all that decides. Memory: {@code 8 P}
- * bytes of timestamps, at most 512.
+ * bytes of timestamps, at most 512. (A log that took over a bucket whose limit was lowered keeps
+ * as many times as the bucket held, up to 64, so that no grant still in the window is forgotten:
+ * with {@code L} times, room for {@code n} under a cap {@code k} needs the
+ * {@code (L - k + n)}-th oldest to have left.)
  *
  * <p>Grants on a key serialise on its monitor: for a limit this small, a key sees at most
  * {@value SlidingWindow#EXACT_UP_TO} grants a window. Refusals that the last refusal still
@@ -26,48 +31,45 @@ final class SlidingLog extends SlidingWindow {
     private static final long EMPTY = Long.MIN_VALUE;
 
     private final long windowNanos;
+    private final int permits;
     private final long[] times; // a ring: times[head] is the oldest of the last times.length permits
     private int head;
     private long latest = EMPTY;
     private long counted;
     private volatile Refused refused;
+    private SlidingWindow successor; // under the lock: set once retired
 
-    SlidingLog(int permits, long windowNanos) {
-        this.windowNanos = windowNanos;
-        this.times = new long[permits];
-        java.util.Arrays.fill(times, EMPTY);
-    }
-
-    @Override
-    long tryAcquire(Ticker ticker, long n) {
-        return tryAcquireAt(ticker.read(), n, times.length);
-    }
-
-    @Override
-    long tryAcquire(Ticker ticker, long n, long cap) {
-        return tryAcquireAt(ticker.read(), n, cap);
-    }
-
-    @Override
-    long tryAcquireShared(Ticker ticker, long n) {
-        return tryAcquireAt(ticker.read(), n, times.length);
+    /**
+     * @param limit the limit, of at most {@value SlidingWindow#EXACT_UP_TO} permits
+     * @param capacity the times kept, at least the permits and at most
+     *     {@value SlidingWindow#EXACT_UP_TO}
+     */
+    SlidingLog(Limit limit, int capacity) {
+        super(limit);
+        this.windowNanos = limit.window().toNanos();
+        this.permits = (int) limit.permits();
+        this.times = new long[capacity];
+        Arrays.fill(times, EMPTY);
     }
 
     @Override
     long tryAcquireAt(long read, long n, long cap) {
+        long capped = Math.min(cap, permits);
         Refused last = refused;
-        long wait = last == null ? 0 : last.answers(read, n, cap);
-        return wait > 0 ? wait : decide(read, n, cap);
+        long wait = last == null ? 0 : last.answers(read, n, capped);
+        return wait > 0 ? wait : decide(read, n, capped);
     }
 
     private synchronized long decide(long read, long n, long cap) {
-        int permits = times.length;
+        if (successor != null) {
+            return RETIRED;
+        }
         long now = Math.max(read, latest);
-        long keep = Math.min(cap, permits) - n; // grants the window may still hold besides these
+        long keep = cap - n; // grants the window may still hold besides these
         if (keep < 0) {
             return windowNanos;
         }
-        long deciding = times[index(permits - keep - 1)];
+        long deciding = times[index(times.length - keep - 1)];
         if (deciding != EMPTY && now - deciding < windowNanos) {
             refused = new Refused(deciding + windowNanos, n, cap);
             return Math.max(1, deciding + windowNanos - now);
@@ -78,6 +80,9 @@ final class SlidingLog extends SlidingWindow {
 
     @Override
     synchronized long heldInWindow(long read) {
+        if (successor != null) {
+            return successor.heldInWindow(read);
+        }
         long now = Math.max(read, latest);
         long held = 0;
         for (long time : times) {
@@ -89,14 +94,59 @@ final class SlidingLog extends SlidingWindow {
     }
 
     @Override
-    synchronized void record(Ticker ticker, long n) {
-        take(Math.max(ticker.read(), latest), (int) Math.min(n, times.length));
-        counted += n - Math.min(n, times.length);
+    long available(long read) {
+        return Math.max(0, permits - heldInWindow(read));
     }
 
     @Override
-    synchronized long counted() {
+    synchronized boolean record(Ticker ticker, long n) {
+        if (successor != null) {
+            return false;
+        }
+        take(Math.max(ticker.read(), latest), (int) Math.min(n, times.length));
+        counted += n - Math.min(n, times.length);
+        return true;
+    }
+
+    @Override
+    synchronized void clear() {
+        Arrays.fill(times, EMPTY);
+        head = 0;
+        refused = null;
+    }
+
+    @Override
+    synchronized long countedHere() {
         return counted;
+    }
+
+    @Override
+    synchronized SlidingWindow retireInto(Limit newLimit, long read) {
+        if (successor == null) {
+            successor = SlidingWindow.successor(this, newLimit, read);
+            refused = null;
+        }
+        return successor;
+    }
+
+    @Override
+    long[] grants(long read) {
+        long[] grants = new long[2 * times.length];
+        int size = 0;
+        for (int i = 0; i < times.length; i++) {
+            long time = times[index(i)];
+            if (time != EMPTY) {
+                grants[size++] = time;
+                grants[size++] = 1;
+            }
+        }
+        return Arrays.copyOf(grants, size);
+    }
+
+    @Override
+    void absorb(long time, long count) {
+        take(Math.max(time, latest), (int) Math.min(count, times.length));
+        counted += count - Math.min(count, times.length);
     }
 
     /** Overwrites the {@code n} oldest times with {@code now}. */

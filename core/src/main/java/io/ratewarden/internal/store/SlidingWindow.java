@@ -1,5 +1,6 @@
 package io.ratewarden.internal.store;
 
+import io.ratewarden.Limit;
 import io.ratewarden.Ticker;
 
 /**
@@ -13,8 +14,17 @@ import io.ratewarden.Ticker;
  *       with the permits; it never grants more than the permits in any window, and may refuse up
  *       to 1/16 of the window early.</li>
  * </ul>
- * Every wait returned is at least 1 ns and at most the window. Implementations are thread-safe
- * and take no lock shared with other keys.
+ * Every wait returned is at least 1 ns and at most the window.
+ *
+ * <h2>A changed limit</h2>
+ * A window is built for one {@link Limit}. When a call brings another (an override, a changed
+ * configuration), the store {@linkplain #retireInto retires} the window: under its lock the window
+ * stops deciding, and a new one for the new limit takes over the grants it held (a slot's grants
+ * are dated at the slot's end, so a conversion never frees a permit early). A call that reaches a
+ * retired window gets {@link #RETIRED} and looks the key up again. So an exhausted key whose limit
+ * is raised from 5 to 8 gets 3 more at once, not 8.
+ *
+ * <p>Implementations are thread-safe and take no lock shared with other keys.
  */
 abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
 
@@ -28,7 +38,7 @@ abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
      * on grants and records under its lock but not on a lock-free grant, which stays one
      * compare-and-set: after a smaller grant there, a refusal's retry time may come early, and
      * the call then made is refused with a new one (that window's retry time is approximate
-     * anyway).
+     * anyway). Retiring a window clears it.
      */
     record Refused(long until, long cost, long cap) {
 
@@ -41,24 +51,46 @@ abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
     /** The largest limit, in permits, decided by an exact log. */
     static final int EXACT_UP_TO = 64;
 
-    /** The window for a limit of {@code permits} per {@code windowNanos}. */
-    static SlidingWindow of(long permits, long windowNanos) {
-        return permits <= EXACT_UP_TO ? new SlidingLog((int) permits, windowNanos)
-                : new SlottedWindow(permits, windowNanos);
+    /** What a call on a retired window returns: look the key up again. */
+    static final long RETIRED = Long.MIN_VALUE;
+
+    private final Limit limit;
+    /** Permits counted by the windows this one replaced; written before it is published. */
+    private long countedBefore;
+
+    SlidingWindow(Limit limit) {
+        this.limit = limit;
+    }
+
+    /** The window for {@code limit}. */
+    static SlidingWindow of(Limit limit) {
+        return limit.permits() <= EXACT_UP_TO ? new SlidingLog(limit, (int) limit.permits()) : new SlottedWindow(limit);
+    }
+
+    /** Whether this window decides by {@code other}: the same object, or an equal limit. */
+    final boolean fits(Limit other) {
+        return other == limit || other.equals(limit);
+    }
+
+    /** The limit this window decides by. */
+    final Limit limit() {
+        return limit;
     }
 
     /**
      * Takes {@code n} permits if the window holds room for them.
      *
-     * @return 0 when granted, else the nanoseconds until enough grants leave the window (at least 1)
+     * @return 0 when granted, else the nanoseconds until enough grants leave the window (at least
+     *     1), or {@link #RETIRED}
      */
-    abstract long tryAcquire(Ticker ticker, long n);
+    final long tryAcquire(Ticker ticker, long n) {
+        return tryAcquireAt(ticker.read(), n, Long.MAX_VALUE);
+    }
 
     /** As {@link #tryAcquire(Ticker, long)}, admitting at most {@code cap} permits in the window. */
-    abstract long tryAcquire(Ticker ticker, long n, long cap);
-
-    /** As {@link #tryAcquire(Ticker, long)}, for the window of a limit's shared key. */
-    abstract long tryAcquireShared(Ticker ticker, long n);
+    final long tryAcquire(Ticker ticker, long n, long cap) {
+        return tryAcquireAt(ticker.read(), n, cap);
+    }
 
     /** As {@link #tryAcquire(Ticker, long, long)}, at a time the caller read already. */
     abstract long tryAcquireAt(long read, long n, long cap);
@@ -67,11 +99,79 @@ abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
     abstract long heldInWindow(long read);
 
     /**
+     * Returns the permits a call could take at {@code read} without being refused, at least 0: the
+     * limit less what the window (or the span a slotted window decides by) holds.
+     */
+    abstract long available(long read);
+
+    /**
      * Counts {@code n} permits granted elsewhere (by Redis), whether or not they fit here; the
      * window then refuses until enough of them have left it.
+     *
+     * @return {@code false} when the window was retired and counted nothing
      */
-    abstract void record(Ticker ticker, long n);
+    abstract boolean record(Ticker ticker, long n);
 
-    /** Returns the permits counted since this window was created, granted or recorded. */
-    abstract long counted();
+    /**
+     * Forgets every grant: the window has its whole limit again. What {@link #counted()} says
+     * stays.
+     */
+    abstract void clear();
+
+    /** Returns the permits counted since the key was first held, granted or recorded. */
+    final long counted() {
+        return countedBefore + countedHere();
+    }
+
+    /** The permits this window counted itself. */
+    abstract long countedHere();
+
+    /**
+     * Stops this window from deciding and returns the window for {@code newLimit} that takes over
+     * its grants (the one made earlier when it was retired already). Called by the store alone,
+     * which then publishes the returned window in this one's place.
+     */
+    abstract SlidingWindow retireInto(Limit newLimit, long read);
+
+    /**
+     * The grants that may still be in the window at {@code read}, oldest first, as pairs of a time
+     * and a count: {@code [t0, c0, t1, c1, ...]}. Under the window's lock.
+     */
+    abstract long[] grants(long read);
+
+    /** Counts {@code count} permits at {@code time}, before the window is published; times only grow. */
+    abstract void absorb(long time, long count);
+
+    /**
+     * Builds the successor of a window being retired: the grants still in the new window, the same
+     * count, another limit. No grant in the window is forgotten: a limit of up to
+     * {@value #EXACT_UP_TO} permits gets an exact log holding every such grant, unless they are
+     * more than {@value #EXACT_UP_TO}; then a slotted window keeps them (and decides as slotted
+     * windows do, up to a sixteenth of the window early, for as long as the key stays).
+     */
+    static SlidingWindow successor(SlidingWindow retired, Limit newLimit, long read) {
+        long[] grants = retired.grants(read);
+        long from = read - newLimit.window().toNanos();
+        long held = 0;
+        for (int i = 0; i < grants.length; i += 2) {
+            if (grants[i] > from) {
+                held += grants[i + 1];
+            }
+        }
+        SlidingWindow next;
+        if (newLimit.permits() > EXACT_UP_TO) {
+            next = new SlottedWindow(newLimit);
+        } else if (held <= EXACT_UP_TO) {
+            next = new SlidingLog(newLimit, (int) Math.max(newLimit.permits(), held));
+        } else {
+            next = new SlottedWindow(newLimit);
+        }
+        for (int i = 0; i < grants.length; i += 2) {
+            if (grants[i] > from) {
+                next.absorb(grants[i], grants[i + 1]);
+            }
+        }
+        next.countedBefore = retired.counted() - next.countedHere();
+        return next;
+    }
 }

@@ -1,5 +1,6 @@
 package io.ratewarden.internal.store;
 
+import io.ratewarden.Limit;
 import io.ratewarden.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -25,18 +26,17 @@ import java.util.Arrays;
  * flag, the head slot's epoch and the head slot's count; the other slots' total
  * ({@code base}) only changes when the head moves on. A recorded grant within the current slot
  * is the same compare-and-set without the limit check. A grant that loses the compare-and-set
- * backs off briefly before it retries, and after a few losses takes the slow path. Moving on
- * (once per slot) and refusals (which compute a wait) take this window's monitor, a lock of this
- * key alone. (It was a spin lock of its own; with JMH from {@code benchmarks/run.sh}'s in-memory
- * benchmarks, the monitor measured the same on one thread and, on two threads sharing one limit,
- * 86.0 and 88.9 against 89.3 and 94.4 ns/op for the programmatic call, 88.4 and 102.9 against
- * 105.4 and 109.0 for the woven one (two runs), so the spin lock went.) To move on, the lock holder freezes the word (capturing the head count exactly), folds it into the
- * slots, publishes the new {@code base} and {@code headEnd}, then a new epoch with a count of 0.
- * A grant that read the word before the freeze and any field after it fails its
- * compare-and-set and retries; one that read the word after the new epoch sees the new base and
- * end. A grant is counted in the slot its compare-and-set hit, never earlier than the caller's
- * clock reading, so no window ever holds more than the permits. Limits above 2^47 permits per
- * window are treated as 2^47 in memory.
+ * backs off briefly before it retries, and after a few losses takes the slow path: under
+ * contention, spinning on the word's cache line costs every thread more than a short pause.
+ * Moving on (once per slot), refusals (which compute a wait), clearing and retiring take this
+ * window's monitor, a lock of this key alone. To move on, the lock holder freezes the word
+ * (capturing the head count exactly), folds it into the slots, publishes the new {@code base}
+ * and {@code headEnd}, then a new epoch with a count of 0. A grant that read the word before the
+ * freeze and any field after it fails its compare-and-set and retries; one that read the word
+ * after the new epoch sees the new base and end. A grant is counted in the slot its
+ * compare-and-set hit, never earlier than the caller's clock reading, so no window ever holds
+ * more than the permits. A retired window stays frozen, so every grant takes the slow path and
+ * learns it is retired. Limits above 2^47 permits per window are treated as 2^47 in memory.
  */
 final class SlottedWindow extends SlidingWindow {
 
@@ -63,6 +63,7 @@ final class SlottedWindow extends SlidingWindow {
 
     private final long permits;
     private final long slotNanos;
+    private final long windowNanos;
     private final long[] counts = new long[RING]; // non-head slots; changed under the lock only
 
     private volatile long word;                      // frozen | epoch | head count
@@ -73,63 +74,22 @@ final class SlottedWindow extends SlidingWindow {
     private int headIndex;                           // under the lock
     private long latest = Long.MIN_VALUE;            // under the lock
     private long countedBeforeHead;                  // under the lock: permits of past head slots
+    private SlidingWindow successor;                 // under the lock: set once retired
 
-    private final long windowNanos;
-
-    SlottedWindow(long permits, long windowNanos) {
-        this.permits = Math.min(permits, MAX_COUNT);
-        this.slotNanos = Math.max(1, windowNanos / SLOTS);
-        this.windowNanos = windowNanos;
+    SlottedWindow(Limit limit) {
+        super(limit);
+        this.permits = Math.min(limit.permits(), MAX_COUNT);
+        this.windowNanos = limit.window().toNanos();
+        this.slotNanos = Math.max(1, (windowNanos + SLOTS - 1) / SLOTS); // 16 slots never span less than W
     }
 
-    /**
-     * Takes {@code n} permits if the span holds room for them.
-     *
-     * @return 0 when granted, else the nanoseconds until enough grants leave the span (at least 1)
-     */
     @Override
-    long tryAcquire(Ticker ticker, long n) {
-        return tryAcquire(ticker, n, permits);
-    }
-
-    /** As {@link #tryAcquire(Ticker, long)}, admitting at most {@code cap} permits in the span. */
-    @Override
-    long tryAcquire(Ticker ticker, long n, long cap) {
-        return tryAcquireAt(ticker.read(), n, cap);
-    }
-
-    /**
-     * As {@link #tryAcquire(Ticker, long)}, for the window of a limit's shared key. The same steps
-     * as {@link #decide}, written twice on purpose: the JIT profiles each method on its own, and
-     * the first call of every new key takes the slow path, which in a shared profile would look
-     * hot enough to be compiled into the shared key's path and make that path too large to
-     * inline into its callers. Measured with JMH (two runs, 2 and 3 forks, Java 17, 2 cores):
-     * calling {@code decide} here instead cost the programmatic shared call +1.2 and +3.4 ns
-     * (35.7 to 36.9, 35.5 to 38.9 ns) and the woven one +2.9 and -1.1 ns: a small gain, kept.
-     */
-    @Override
-    long tryAcquireShared(Ticker ticker, long n) {
-        long read = ticker.read();
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            long w = word;
-            if (w < 0 || read >= headEnd || base + (w & COUNT_MASK) + n > permits) {
-                break; // moving on, moved on, or full: the slow path decides
-            }
-            if (WORD.compareAndSet(this, w, w + n)) {
-                return 0; // a refusal noted earlier is not cleared here: see Refused
-            }
-            if (attempt + 1 < ATTEMPTS) {
-                backOff(attempt);
-            }
-        }
-        return refusedOrSlow(read, n, permits);
-    }
-
-    private long decide(long read, long n, long limit) {
+    long tryAcquireAt(long read, long n, long cap) {
+        long limit = Math.min(cap, permits);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long w = word;
             if (w < 0 || read >= headEnd || base + (w & COUNT_MASK) + n > limit) {
-                break; // moving on, moved on, or full: the slow path decides
+                break; // moving on, moved on, retired or full: the slow path decides
             }
             if (WORD.compareAndSet(this, w, w + n)) {
                 return 0; // a refusal noted earlier is not cleared here: see Refused
@@ -138,7 +98,9 @@ final class SlottedWindow extends SlidingWindow {
                 backOff(attempt);
             }
         }
-        return refusedOrSlow(read, n, limit);
+        Refused last = refused; // before the lock: a refusal still in force answers without it
+        long wait = last == null ? 0 : last.answers(read, n, limit);
+        return wait > 0 ? wait : slowTryAcquire(read, n, limit);
     }
 
     /**
@@ -151,19 +113,6 @@ final class SlottedWindow extends SlidingWindow {
         }
     }
 
-    /** Before the lock: a refusal still in force answers without it. */
-    private long refusedOrSlow(long read, long n, long limit) {
-        Refused last = refused;
-        long wait = last == null ? 0 : last.answers(read, n, limit);
-        return wait > 0 ? wait : slowTryAcquire(read, n, limit);
-    }
-
-    /** As {@link #tryAcquire(Ticker, long, long)}, at a time the caller read already. */
-    @Override
-    long tryAcquireAt(long read, long n, long cap) {
-        return decide(read, n, Math.min(cap, MAX_COUNT));
-    }
-
     /**
      * Returns the permits counted in the span at {@code read}, leaving out its oldest slot, which may
      * reach back past the window: never more than the window ending at {@code read} holds.
@@ -171,16 +120,30 @@ final class SlottedWindow extends SlidingWindow {
     @Override
     long heldInWindow(long read) {
         synchronized (this) {
+            if (successor != null) {
+                return successor.heldInWindow(read);
+            }
             moveOn(read);
             return base - counts[ringIndex(headSlot - SLOTS)] + (word & COUNT_MASK);
+        }
+    }
+
+    @Override
+    long available(long read) {
+        synchronized (this) {
+            if (successor != null) {
+                return successor.available(read);
+            }
+            moveOn(read);
+            return Math.max(0, permits - base - (word & COUNT_MASK));
         }
     }
 
     /**
      * After a lost compare-and-set: another thread just took permits here and holds the word's
      * cache line. Waiting a moment, longer after each loss, lets it finish its calls without the
-     * line moving back and forth on every one. At most 448 spin-wait hints in all for one call
-     * (about 11 µs on a CPU whose pause takes 24 ns), then the slow path.
+     * line moving back and forth on every one; at most 448 spin-wait hints in all for one call,
+     * then the slow path.
      */
     private static void backOff(int attempt) {
         for (int spin = BACK_OFF_SPINS << attempt; spin > 0; spin--) {
@@ -195,26 +158,35 @@ final class SlottedWindow extends SlidingWindow {
      * Redis records, so a lock per call would make many threads queue and spin on it).
      */
     @Override
-    void record(Ticker ticker, long n) {
+    boolean record(Ticker ticker, long n) {
         long read = ticker.read();
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long w = word;
             if (w < 0 || read >= headEnd) {
-                break; // moving on, or moved on: under the lock
+                break; // moving on, moved on or retired: under the lock
             }
             if (WORD.compareAndSet(this, w, plusRecorded(w, n))) {
                 clearRefused();
-                return;
+                return true;
             }
         }
         synchronized (this) {
+            if (successor != null) {
+                return false;
+            }
             moveOn(read);
-            long w;
-            do {
-                w = word;
-            } while (!WORD.compareAndSet(this, w, plusRecorded(w, n)));
-            clearRefused();
+            addToHead(n);
+            return true;
         }
+    }
+
+    /** Under the lock, the word not frozen: adds {@code n} to the head count. */
+    private void addToHead(long n) {
+        long w;
+        do {
+            w = word;
+        } while (!WORD.compareAndSet(this, w, plusRecorded(w, n)));
+        clearRefused();
     }
 
     /** The word with {@code n} more in the head count, capped: a record may pass the permits. */
@@ -223,21 +195,80 @@ final class SlottedWindow extends SlidingWindow {
     }
 
     /**
-     * Returns the permits counted since this window was created, granted or recorded; exact once
-     * no call on this key is in flight. What a limit reports as granted on its shared key comes
-     * from here, so that counting costs its grants nothing: an adder incremented per grant
-     * instead measured 52.9 against 44.7 ns for the woven call and 42.1 against 35.5 ns for the
-     * programmatic one (JMH, 2 forks, Java 17, 2 cores).
+     * Returns the permits counted here, granted or recorded; exact once no call on this key is in
+     * flight. What a limit reports as granted on its shared key comes from here, so that counting
+     * costs its grants nothing.
      */
     @Override
-    long counted() {
+    long countedHere() {
         synchronized (this) {
             return countedBeforeHead + (word & COUNT_MASK); // never frozen outside the lock's holder
         }
     }
 
+    @Override
+    void clear() {
+        synchronized (this) {
+            if (successor != null) {
+                successor.clear();
+                return;
+            }
+            long headCount = freeze();
+            countedBeforeHead += headCount;
+            Arrays.fill(counts, 0);
+            base = 0;
+            refused = null;
+            word = nextEpoch(word);
+        }
+    }
+
+    @Override
+    SlidingWindow retireInto(Limit newLimit, long read) {
+        synchronized (this) {
+            if (successor == null) {
+                // Frozen it stays: every grant now takes the slow path. The word keeps the head
+                // count, which countedHere() reads; grants() reads it from counts.
+                counts[headIndex] = freeze();
+                successor = SlidingWindow.successor(this, newLimit, read);
+                refused = null;
+            }
+            return successor;
+        }
+    }
+
+    /**
+     * The grants of the slots in the span, each slot's dated at its last nanosecond (never after
+     * {@code latest}): a grant is never taken to be older than it is. Under the lock, with the
+     * head count folded into {@code counts} by the caller.
+     */
+    @Override
+    long[] grants(long read) {
+        if (headSlot == Long.MIN_VALUE) {
+            return new long[0];
+        }
+        long[] grants = new long[2 * RING];
+        int size = 0;
+        for (long s = headSlot - SLOTS; s <= headSlot; s++) {
+            long count = counts[ringIndex(s)];
+            if (count > 0) {
+                grants[size++] = Math.min((s + 1) * slotNanos - 1, latest);
+                grants[size++] = count;
+            }
+        }
+        return Arrays.copyOf(grants, size);
+    }
+
+    @Override
+    void absorb(long time, long count) {
+        moveOn(time);
+        addToHead(count);
+    }
+
     private long slowTryAcquire(long read, long n, long limit) {
         synchronized (this) {
+            if (successor != null) {
+                return RETIRED;
+            }
             long now = moveOn(read);
             while (true) {
                 long w = word;
@@ -256,6 +287,20 @@ final class SlottedWindow extends SlidingWindow {
         }
     }
 
+    /** Under the lock: sets the frozen flag and returns the head count it froze. */
+    private long freeze() {
+        long w;
+        do {
+            w = word;
+        } while (!WORD.compareAndSet(this, w, w | FROZEN));
+        return w & COUNT_MASK;
+    }
+
+    /** A word of the epoch after {@code w}'s, with a count of 0, not frozen. */
+    private static long nextEpoch(long w) {
+        return ((w & EPOCH_MASK) + EPOCH_UNIT) & EPOCH_MASK;
+    }
+
     /**
      * Under the lock: moves the head on to the slot of the decision time, the later of the
      * caller's reading and the latest time used (so that grants stay in time order).
@@ -267,13 +312,7 @@ final class SlottedWindow extends SlidingWindow {
             return now;
         }
         long slot = Math.floorDiv(now, slotNanos);
-        long frozen;
-        long w;
-        do {
-            w = word;
-            frozen = w | FROZEN;
-        } while (!WORD.compareAndSet(this, w, frozen));
-        long headCount = w & COUNT_MASK;
+        long headCount = freeze();
         countedBeforeHead += headCount;
         if (headSlot == Long.MIN_VALUE || slot - headSlot >= RING) {
             Arrays.fill(counts, 0);
@@ -291,7 +330,7 @@ final class SlottedWindow extends SlidingWindow {
         }
         base = sum;
         headEnd = (slot + 1) * slotNanos;
-        word = ((w & EPOCH_MASK) + EPOCH_UNIT) & EPOCH_MASK; // new epoch, count 0, not frozen
+        word = nextEpoch(word); // new epoch, count 0, not frozen
         return now;
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.ratewarden.Backend;
 import io.ratewarden.FailurePolicy;
 import io.ratewarden.FallbackShare;
+import io.ratewarden.internal.RatewardenSettings;
 import io.ratewarden.internal.RedisConnection;
 import io.ratewarden.store.RateLimitStore;
 import java.time.Duration;
@@ -18,15 +19,15 @@ class FailoverOnHealthyRedisContractTest extends RealRedisContract {
     @Override
     protected RateLimitStore newStore() {
         RedisConnection connection = RedisConnection.fromUrl(redis.url());
-        FailoverRateLimitStore failover = FailoverRateLimitStore.start(connection, newKeyPrefix(),
-                new InMemoryRateLimitStore(10_000), settings("contract-healthy", connection.maskedUrl()));
+        FailoverRateLimitStore failover = FailoverRateLimitStore.start(connection, new InMemoryRateLimitStore(10_000),
+                TestSettings.withPrefix(settings("contract-healthy"), newKeyPrefix()));
         await().atMost(Duration.ofSeconds(20)).until(failover::isHealthy);
         return failover;
     }
 
-    static FailoverRateLimitStore.Settings settings(String name, String maskedUrl) {
-        return new FailoverRateLimitStore.Settings(name, maskedUrl, FailurePolicy.FALLBACK_LOCAL,
-                Duration.ofMillis(200), Duration.ofSeconds(2), FallbackShare.liveInstances(), true, 10_000);
+    static RatewardenSettings settings(String name) {
+        return TestSettings.of(name, FailurePolicy.FALLBACK_LOCAL, Duration.ofMillis(200), Duration.ofSeconds(2),
+                FallbackShare.liveInstances(), true, 10_000);
     }
 
     @Override

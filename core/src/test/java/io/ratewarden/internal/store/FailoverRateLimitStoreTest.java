@@ -42,8 +42,8 @@ class FailoverRateLimitStoreTest {
             store.close();
         }
         return new FailoverRateLimitStore(redis, redis, new InMemoryRateLimitStore(100, ticker, Clock.systemUTC()),
-                Throwable::toString, new FailoverRateLimitStore.Settings("failover-test", "redis://fake:6379",
-                        policy, Duration.ofSeconds(1), TIMEOUT, share, true, 100));
+                Throwable::toString, TestSettings.of("failover-test", policy, Duration.ofSeconds(1), TIMEOUT, share,
+                        true, 100), "redis://fake:6379");
     }
 
     @AfterEach
@@ -102,14 +102,19 @@ class FailoverRateLimitStoreTest {
     }
 
     @Test
-    void aSlowReplyOnTheOnlyInstanceIsDecidedInMemory() {
+    void aSlowReplyIsRefusedEvenOnTheOnlyInstanceWithTheTimeoutAsItsRetryTime() {
         redis.liveInstances = 1;
         store.probe();
         redis.slow = true;
+        // Redis may still grant it, and grants of calls in flight are not in memory yet.
         Decision slow = store.tryAcquire(key, 1);
-        assertThat(slow.allowed()).isTrue();
+        assertThat(slow.allowed()).isFalse();
         assertThat(slow.decidedBy()).isEqualTo(Backend.IN_MEMORY);
-        assertThat(store.isHealthy()).isTrue();
+        assertThat(slow.retryAfter()).isEqualTo(TIMEOUT);
+        assertThat(store.isHealthy()).as("one slow reply is no outage").isTrue();
+
+        Decision allowing = store.tryAcquire(key, 1, FailurePolicy.ALLOW);
+        assertThat(allowing.allowed()).as("failing open is the ALLOW policy's to do").isTrue();
     }
 
     @Test

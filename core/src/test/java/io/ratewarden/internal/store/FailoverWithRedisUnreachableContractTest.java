@@ -1,10 +1,13 @@
 package io.ratewarden.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ratewarden.Backend;
 import io.ratewarden.internal.RedisConnection;
+import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.RateLimitStore;
+import io.ratewarden.store.StoreUnavailableException;
 import io.ratewarden.testing.LogWatch;
 import io.ratewarden.testing.RedisServerProcess;
 import java.io.IOException;
@@ -23,9 +26,8 @@ class FailoverWithRedisUnreachableContractTest extends RateLimitStoreContract {
     @Override
     protected RateLimitStore newStore() throws IOException {
         RedisConnection connection = RedisConnection.fromUrl("redis://127.0.0.1:" + RedisServerProcess.freePort());
-        FailoverRateLimitStore failover = FailoverRateLimitStore.start(connection, "rw-test:",
-                new InMemoryRateLimitStore(10_000),
-                FailoverOnHealthyRedisContractTest.settings("contract-unreachable", connection.maskedUrl()));
+        FailoverRateLimitStore failover = FailoverRateLimitStore.start(connection, new InMemoryRateLimitStore(10_000),
+                FailoverOnHealthyRedisContractTest.settings("contract-unreachable"));
         assertThat(failover.probe()).as("Redis is unreachable").isFalse();
         return failover;
     }
@@ -35,6 +37,13 @@ class FailoverWithRedisUnreachableContractTest extends RateLimitStoreContract {
     protected RateLimitStore loseState(RateLimitStore current) throws IOException {
         current.close();
         return newStore();
+    }
+
+    /** Memory, which decides, is reset; the failure to reach Redis is said, never hidden. */
+    @Override
+    protected void reset(LimitKey key) {
+        assertThatThrownBy(() -> store.reset(key)).isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("memory only");
     }
 
     @Override

@@ -47,6 +47,14 @@ abstract class RateLimitStoreContract {
     /** The backend that must decide every call of this run. */
     protected abstract Backend decidingBackend();
 
+    /**
+     * Resets {@code key} as an operator would; a store whose primary backend is away resets the
+     * backend that decides and says that it could not reach the other.
+     */
+    protected void reset(LimitKey key) {
+        store.reset(key);
+    }
+
     @BeforeEach
     void open() throws Exception {
         store = newStore();
@@ -157,6 +165,52 @@ abstract class RateLimitStoreContract {
         parkUntil(start + window.toNanos() + window.toNanos() / 8);
         assertThat(store.tryAcquire(key, 2).allowed()).isTrue();
         assertThat(store.tryAcquire(key, 1).allowed()).isFalse();
+    }
+
+    @Test
+    void remainingSpendsNothingAndResetGivesTheWholeLimitAtOnce() {
+        LimitKey key = LimitKey.of("remaining", Limit.of(5, Duration.ofSeconds(30)), "alice");
+        assertThat(store.remaining(key)).as("a bucket never used").isEqualTo(5);
+        assertThat(store.tryAcquire(key, 2).allowed()).isTrue();
+        for (int i = 0; i < 3; i++) {
+            assertThat(store.remaining(key)).as("asked %d times", i + 1).isEqualTo(3);
+        }
+        assertThat(store.tryAcquire(key, 3).allowed()).isTrue();
+        assertThat(store.remaining(key)).isZero();
+        assertThat(store.tryAcquire(key, 1).allowed()).isFalse();
+
+        reset(key);
+        assertThat(store.remaining(key)).as("after a reset").isEqualTo(5);
+        Decision afterReset = store.tryAcquire(key, 5);
+        assertThat(afterReset.allowed()).as("the whole limit at once after a reset").isTrue();
+        assertThat(afterReset.decidedBy()).isEqualTo(decidingBackend());
+        assertThat(store.tryAcquire(key, 1).allowed()).isFalse();
+        LimitKey other = LimitKey.of("remaining", key.limit(), "bob");
+        reset(other);
+        assertThat(store.remaining(key)).as("a reset of another key changes nothing here").isZero();
+    }
+
+    @Test
+    void aChangedLimitDecidesOverTheGrantsTheBucketHolds() {
+        for (long permits : List.of(5L, 100L)) { // an exact log, and slots
+            Duration window = Duration.ofMinutes(1);
+            LimitKey before = LimitKey.of("changed", Limit.of(permits, window), "k" + permits);
+            assertThat(store.tryAcquire(before, permits).allowed()).isTrue();
+            assertThat(store.tryAcquire(before, 1).allowed()).as("%d of %d used", permits, permits).isFalse();
+
+            LimitKey raised = before.withLimit(Limit.of(permits + 3, window));
+            assertThat(store.remaining(raised)).as("raised by 3: 3 more at once").isEqualTo(3);
+            Decision more = store.tryAcquire(raised, 3);
+            assertThat(more.allowed()).as("raised by 3: 3 more at once").isTrue();
+            assertThat(more.decidedBy()).isEqualTo(decidingBackend());
+            assertThat(store.tryAcquire(raised, 1).allowed()).isFalse();
+
+            LimitKey lowered = before.withLimit(Limit.of(permits - 2, window));
+            assertThat(store.remaining(lowered)).as("lowered below what the bucket holds").isZero();
+            Decision refused = store.tryAcquire(lowered, 1);
+            assertThat(refused.allowed()).isFalse();
+            assertThat(refused.retryAfter()).isPositive().isLessThanOrEqualTo(window);
+        }
     }
 
     @Test

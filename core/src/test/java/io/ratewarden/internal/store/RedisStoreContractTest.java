@@ -7,16 +7,24 @@ import io.ratewarden.internal.RedisConnection;
 import io.ratewarden.store.RateLimitStore;
 import java.time.Duration;
 
-/** The store contract on the Redis store, against a real Redis. */
+/**
+ * The store contract on the Redis store, against a real Redis, on Redisson's {@code RRateLimiter}
+ * layout; {@link CompactRedisStoreContractTest} runs it on the compact one.
+ */
 class RedisStoreContractTest extends RealRedisContract {
+
+    /** The layout this run keeps its buckets in. */
+    RedisLayout layout(RedisCommands commands, RedisNames names) {
+        return new RedissonLimiterLayout(commands, names);
+    }
 
     @Override
     protected RateLimitStore newStore() {
-        String prefix = newKeyPrefix();
+        RedisNames names = new RedisNames(newKeyPrefix());
         RedisCommands commands = new RedisCommands(RedisConnection.fromUrl(redis.url()), Duration.ofSeconds(2));
-        RedisRateLimitStore redisStore = new RedisRateLimitStore(commands, prefix, 10_000);
+        RedisRateLimitStore redisStore = new RedisRateLimitStore(commands, layout(commands, names));
         // The first command opens the connection: wait for it rather than let a cold JVM time out.
-        RedisInstances instances = new RedisInstances(commands, prefix);
+        RedisInstances instances = new RedisInstances(commands, names);
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> instances.beat("warm-up", Duration.ofSeconds(5)) != null);
         return redisStore;

@@ -1,7 +1,6 @@
 package io.ratewarden.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.ratewarden.internal.RedisConnection;
@@ -66,8 +65,9 @@ class RedissonLimiterLayoutTest {
         assertThat(keys.getType((String) layout.get(1))).as("the permits left").isEqualTo(RType.OBJECT);
         assertThat(keys.getType((String) layout.get(2))).as("the grants").isEqualTo(RType.ZSET);
 
-        assertThat(decide(name, 3)).as("Redisson's 2 grants leave room for 3").isZero();
-        assertThat(decide(name, 1)).as("full: the ms until the oldest grant leaves").isBetween(1L, 30_000L);
+        assertThat(decide(name, 3, 5, 30_000)).as("Redisson's 2 grants leave room for 3, and none after").isZero();
+        assertThat(decide(name, 1, 5, 30_000)).as("full: minus the µs until the oldest grant leaves")
+                .isBetween(-30_000_000L, -1L);
         assertThat(limiter.availablePermits()).as("Redisson counts the script's grants").isZero();
         assertThat(limiter.tryAcquire(1)).isFalse();
     }
@@ -76,32 +76,37 @@ class RedissonLimiterLayoutTest {
     void theScriptReadsTheCostOfGrantsRedissonMadeWhenTheyLeaveTheWindow() {
         String name = "rw-layout:" + UUID.randomUUID();
         RRateLimiter limiter = client.getRateLimiter(name);
-        limiter.trySetRate(RateType.OVERALL, 5, Duration.ofMillis(500), Duration.ofSeconds(3));
+        limiter.trySetRate(RateType.OVERALL, 5, Duration.ofMillis(500), Duration.ofMillis(2_000));
         assertThat(limiter.tryAcquire(5)).isTrue();
-        assertThat(decide(name, 1)).isPositive();
+        assertThat(decide(name, 1, 5, 500)).isNegative();
         // Room for 5 at once comes back only if the script read Redisson's grant as 5 permits.
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> decide(name, 5) == 0);
-        assertThat(decide(name, 1)).isPositive();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .until(() -> decide(name, 5, 5, 500) >= 0);
+        assertThat(decide(name, 1, 5, 500)).isNegative();
     }
 
     @Test
-    void theScriptFailsAsRedissonDoesOnAMissingLimiterOrACostAboveTheRate() {
-        String missing = "rw-layout:" + UUID.randomUUID();
-        assertThatThrownBy(() -> decide(missing, 1)).hasMessageContaining("RateLimiter is not initialized");
+    void theScriptMakesAMissingLimiterAsRedissonWouldAndFollowsAChangedRate() {
+        String name = "rw-layout:" + UUID.randomUUID();
+        assertThat(decide(name, 2, 5, 30_000)).as("a missing limiter is made, and decides").isEqualTo(3);
+        RRateLimiter limiter = client.getRateLimiter(name);
+        assertThat(limiter.getConfig().getRate()).isEqualTo(5);
+        assertThat(limiter.getConfig().getRateInterval()).isEqualTo(30_000);
+        assertThat(limiter.getConfig().getRateType()).isEqualTo(RateType.OVERALL);
+        assertThat(limiter.availablePermits()).as("Redisson reads the limiter the script made").isEqualTo(3);
 
-        String small = "rw-layout:" + UUID.randomUUID();
-        client.getRateLimiter(small).trySetRate(RateType.OVERALL, 5, Duration.ofSeconds(30), Duration.ofSeconds(61));
-        assertThatThrownBy(() -> decide(small, 6))
-                .hasMessageContaining("Requested permits amount cannot exceed defined rate");
-        assertThatThrownBy(() -> client.getRateLimiter(small).tryAcquire(6))
-                .as("the message the script copies is Redisson's own")
-                .hasMessageContaining("Requested permits amount cannot exceed defined rate");
+        assertThat(decide(name, 3, 5, 30_000)).isZero();
+        assertThat(decide(name, 1, 5, 30_000)).as("exhausted").isNegative();
+        assertThat(decide(name, 3, 8, 30_000)).as("a rate raised from 5 to 8 gives 3 more at once").isZero();
+        assertThat(decide(name, 1, 8, 30_000)).isNegative();
+        assertThat(limiter.getConfig().getRate()).as("and Redisson sees the new rate").isEqualTo(8);
     }
 
-    private static long decide(String name, long cost) {
-        Long wait = client.getScript(StringCodec.INSTANCE).eval(name, RScript.Mode.READ_WRITE,
+    private static long decide(String name, long cost, long rate, long intervalMillis) {
+        Long result = client.getScript(StringCodec.INSTANCE).eval(name, RScript.Mode.READ_WRITE,
                 RedissonLimiterLayout.DECIDE_SCRIPT, RScript.ReturnType.LONG, RedissonLimiterLayout.keysOf(name),
-                Long.toString(cost), Long.toString(System.currentTimeMillis()), Long.toHexString(System.nanoTime()));
-        return wait == null ? 0 : wait;
+                Long.toString(cost), Long.toString(rate), Long.toString(intervalMillis),
+                Long.toString(2 * intervalMillis + 1_000), Long.toHexString(System.nanoTime()));
+        return result == null ? 0 : result;
     }
 }

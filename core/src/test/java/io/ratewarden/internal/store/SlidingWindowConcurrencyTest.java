@@ -2,6 +2,8 @@ package io.ratewarden.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ratewarden.Limit;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.RepetitionInfo;
  * phases. Within a phase every thread reads the same time, so each grant's time is known, and
  * no sliding window may hold more than the permits. The first call of a phase often moves the
  * head slot on while the other threads are granting: the race the lock-free path must survive.
- * Half the threads take the shared key's path, half the general one, on the same window.
+ * Half the threads ask with this instance's cap set to the limit itself, half with none.
  */
 class SlidingWindowConcurrencyTest {
 
@@ -28,9 +30,9 @@ class SlidingWindowConcurrencyTest {
     void racingThreadsNeverOverAdmitAndUseTheLimit(RepetitionInfo repetition) throws Exception {
         SplittableRandom random = new SplittableRandom(repetition.getCurrentRepetition() * 31L);
         long permits = 10 + random.nextLong(150); // both the exact log and the slotted window
-        long windowNanos = 16_000;
+        long windowNanos = 16_000_000;
         ManualTicker ticker = new ManualTicker(random.nextLong(1, 1L << 40));
-        SlidingWindow window = SlidingWindow.of(permits, windowNanos);
+        SlidingWindow window = SlidingWindow.of(Limit.of(permits, Duration.ofNanos(windowNanos)));
         long[] phaseTimes = new long[PHASES];
         AtomicLong[] phaseGrants = new AtomicLong[PHASES];
         CyclicBarrier start = new CyclicBarrier(THREADS + 1);
@@ -39,7 +41,7 @@ class SlidingWindowConcurrencyTest {
         int[] currentPhase = new int[1];
         for (int t = 0; t < THREADS; t++) {
             long seed = random.nextLong();
-            boolean shared = t % 2 == 0; // half the threads take the shared key's path
+            boolean capped = t % 2 == 0;
             Thread worker = new Thread(() -> {
                 SplittableRandom mine = new SplittableRandom(seed);
                 try {
@@ -47,7 +49,7 @@ class SlidingWindowConcurrencyTest {
                         start.await(10, TimeUnit.SECONDS);
                         for (int call = 0; call < CALLS_PER_PHASE; call++) {
                             long cost = 1 + mine.nextInt(3);
-                            long wait = shared ? window.tryAcquireShared(ticker, cost) : window.tryAcquire(ticker, cost);
+                            long wait = capped ? window.tryAcquire(ticker, cost, permits) : window.tryAcquire(ticker, cost);
                             if (wait == 0) {
                                 phaseGrants[currentPhase[0]].addAndGet(cost);
                             }
@@ -91,7 +93,7 @@ class SlidingWindowConcurrencyTest {
     @RepeatedTest(10)
     void recordsFromManyThreadsAreEachCountedOnceWhileTheHeadMovesOn(RepetitionInfo repetition) throws Exception {
         long limit = repetition.getCurrentRepetition() % 2 == 0 ? 50 : 500; // the exact log, the slotted window
-        SlidingWindow window = SlidingWindow.of(limit, 16_000);
+        SlidingWindow window = SlidingWindow.of(Limit.of(limit, Duration.ofMillis(16)));
         AtomicLong now = new AtomicLong(repetition.getCurrentRepetition() * 1_000_003L);
         int threads = 4;
         int records = 20_000;
@@ -105,7 +107,7 @@ class SlidingWindowConcurrencyTest {
                     start.await(10, TimeUnit.SECONDS);
                     for (int i = 0; i < records; i++) {
                         if (i % 8 == 0) {
-                            now.addAndGet(250); // a slot is 1,000 ns: the head moves on under the others
+                            now.addAndGet(250_000); // a slot is 1 ms: the head moves on under the others
                         }
                         window.record(now::get, permits);
                         recorded.addAndGet(permits);

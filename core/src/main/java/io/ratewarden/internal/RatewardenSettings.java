@@ -1,0 +1,46 @@
+package io.ratewarden.internal;
+
+import io.ratewarden.FailurePolicy;
+import io.ratewarden.FallbackShare;
+import io.ratewarden.RedisAlgorithm;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The settings of one {@code Ratewarden} instance, validated by its builder and handed whole to
+ * the stores. Not part of the API.
+ *
+ * @param name the instance's name, its identity in logs, JMX and on Redis
+ * @param failurePolicy what a call gets when the primary backend cannot decide it, never
+ *     {@link FailurePolicy#DEFAULT}
+ * @param redisTimeout the longest a call or a probe waits for Redis
+ * @param probeInterval the time between two probes of Redis
+ * @param keyPrefix the prefix of every Redis key, without braces
+ * @param fallbackShare how much of each limit this instance admits on its own during an outage
+ * @param overLimitCache whether a key Redis refused is refused here, without a round trip, until
+ *     Redis said it would have room again
+ * @param localMaxKeys the most keys held in memory, for the limiter and for Redis's refusals
+ * @param redisAlgorithm how buckets are kept on Redis
+ * @param startupWait how long {@code build()} waits for the first connection to Redis
+ */
+public record RatewardenSettings(String name, FailurePolicy failurePolicy, Duration redisTimeout,
+                                 Duration probeInterval, String keyPrefix, FallbackShare fallbackShare,
+                                 boolean overLimitCache, long localMaxKeys, RedisAlgorithm redisAlgorithm,
+                                 Duration startupWait) {
+
+    /**
+     * Checks that nothing is missing (the builder checks the values).
+     *
+     * @throws NullPointerException naming the missing setting
+     */
+    public RatewardenSettings {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(failurePolicy, "failurePolicy");
+        Objects.requireNonNull(redisTimeout, "redisTimeout");
+        Objects.requireNonNull(probeInterval, "probeInterval");
+        Objects.requireNonNull(keyPrefix, "keyPrefix");
+        Objects.requireNonNull(fallbackShare, "fallbackShare");
+        Objects.requireNonNull(redisAlgorithm, "redisAlgorithm");
+        Objects.requireNonNull(startupWait, "startupWait");
+    }
+}

@@ -1,0 +1,96 @@
+package io.ratewarden;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratewarden.testing.LogWatch;
+import io.ratewarden.testing.RedisServerProcess;
+import io.ratewarden.testing.TestRedis;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A new instance on a real Redis: shared from its first call when Redis is reachable, never held
+ * up by one that refuses connections, and honest about a first connection still being made.
+ */
+class RedisStartupTest {
+
+    @RegisterExtension
+    static final LogWatch LOG = LogWatch.failOnError();
+
+    /** A bound no first connection needs, even on a loaded machine: the wait ends when Redis answers. */
+    private static final Duration PATIENT = Duration.ofSeconds(60);
+
+    @Test
+    void aNewInstancesFirstCallOnAKeyRedisHoldsFullIsRefusedByRedis() throws Exception {
+        try (RedisServerProcess server = TestRedis.controllable()) {
+            String prefix = "rw-start:";
+            try (Ratewarden first = RedisFixtures.onRedis(RedisFixtures.builder(server.url()).keyPrefix(prefix))) {
+                assertThat(first.limit("plan", Limit.of(3, Duration.ofMinutes(1))).tryAcquire("acme", 3).allowed())
+                        .isTrue();
+            }
+            long started = System.nanoTime();
+            try (Ratewarden fresh = Ratewarden.builder().name("fresh-" + server.port()).redisUrl(server.url())
+                    .keyPrefix(prefix).startupWait(PATIENT).build()) {
+                long builtMillis = (System.nanoTime() - started) / 1_000_000;
+                Decision first = fresh.limit("plan", Limit.of(3, Duration.ofMinutes(1))).tryAcquire("acme");
+                System.out.printf("a new instance built in %d ms; its first call: %s%n", builtMillis, first);
+                assertThat(fresh.storeInfo().state()).isEqualTo(StoreState.HEALTHY);
+                assertThat(first.allowed()).as("the key is full on Redis").isFalse();
+                assertThat(first.decidedBy()).isEqualTo(Backend.REDIS);
+            }
+        }
+    }
+
+    @Test
+    void aRefusedConnectionEndsTheWaitAtOnceAndIsAFailureNotAConnection() throws Exception {
+        int nothingListens = RedisServerProcess.freePort();
+        long started = System.nanoTime();
+        try (Ratewarden rw = Ratewarden.builder().name("refused-" + nothingListens)
+                .redisUrl("redis://127.0.0.1:" + nothingListens).startupWait(PATIENT).build()) {
+            Duration built = Duration.ofNanos(System.nanoTime() - started);
+            StoreInfo info = rw.storeInfo();
+            System.out.printf("build() on a refused connection returned after %d ms: %s%n", built.toMillis(), info);
+            assertThat(built).as("the wait ended with the refusal, not the bound").isLessThan(PATIENT);
+            assertThat(info.state()).isEqualTo(StoreState.FAILED);
+            assertThat(info.lastError()).contains("Connection refused");
+            assertThat(rw.limit("any", Limit.of(1, Duration.ofMinutes(1))).tryAcquire("k").decidedBy())
+                    .isEqualTo(Backend.IN_MEMORY);
+        }
+    }
+
+    /**
+     * A Redis that accepts the connection but does not answer (paused): the instance is still
+     * connecting, not failed, until the first connection has had its time; however long that
+     * takes, the same cause is one WARN, whatever figures its messages hold.
+     */
+    @Test
+    void aFirstConnectionThatHangsIsConnectingAndItsCauseIsWarnedOnce() throws Exception {
+        try (RedisServerProcess server = TestRedis.controllable()) {
+            server.pause();
+            String name = "hung-start-" + server.port();
+            long mark = LOG.mark();
+            try (Ratewarden rw = Ratewarden.builder().name(name).redisUrl(server.url())
+                    .probeInterval(Duration.ofMillis(100)).startupWait(Duration.ofMillis(500)).build()) {
+                assertThat(rw.storeInfo().state()).as("just built, nothing answered, nothing failed")
+                        .isEqualTo(StoreState.CONNECTING);
+                assertThat(rw.storeInfo().backend()).isEqualTo(Backend.IN_MEMORY);
+                RedisFixtures.awaitState(rw, StoreState.FAILED, Duration.ofSeconds(30));
+                // A second's more probes, each with a new figure in its message.
+                long until = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                while (System.nanoTime() < until) {
+                    rw.probe();
+                }
+                server.resume();
+                RedisFixtures.awaitState(rw, StoreState.HEALTHY, Duration.ofSeconds(30));
+                List<LogWatch.Line> warnings = LOG.linesSince(mark, LogWatch.Level.WARN).stream()
+                        .filter(line -> line.message().contains("'" + name + "'")).toList();
+                System.out.printf("a hung first connection logged %d WARN line(s): %s%n", warnings.size(),
+                        warnings);
+                assertThat(warnings).as("no answer in time, by a call or a connection attempt: one cause, one WARN")
+                        .hasSize(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.ratewarden.internal.store;
+
+import io.ratewarden.FailurePolicy;
+import io.ratewarden.FallbackShare;
+import io.ratewarden.RedisAlgorithm;
+import io.ratewarden.internal.RatewardenSettings;
+import java.time.Duration;
+
+/** Settings of a store under test, with the builder's defaults where a test does not care. */
+final class TestSettings {
+
+    private TestSettings() {
+    }
+
+    static RatewardenSettings of(String name, FailurePolicy policy, Duration probeInterval, Duration redisTimeout,
+                                 FallbackShare share, boolean overLimitCache, long maxKeys) {
+        return of(name, policy, probeInterval, redisTimeout, share, overLimitCache, maxKeys,
+                RedisAlgorithm.RRATE_LIMITER);
+    }
+
+    static RatewardenSettings of(String name, FailurePolicy policy, Duration probeInterval, Duration redisTimeout,
+                                 FallbackShare share, boolean overLimitCache, long maxKeys,
+                                 RedisAlgorithm algorithm) {
+        return new RatewardenSettings(name, policy, redisTimeout, probeInterval, "rw-test:", share, overLimitCache,
+                maxKeys, algorithm, Duration.ZERO);
+    }
+
+    static RatewardenSettings withPrefix(RatewardenSettings settings, String keyPrefix) {
+        return new RatewardenSettings(settings.name(), settings.failurePolicy(), settings.redisTimeout(),
+                settings.probeInterval(), keyPrefix, settings.fallbackShare(), settings.overLimitCache(),
+                settings.localMaxKeys(), settings.redisAlgorithm(), settings.startupWait());
+    }
+}
