@@ -7,7 +7,8 @@ import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The least an ACL user needs, as docs/redis-setup.md lists it: these commands on keys under the
@@ -24,8 +25,9 @@ class RedisAclTest {
         "+time", "+hget", "+hmget", "+hset", "+hsetnx", "+get", "+set", "+decrby", "+zadd", "+zrangebyscore",
         "+zremrangebyscore", "+pexpire", "+pttl", "+del", "+exists", "+zcard"};
 
-    @Test
-    void aLeastPrivilegeUserRunsTheLimiter() throws Exception {
+    @ParameterizedTest
+    @EnumSource(RedisAlgorithm.class)
+    void aLeastPrivilegeUserRunsTheLimiter(RedisAlgorithm algorithm) throws Exception {
         try (RedisServerProcess server = TestRedis.controllable()) {
             String[] acl = new String[5 + LIMITER_COMMANDS.length + 2];
             int i = 0;
@@ -41,7 +43,7 @@ class RedisAclTest {
             String url = "redis://limiter:Lim1ter-pw@127.0.0.1:" + server.port();
 
             try (Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(url).keyPrefix("app:")
-                    .redisTimeout(Duration.ofSeconds(1)))) {
+                    .redisAlgorithm(algorithm).redisTimeout(Duration.ofSeconds(1)))) {
                 Limiter limiter = rw.limit("acl", Limit.of(2, Duration.ofMillis(300)));
                 assertThat(limiter.tryAcquire("k")).as("%s; ACL LOG: %s", rw.storeInfo(), server.call("ACL", "LOG"))
                         .isEqualTo(Decision.allowed(Backend.REDIS));

@@ -4,8 +4,11 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.redis.redisson.cas.RedissonBasedProxyManager;
+import io.ratewarden.Limit;
+import io.ratewarden.Limiter;
 import io.ratewarden.RateLimitExceededException;
 import io.ratewarden.Ratewarden;
+import io.ratewarden.RedisAlgorithm;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,34 +24,46 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.redisson.Redisson;
+import org.redisson.api.RBucket;
 import org.redisson.api.RRateLimiter;
 import org.redisson.api.RateType;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
 import org.redisson.command.CommandAsyncExecutor;
 import org.redisson.config.Config;
 
 /**
- * One decision on Redis per call: a woven Ratewarden call, raw Redisson
- * {@code RRateLimiter.tryAcquire(1)} with the same rate, window and keep-alive (and once more
- * without keep-alive, Redisson's default), and Bucket4j's Redisson proxy.
- * Each fork starts its own redis-server on loopback. Run with {@code -t 1}, {@code -t 4},
- * {@code -t 16}. Three forks: with Redis, its client threads and the callers sharing 2 cores,
- * one fork's figure moves by a third from fork to fork.
+ * One decision on Redis per call, beside the client's floor: a Redisson {@code GET} of one key;
+ * Ratewarden's two algorithms, each on a bucket that holds few grants (a 10 ms window) and on one
+ * holding 10,000 and more (an hour's window, filled before the measurement); a woven call;
+ * raw Redisson {@code RRateLimiter.tryAcquire(1)} with the same rate, window and keep-alive; and
+ * Bucket4j's Redisson proxy. Each fork starts its own redis-server on loopback. Run with
+ * {@code -t 1}, {@code -t 4}, {@code -t 16}. Several forks: with Redis, its client threads and the
+ * callers sharing 2 cores, one fork's figure moves by a third from fork to fork.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class RedisBenchmark {
+
+    /** The grants a "holding" bucket holds before the measurement starts. */
+    private static final int HELD = 10_000;
 
     private LocalRedis redis;
     private Ratewarden ratewarden;
     private RedissonClient raw;
     private RRateLimiter rawLimiter;
-    private RRateLimiter rawLimiterKeptForever;
     private BucketProxy bucket4j;
+    private RBucket<String> plainKey;
+    private Ratewarden rrateLimiter;
+    private Ratewarden compact;
+    private Limiter rrateFresh;
+    private Limiter rrateHolding;
+    private Limiter compactFresh;
+    private Limiter compactHolding;
     private final Targets targets = new Targets();
 
     @Setup(Level.Trial)
@@ -60,6 +75,21 @@ public class RedisBenchmark {
         LocalRedis.awaitOnRedis(ratewarden);
         targets.onRedis(1);
 
+        rrateLimiter = LocalRedis.awaitOnRedis(Ratewarden.builder().name("bench-rrate").redisUrl(redis.url())
+                .jmx(false).redisTimeout(Duration.ofSeconds(1)).redisAlgorithm(RedisAlgorithm.RRATE_LIMITER).build());
+        compact = LocalRedis.awaitOnRedis(Ratewarden.builder().name("bench-compact").redisUrl(redis.url())
+                .jmx(false).redisTimeout(Duration.ofSeconds(1)).redisAlgorithm(RedisAlgorithm.COMPACT).build());
+        Limit fresh = Limit.of(1_000_000_000L, Duration.ofMillis(10));
+        Limit holding = Limit.of(1_000_000_000L, Duration.ofHours(1));
+        rrateFresh = rrateLimiter.limit("fresh", fresh);
+        rrateHolding = rrateLimiter.limit("holding", holding);
+        compactFresh = compact.limit("fresh", fresh);
+        compactHolding = compact.limit("holding", holding);
+        for (int i = 0; i < HELD; i++) {
+            rrateHolding.tryAcquire("k");
+            compactHolding.tryAcquire("k");
+        }
+
         Config config = new Config();
         config.useSingleServer().setAddress(redis.url());
         raw = Redisson.create(config);
@@ -68,10 +98,8 @@ public class RedisBenchmark {
         rawLimiter = raw.getRateLimiter("raw-limiter");
         rawLimiter.trySetRate(RateType.OVERALL, 1_000_000_000L, Duration.ofSeconds(1), Duration.ofSeconds(3));
         rawLimiter.tryAcquire(1);
-        // Redisson's default: no keep-alive, the keys stay in Redis for ever.
-        rawLimiterKeptForever = raw.getRateLimiter("raw-limiter-kept-forever");
-        rawLimiterKeptForever.trySetRate(RateType.OVERALL, 1_000_000_000L, Duration.ofSeconds(1));
-        rawLimiterKeptForever.tryAcquire(1);
+        plainKey = raw.getBucket("plain-key", StringCodec.INSTANCE);
+        plainKey.set("a value");
 
         CommandAsyncExecutor executor = ((Redisson) raw).getCommandExecutor();
         RedissonBasedProxyManager<String> proxies = RedissonBasedProxyManager.builderFor(executor).build();
@@ -85,6 +113,8 @@ public class RedisBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         ratewarden.close();
+        rrateLimiter.close();
+        compact.close();
         raw.shutdown();
         redis.close();
     }
@@ -104,8 +134,28 @@ public class RedisBenchmark {
     }
 
     @Benchmark
-    public boolean redissonRateLimiterKeptForever() {
-        return rawLimiterKeptForever.tryAcquire(1);
+    public String redissonGet() {
+        return plainKey.get();
+    }
+
+    @Benchmark
+    public boolean rrateLimiterFresh() {
+        return rrateFresh.tryAcquire("k").allowed();
+    }
+
+    @Benchmark
+    public boolean rrateLimiterHoldingTenThousand() {
+        return rrateHolding.tryAcquire("k").allowed();
+    }
+
+    @Benchmark
+    public boolean compactFresh() {
+        return compactFresh.tryAcquire("k").allowed();
+    }
+
+    @Benchmark
+    public boolean compactHoldingTenThousand() {
+        return compactHolding.tryAcquire("k").allowed();
     }
 
     @Benchmark

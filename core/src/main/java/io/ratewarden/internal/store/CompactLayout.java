@@ -32,7 +32,9 @@ import org.redisson.api.RScript;
  * fewer keeps its slots); a bucket kept for a lowered limit refuses until enough of its grants
  * have left. A refusal writes nothing. A
  * grant sets the key to expire one window (and a millisecond) later, when no grant of it can be
- * in the window any more. One key per bucket, so one cluster slot. This class is thread-safe.
+ * in the window any more. One key per bucket, so one cluster slot. The script reads the server's
+ * clock and writes after it, which Redis 5 and later allow (they replicate a script's effects,
+ * not the script). This class is thread-safe.
  */
 final class CompactLayout implements RedisLayout {
 
@@ -42,16 +44,60 @@ final class CompactLayout implements RedisLayout {
      * the bucket has room for the cost; remaining returns the permits a call could take now.
      */
     static final String SCRIPT = """
-            if redis.replicate_commands then redis.replicate_commands() end
             local t = redis.call('time')
-            local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+            local now = t[1] * 1000000 + t[2]
             local acquire = ARGV[1] == 'a'
             local cost = tonumber(ARGV[2])
             local permits = tonumber(ARGV[3])
-            local window = tonumber(ARGV[4]) * 1000
+            local window = ARGV[4] * 1000
             local from = now - window
             local RING = 17
+            local ttl = math.floor(window / 1000) + 1
             local state = redis.call('get', KEYS[1])
+            -- The common case of a busy large limit, kept short: slots of 4-byte counts and the same
+            -- slot length. Everything else takes the general path below.
+            if permits > 64 and state and string.byte(state, 1) == 115 then
+              local len = math.max(1, math.ceil(window / 16))
+              local c = {struct.unpack('<ddI4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4', state, 2)}
+              if c[1] == len then
+                local head = c[2]
+                local slot = math.floor(now / len)
+                if head > slot then
+                  slot = head
+                end
+                for s = head + 1, math.min(slot, head + RING) do
+                  c[s % RING + 3] = 0
+                end
+                local total = 0
+                for i = 3, 19 do
+                  total = total + c[i]
+                end
+                if not acquire then
+                  return math.max(0, permits - total)
+                end
+                if total + cost > permits then
+                  local need = total + cost - permits
+                  local freed = 0
+                  local wait = window
+                  for s = slot - RING + 1, slot do
+                    freed = freed + c[s % RING + 3]
+                    if freed >= need then
+                      wait = (s + RING) * len - now
+                      break
+                    end
+                  end
+                  return -math.max(1, math.ceil(math.min(wait, window)))
+                end
+                if total + cost <= 4294967295 then
+                  local i = slot % RING + 3
+                  c[i] = c[i] + cost
+                  redis.call('set', KEYS[1], 's' .. struct.pack('<ddI4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4', len, slot,
+                      c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16],
+                      c[17], c[18], c[19]), 'PX', ttl)
+                  return permits - total - cost
+                end
+              end
+            end
             local log, counts, slotLen, head
             if state then
               local kind = string.sub(state, 1, 1)
@@ -85,7 +131,6 @@ final class CompactLayout implements RedisLayout {
               end
               return grants
             end
-            local ttl = math.floor(window / 1000) + 1
             local times
             if permits <= 64 then
               times = {}

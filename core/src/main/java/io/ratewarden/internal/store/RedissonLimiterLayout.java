@@ -55,8 +55,7 @@ final class RedissonLimiterLayout implements RedisLayout {
      * id for the grant. Returns the permits left when it grants, else minus the µs until the
      * oldest grants that make room for the cost leave the window.
      */
-    static final String DECIDE_SCRIPT = "if redis.replicate_commands then redis.replicate_commands() end\n"
-            + COMMON + """
+    static final String DECIDE_SCRIPT = COMMON + """
             local cost = tonumber(ARGV[1])
             local rate = tonumber(ARGV[2])
             local interval = tonumber(ARGV[3])
@@ -114,9 +113,8 @@ final class RedissonLimiterLayout implements RedisLayout {
               result = -math.max(1, math.ceil(math.min(wait, interval) * 1000))
             end
             if dirty then
-              redis.call('set', KEYS[2], left)
+              redis.call('set', KEYS[2], left, 'PX', ARGV[4])
               redis.call('pexpire', KEYS[1], ARGV[4])
-              redis.call('pexpire', KEYS[2], ARGV[4])
               redis.call('pexpire', KEYS[3], ARGV[4])
             end
             return result
