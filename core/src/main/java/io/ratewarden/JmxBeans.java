@@ -219,6 +219,42 @@ final class JmxBeans {
         }
 
         @Override
+        public String getOverride() {
+            Limit override = limiter.overridden();
+            return override == null ? null : override.toString();
+        }
+
+        @Override
+        public boolean isShadow() {
+            return limiter.isShadow();
+        }
+
+        @Override
+        public long getShadowRejected() {
+            return limiter.shadowRejected();
+        }
+
+        @Override
+        public void override(long permits, long windowMillis) {
+            limiter.override(Limit.of(permits, java.time.Duration.ofMillis(windowMillis)));
+        }
+
+        @Override
+        public void clearOverride() {
+            limiter.clearOverride();
+        }
+
+        @Override
+        public void overrideTier(String tier, long permits, long windowMillis) {
+            limiter.tier(tier).override(Limit.of(permits, java.time.Duration.ofMillis(windowMillis)));
+        }
+
+        @Override
+        public void clearTierOverride(String tier) {
+            limiter.tier(tier).clearOverride();
+        }
+
+        @Override
         public long remaining(String key) {
             return limiter.remaining(key);
         }

@@ -1,24 +1,53 @@
 package io.ratewarden;
 
+import io.ratewarden.internal.ConfiguredLimit;
 import io.ratewarden.internal.store.InstanceStore;
 import io.ratewarden.internal.store.LocalBucket;
 import io.ratewarden.store.LimitKey;
+import io.ratewarden.store.StoreUnavailableException;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One named limit of a {@link Ratewarden} instance, obtained from
  * {@link Ratewarden#limit(String, Limit)}. Asks the instance's store for permits per key.
  *
+ * <h2>The limit in force</h2>
+ * An operator's {@linkplain #override(Limit) override} comes first, then configuration
+ * ({@code ratewarden.limits.<name>.permits} and {@code .window}), then the code's definition. A
+ * change reaches the grants the keys already hold at once: an exhausted key whose limit is raised
+ * from 5 to 8 gets 3 more, not 8. {@linkplain #tier(String) Tiers} have limits of their own and
+ * never share counts with each other or with the limit's own keys.
+ *
+ * <h2>Shadow mode</h2>
+ * A limit in shadow mode ({@link #isShadow()}) decides and counts every call as usual, but a call
+ * it would refuse proceeds: it is granted, counted by {@link #shadowRejected()}, and said once a
+ * minute at most at INFO, naming the limit, never a key.
+ *
  * <p>This class is thread-safe.
  */
 public final class Limiter {
 
+    private static final Logger LOG = LoggerFactory.getLogger("io.ratewarden.limits");
+    private static final long SHADOW_LOG_INTERVAL_NANOS = 60_000_000_000L;
+
     private final Ratewarden owner;
     private final String name;
-    private final Limit limit;
-    private final LimitKey sharedKey;
+    private final Limit configured;
+    private final ConfiguredLimit configuration;
+    private final boolean shadow;
     private final LocalBucket sharedBucket;
+    private final ConcurrentMap<String, Tier> tiers = new ConcurrentHashMap<>();
+    private final Tier own = new Tier("", null);
+    private volatile Limit override;
+    private volatile Limit limit;
+    private volatile LimitKey sharedKey;
     // Calls granted are counted by the store's window for the shared bucket (no cost per call),
     // here for every other key, by the backend that decided; a shared call of n permits adds
     // n - 1 to sharedExtraPermits. The shared bucket exists only in memory.
@@ -27,14 +56,27 @@ public final class Limiter {
     private final LongAdder sharedExtraPermits = new LongAdder();
     private final LongAdder rejectedByRedis = new LongAdder();
     private final LongAdder rejectedInMemory = new LongAdder();
+    private final LongAdder shadowRejectedByRedis = new LongAdder();
+    private final LongAdder shadowRejectedInMemory = new LongAdder();
+    private final AtomicLong shadowLoggedAt = new AtomicLong(System.nanoTime() - SHADOW_LOG_INTERVAL_NANOS);
 
-    Limiter(Ratewarden owner, String name, Limit limit, InstanceStore store) {
+    /**
+     * @param configured the limit without an override: configuration over the code's definition
+     * @param configuration what configuration says of the limit: its tiers
+     * @param shadow whether the limit refuses nothing
+     */
+    Limiter(Ratewarden owner, String name, Limit configured, ConfiguredLimit configuration, boolean shadow,
+            InstanceStore store) {
         this.owner = owner;
         this.name = name;
-        this.limit = limit;
-        this.sharedKey = LimitKey.of(name, limit, "");
+        this.configured = configured;
+        this.configuration = configuration;
+        this.shadow = shadow;
+        this.limit = configured;
+        this.sharedKey = LimitKey.of(name, configured, "");
         // Without Redis, the shared bucket is asked directly: the hot path of a limit without key.
         this.sharedBucket = store.sharedBucket();
+        configuration.tiers().keySet().forEach(this::tier);
     }
 
     /**
@@ -44,7 +86,7 @@ public final class Limiter {
      * @param key the caller's key; {@code ""} is the one bucket shared by all callers, {@code null}
      *     is taken as the text {@code null}, keys over 128 characters are replaced by a stable hash
      * @param permits how many permits, between 1 and the limit's permits
-     * @return the decision, never {@code null}
+     * @return the decision, never {@code null}; in shadow mode always a grant
      * @throws IllegalArgumentException if {@code permits} is out of range
      * @throws IllegalStateException if the instance is closed
      */
@@ -68,7 +110,7 @@ public final class Limiter {
         if (key != null && key.isEmpty()) {
             return tryAcquireShared(permits, onStoreFailure);
         }
-        return askStore(owner.openStore(), key, permits, onStoreFailure);
+        return askStore(owner.openStore(), LimitKey.of(name, limit, key), permits, onStoreFailure);
     }
 
     /**
@@ -87,27 +129,43 @@ public final class Limiter {
         InstanceStore store = owner.openStore();
         LocalBucket bucket = sharedBucket;
         if (bucket == null) {
-            return askStore(store, "", permits, onStoreFailure);
+            return askStore(store, sharedKey, permits, onStoreFailure);
         }
         Decision decision = bucket.tryAcquire(sharedKey, permits);
         if (!decision.allowed()) {
-            rejectedInMemory.increment();
-        } else if (permits != 1) {
+            return refused(decision);
+        }
+        if (permits != 1) {
             sharedExtraPermits.add(permits - 1);
         }
         return decision;
     }
 
     // Kept apart from the shared bucket's path, so that the JIT can inline that path into callers.
-    private Decision askStore(InstanceStore store, String key, long permits, FailurePolicy onStoreFailure) {
-        Decision decision = store.tryAcquire(keyOf(key), permits, onStoreFailure);
-        boolean byRedis = decision.decidedBy() == Backend.REDIS;
-        if (decision.allowed()) {
-            (byRedis ? permittedByRedis : permittedInMemory).increment();
-        } else {
-            (byRedis ? rejectedByRedis : rejectedInMemory).increment();
+    private Decision askStore(InstanceStore store, LimitKey key, long permits, FailurePolicy onStoreFailure) {
+        Decision decision = store.tryAcquire(key, permits, onStoreFailure);
+        if (!decision.allowed()) {
+            return refused(decision);
         }
+        (decision.decidedBy() == Backend.REDIS ? permittedByRedis : permittedInMemory).increment();
         return decision;
+    }
+
+    /** Counts a refusal; in shadow mode counts it as such and grants the call instead. */
+    private Decision refused(Decision decision) {
+        boolean byRedis = decision.decidedBy() == Backend.REDIS;
+        if (!shadow) {
+            (byRedis ? rejectedByRedis : rejectedInMemory).increment();
+            return decision;
+        }
+        (byRedis ? shadowRejectedByRedis : shadowRejectedInMemory).increment();
+        long now = System.nanoTime();
+        long logged = shadowLoggedAt.get();
+        if (now - logged >= SHADOW_LOG_INTERVAL_NANOS && shadowLoggedAt.compareAndSet(logged, now)) {
+            LOG.info("Limit '{}' of Ratewarden '{}' is in shadow mode and would have refused calls: {} so far",
+                    name, owner.name(), shadowRejected());
+        }
+        return Decision.allowed(decision.decidedBy());
     }
 
     /**
@@ -138,9 +196,13 @@ public final class Limiter {
      * @throws UnsupportedOperationException if a plugged store cannot reset a key
      */
     public void reset(String key) {
+        reset(keyOf(key));
+    }
+
+    private void reset(LimitKey key) {
         try {
-            owner.openStore().reset(keyOf(key));
-        } catch (io.ratewarden.store.StoreUnavailableException e) {
+            owner.openStore().reset(key);
+        } catch (StoreUnavailableException e) {
             throw new IllegalStateException("Limit '" + name + "': " + e.getMessage());
         }
     }
@@ -160,6 +222,35 @@ public final class Limiter {
     }
 
     /**
+     * Returns a tier of this limit: its calls are limited by the tier's own limit (configured as
+     * {@code ratewarden.limits.<name>.tiers.<tier>.*}, set with
+     * {@link Ratewarden.Builder#tier(String, String, Limit)}, or {@linkplain Tier#override
+     * overridden}), or by this limit's own when the tier has none; in buckets of their own either
+     * way. {@code null} or {@code ""} is the limit itself, without a tier.
+     *
+     * @param tier the tier's name; names over 128 characters are replaced by a stable hash
+     * @return the tier, never {@code null}
+     */
+    public Tier tier(String tier) {
+        if (tier == null || tier.isEmpty()) {
+            return own;
+        }
+        String normal = LimitKey.normalize(tier);
+        Tier known = tiers.get(normal);
+        if (known != null) {
+            return known;
+        }
+        ConfiguredLimit tierConfiguration = configuration.tier(normal);
+        if (tierConfiguration == ConfiguredLimit.NONE) {
+            return new Tier(normal, null); // the limit's own values: nothing to keep
+        }
+        Limit tierLimit = Limit.of(
+                tierConfiguration.permits() != null ? tierConfiguration.permits() : configured.permits(),
+                tierConfiguration.window() != null ? tierConfiguration.window() : configured.window());
+        return tiers.computeIfAbsent(normal, t -> new Tier(t, tierLimit));
+    }
+
+    /**
      * Returns the limit's name.
      *
      * @return the name
@@ -169,12 +260,98 @@ public final class Limiter {
     }
 
     /**
-     * Returns the limit's definition.
+     * Returns the limit in force: the override, else configuration over the code's definition.
      *
      * @return the limit
      */
     public Limit limit() {
         return limit;
+    }
+
+    /**
+     * Returns the override in force, if any.
+     *
+     * @return the override, or {@code null}
+     */
+    public Limit overridden() {
+        return override;
+    }
+
+    /**
+     * Replaces the limit in force with {@code limit} until {@link #clearOverride()}, for every
+     * key of the limit at once (its tiers keep their own limits; override them through
+     * {@link #tier(String)}). On Redis the override is kept in Redis: every instance on it applies
+     * it within two probe intervals, and instances started later pick it up. Without Redis it
+     * holds for this instance. Logged once at INFO with the old and the new limit. Blocks at most
+     * for the instance's Redis timeout.
+     *
+     * @param limit the limit in force from now on
+     * @throws IllegalStateException if the instance is on Redis and Redis could not store the
+     *     override (nothing changed then)
+     */
+    public void override(Limit limit) {
+        Objects.requireNonNull(limit, "limit");
+        owner.storeOverride(name, "", limit);
+        applyOverride("", limit);
+    }
+
+    /**
+     * Removes the override: the configured limit is in force again, on every instance as
+     * {@link #override(Limit)} says.
+     *
+     * @throws IllegalStateException if the instance is on Redis and Redis could not be reached
+     */
+    public void clearOverride() {
+        owner.storeOverride(name, "", null);
+        applyOverride("", null);
+    }
+
+    /**
+     * Applies an override heard of (from Redis, or set here): {@code null} clears it. Logs a
+     * change once at INFO.
+     */
+    void applyOverride(String tier, Limit newOverride) {
+        if (!tier.isEmpty()) {
+            Tier configuredTier = tier(tier); // the configured one, or a new one with the limit's own values
+            Tier target = newOverride == null ? tiers.get(tier) : tiers.computeIfAbsent(tier, t -> configuredTier);
+            if (target != null) {
+                target.apply(newOverride);
+            }
+            return;
+        }
+        synchronized (this) {
+            if (Objects.equals(override, newOverride)) {
+                return;
+            }
+            Limit before = limit;
+            override = newOverride;
+            limit = newOverride != null ? newOverride : configured;
+            sharedKey = sharedKey.withLimit(limit);
+            LOG.info("Limit '{}' of Ratewarden '{}': {}, was {}", name, owner.name(),
+                    newOverride != null ? "overridden to " + newOverride : "override cleared, back to " + limit,
+                    before);
+        }
+    }
+
+    /**
+     * Returns the names of the tiers this limit keeps: those configured and those overridden, in
+     * name order. Tiers seen only in calls, with the limit's own values, are not kept.
+     *
+     * @return the tier names, never {@code null}
+     */
+    public List<String> tierNames() {
+        return tiers.keySet().stream().sorted().toList();
+    }
+
+    /**
+     * Returns whether the limit is in shadow mode: it refuses nothing, and counts what it would
+     * have refused. Set by configuration ({@code ratewarden.limits.<name>.shadow}), else by
+     * {@link RateLimited#shadow()} or {@link Ratewarden.Builder#shadow(boolean)}.
+     *
+     * @return whether in shadow mode
+     */
+    public boolean isShadow() {
+        return shadow;
     }
 
     @Override
@@ -183,8 +360,9 @@ public final class Limiter {
     }
 
     /**
-     * Returns how many calls this limit granted since it was defined, whichever backend decided.
-     * Exact once no call is in flight; never decreases. Does no I/O.
+     * Returns how many calls this limit granted since it was defined, whichever backend decided,
+     * shadow-mode grants of calls it would have refused excluded. Exact once no call is in flight;
+     * never decreases. Does no I/O.
      *
      * @return the calls granted
      */
@@ -199,6 +377,25 @@ public final class Limiter {
      */
     public long rejected() {
         return rejected(Backend.REDIS) + rejected(Backend.IN_MEMORY);
+    }
+
+    /**
+     * Returns how many calls this limit would have refused in shadow mode, and let through.
+     *
+     * @return the calls let through that the limit would have refused
+     */
+    public long shadowRejected() {
+        return shadowRejected(Backend.REDIS) + shadowRejected(Backend.IN_MEMORY);
+    }
+
+    /**
+     * Returns how many calls {@code backend} would have refused in shadow mode.
+     *
+     * @param backend the backend, never {@code null}
+     * @return the calls let through that {@code backend} would have refused
+     */
+    public long shadowRejected(Backend backend) {
+        return (backend == Backend.REDIS ? shadowRejectedByRedis : shadowRejectedInMemory).sum();
     }
 
     /**
@@ -228,7 +425,175 @@ public final class Limiter {
         return (backend == Backend.REDIS ? rejectedByRedis : rejectedInMemory).sum();
     }
 
+    /** Whether {@code other} is what this limit is without an override. */
     boolean sameDefinition(Limit other) {
-        return Objects.equals(limit, other);
+        return configured.equals(other);
+    }
+
+    /**
+     * One tier of a {@link Limiter}: calls limited by the tier's limit, in buckets of the tier's
+     * own. Obtained from {@link Limiter#tier(String)}. This class is thread-safe.
+     */
+    public final class Tier {
+        private final String tier;
+        private final Limit configuredLimit; // null: the limiter's own values
+        private volatile Limit tierOverride;
+
+        private Tier(String tier, Limit configuredLimit) {
+            this.tier = tier;
+            this.configuredLimit = configuredLimit;
+        }
+
+        /**
+         * Returns the tier's name, {@code ""} for the limit's own.
+         *
+         * @return the name
+         */
+        public String name() {
+            return tier;
+        }
+
+        /**
+         * Returns the limit in force for this tier: its override, else its configured limit,
+         * else the limiter's own.
+         *
+         * @return the limit
+         */
+        public Limit limit() {
+            Limit overridden = tierOverride;
+            if (overridden != null) {
+                return overridden;
+            }
+            return configuredLimit != null ? configuredLimit : Limiter.this.limit;
+        }
+
+        /**
+         * Takes permits as {@link Limiter#tryAcquire(String, long, FailurePolicy)} does, in this
+         * tier.
+         *
+         * @param key the caller's key
+         * @param permits how many permits, between 1 and the tier's permits
+         * @param onStoreFailure the policy for this call; {@link FailurePolicy#DEFAULT} for the
+         *     instance's
+         * @return the decision, never {@code null}
+         * @throws IllegalArgumentException if {@code permits} is out of range
+         * @throws IllegalStateException if the instance is closed
+         */
+        public Decision tryAcquire(String key, long permits, FailurePolicy onStoreFailure) {
+            if (tier.isEmpty()) {
+                return Limiter.this.tryAcquire(key, permits, onStoreFailure);
+            }
+            return askStore(owner.openStore(), LimitKey.of(name, tier, limit(), key), permits, onStoreFailure);
+        }
+
+        /**
+         * Takes permits as {@link Limiter#tryAcquire(String, long)} does, in this tier.
+         *
+         * @param key the caller's key
+         * @param permits how many permits, between 1 and the tier's permits
+         * @return the decision, never {@code null}
+         */
+        public Decision tryAcquire(String key, long permits) {
+            return tryAcquire(key, permits, FailurePolicy.DEFAULT);
+        }
+
+        /**
+         * Takes one permit for {@code key} in this tier.
+         *
+         * @param key the caller's key
+         * @return the decision, never {@code null}
+         */
+        public Decision tryAcquire(String key) {
+            return tryAcquire(key, 1, FailurePolicy.DEFAULT);
+        }
+
+        /**
+         * Returns the permits a call for {@code key} in this tier could take now; see
+         * {@link Limiter#remaining(String)}.
+         *
+         * @param key the caller's key
+         * @return the permits
+         */
+        public long remaining(String key) {
+            return tier.isEmpty() ? Limiter.this.remaining(key)
+                    : owner.openStore().remaining(LimitKey.of(name, tier, limit(), key));
+        }
+
+        /**
+         * Forgets every grant of {@code key} in this tier; see {@link Limiter#reset(String)}.
+         *
+         * @param key the caller's key
+         */
+        public void reset(String key) {
+            if (tier.isEmpty()) {
+                Limiter.this.reset(key);
+            } else {
+                Limiter.this.reset(LimitKey.of(name, tier, limit(), key));
+            }
+        }
+
+        /**
+         * Replaces this tier's limit with {@code limit} until {@link #clearOverride()}; see
+         * {@link Limiter#override(Limit)}.
+         *
+         * @param limit the tier's limit from now on
+         * @throws IllegalStateException if Redis could not store the override
+         */
+        public void override(Limit limit) {
+            Objects.requireNonNull(limit, "limit");
+            if (tier.isEmpty()) {
+                Limiter.this.override(limit);
+                return;
+            }
+            owner.storeOverride(name, tier, limit);
+            Tier target = tiers.computeIfAbsent(tier, t -> this);
+            target.apply(limit);
+            tierOverride = limit; // this view agrees, whichever one the limiter keeps
+        }
+
+        /**
+         * Removes this tier's override; see {@link Limiter#clearOverride()}.
+         *
+         * @throws IllegalStateException if Redis could not be reached
+         */
+        public void clearOverride() {
+            if (tier.isEmpty()) {
+                Limiter.this.clearOverride();
+                return;
+            }
+            owner.storeOverride(name, tier, null);
+            Tier target = tiers.get(tier);
+            if (target != null) {
+                target.apply(null);
+            }
+            tierOverride = null;
+        }
+
+        /**
+         * Returns the tier's override in force, if any.
+         *
+         * @return the override, or {@code null}
+         */
+        public Limit overridden() {
+            return tierOverride;
+        }
+
+        private void apply(Limit newOverride) {
+            synchronized (Limiter.this) {
+                if (Objects.equals(tierOverride, newOverride)) {
+                    return;
+                }
+                Limit before = limit();
+                tierOverride = newOverride;
+                LOG.info("Limit '{}' of Ratewarden '{}', tier '{}': {}, was {}", name, owner.name(), tier,
+                        newOverride != null ? "overridden to " + newOverride : "override cleared, back to " + limit(),
+                        before);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Limiter.Tier[" + name + "@" + tier + ": " + limit() + "]";
+        }
     }
 }

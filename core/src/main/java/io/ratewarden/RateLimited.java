@@ -49,14 +49,18 @@ public @interface RateLimited {
     String name() default "";
 
     /**
-     * Permits granted per window; at least 1.
+     * Permits granted per window, at least 1; the default, 0, takes them from configuration
+     * ({@code ratewarden.limits.<name>.permits}), and a call of a limit defined nowhere fails
+     * with an {@link IllegalStateException} naming that property. Configuration comes first when
+     * it sets them too.
      *
-     * @return permits per window
+     * @return permits per window, or 0 for configuration's
      */
-    long permits();
+    long permits() default 0;
 
     /**
-     * Length of the sliding window, in {@link #unit()}s; at least 1.
+     * Length of the sliding window, in {@link #unit()}s; at least 1. Configuration
+     * ({@code ratewarden.limits.<name>.window}) comes first when it sets one.
      *
      * @return the window length
      */
@@ -82,6 +86,27 @@ public @interface RateLimited {
     String key() default "";
 
     /**
+     * Tier expression: a path into the method's arguments, as {@link #key()} takes, whose value
+     * names the caller's tier ({@code #user.plan}). A tier configured as
+     * {@code ratewarden.limits.<name>.tiers.<tier>.permits} and {@code .window} has its own
+     * limit; a {@code null} or unconfigured tier has the limit's own. Tiers never share counts.
+     * Bound once per method. The default, {@code ""}, means no tier.
+     *
+     * @return the tier expression, or {@code ""}
+     */
+    String tier() default "";
+
+    /**
+     * Whether the limit is in shadow mode: calls are decided and counted as usual, but a call it
+     * would refuse proceeds, counted by {@link Limiter#shadowRejected()}. For trying a limit in
+     * production without refusing anyone. A property of the limit, whichever method names it;
+     * configuration ({@code ratewarden.limits.<name>.shadow}) comes first.
+     *
+     * @return whether the limit refuses nothing
+     */
+    boolean shadow() default false;
+
+    /**
      * A resolver class that computes the key instead of {@link #key()}; it needs a public or
      * otherwise accessible no-argument constructor and is instantiated once per method. The
      * default, {@link KeyResolver.None}, means no resolver. {@code key} and {@code keyResolver}
@@ -92,7 +117,7 @@ public @interface RateLimited {
     Class<? extends KeyResolver> keyResolver() default KeyResolver.None.class;
 
     /**
-     * Permits one call takes; between 1 and {@link #permits()}.
+     * Permits one call takes; between 1 and the limit's permits.
      *
      * @return the cost of one call
      */

@@ -1,6 +1,9 @@
 package io.ratewarden;
 
+import io.ratewarden.internal.ConfiguredLimit;
+import io.ratewarden.internal.EnvironmentSettings;
 import io.ratewarden.internal.LimitedMethod;
+import io.ratewarden.internal.RatewardenSettings;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,10 +22,12 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p>It reports what would fail the first call of a method with an
- * {@link IllegalStateException}: permits below 1, a window under a millisecond, a cost above the
- * permits, an unknown key parameter or property, a missing or incompatible fallback method, a
- * resolver that cannot be instantiated, and a limit name declared with different permits or
- * windows by the given classes. This class is thread-safe.
+ * {@link IllegalStateException}: negative permits, a window under a millisecond, a cost above the
+ * permits, an unknown key or tier parameter or property, a missing or incompatible fallback
+ * method, a resolver that cannot be instantiated, a limit name declared with different permits or
+ * windows by the given classes, and a limit defined nowhere: permits left to configuration
+ * ({@code permits = 0}) that configuration does not set, named as the property to set
+ * ({@code ratewarden.limits.<name>.permits}). This class is thread-safe.
  */
 public final class RateLimitedValidator {
 
@@ -37,6 +42,25 @@ public final class RateLimitedValidator {
      * @return the problems, in a stable order
      */
     public static List<String> validate(Class<?>... classes) {
+        return validate(EnvironmentSettings.applyTo(Ratewarden.builder(), System.getenv(), System.getProperties())
+                .settings(), classes);
+    }
+
+    /**
+     * Returns every problem of the {@link RateLimited} annotations declared by {@code classes},
+     * as {@link #validate(Class[])} does, with the configuration of {@code ratewarden} (the
+     * instance the methods will use, from Spring Boot's properties, say) rather than the
+     * environment's.
+     *
+     * @param ratewarden the instance whose configuration defines limits
+     * @param classes the classes to check
+     * @return the problems, in a stable order
+     */
+    public static List<String> validate(Ratewarden ratewarden, Class<?>... classes) {
+        return validate(ratewarden.settings(), classes);
+    }
+
+    private static List<String> validate(RatewardenSettings settings, Class<?>... classes) {
         List<String> problems = new ArrayList<>();
         Map<String, String> definitions = new HashMap<>();
         for (Class<?> type : classes) {
@@ -52,7 +76,16 @@ public final class RateLimitedValidator {
                     problems.add(where + ": " + problem);
                 }
                 for (RateLimited annotation : annotations) {
-                    checkSharedName(where, annotation, definitions, problems);
+                    String limitName = annotation.name().isEmpty() ? LimitedMethod.defaultName(method)
+                            : annotation.name();
+                    ConfiguredLimit configured = settings.limit(limitName);
+                    if (annotation.permits() == 0 && configured.permits() == null) {
+                        problems.add(where + ": permits: limit '" + limitName + "' is defined nowhere: set"
+                                + " ratewarden.limits." + limitName + ".permits (or the permits of its @RateLimited)");
+                    }
+                    if (configured.permits() == null && configured.window() == null) {
+                        checkSharedName(where, annotation, definitions, problems);
+                    }
                 }
             }
         }

@@ -1,8 +1,10 @@
 package io.ratewarden;
 
+import io.ratewarden.internal.ConfiguredLimit;
 import io.ratewarden.internal.EnvironmentSettings;
 import io.ratewarden.internal.RatewardenSettings;
 import io.ratewarden.internal.RedisConnection;
+import io.ratewarden.internal.SettingValues;
 import io.ratewarden.internal.store.InMemoryRateLimitStore;
 import io.ratewarden.internal.store.InstanceStore;
 import io.ratewarden.store.RateLimitStore;
@@ -10,8 +12,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,7 +53,9 @@ public final class Ratewarden implements AutoCloseable {
     private static volatile Ratewarden installed;
 
     private final String name;
+    private final RatewardenSettings settings;
     private final InstanceStore store;
+    private volatile Map<String, Map<String, Limit>> heardOverrides = Map.of();
     private final FailurePolicy failurePolicy;
     private final ConcurrentMap<String, Limiter> limiters = new ConcurrentHashMap<>();
     // Limits are defined, and definition listeners added, under this lock: each listener hears
@@ -59,6 +67,7 @@ public final class Ratewarden implements AutoCloseable {
 
     private Ratewarden(Builder builder) {
         RatewardenSettings settings = builder.settings();
+        this.settings = settings;
         this.name = settings.name();
         this.failurePolicy = settings.failurePolicy();
         this.jmx = builder.jmx ? JmxBeans.claim(name) : null;
@@ -79,6 +88,7 @@ public final class Ratewarden implements AutoCloseable {
                 throw e;
             }
         }
+        store.onOverrides(this::overridesHeard);
         if (!settings.startupWait().isZero()) {
             store.awaitFirstVerdict(settings.startupWait());
         }
@@ -142,39 +152,96 @@ public final class Ratewarden implements AutoCloseable {
     }
 
     /**
-     * Returns the limit named {@code name}, defining it on first use. Every call with the same
-     * name returns a limiter of the same bucket.
+     * Returns the limit named {@code name}, defining it on first use with {@code limit}, the
+     * code's definition. Configuration ({@code ratewarden.limits.<name>.permits} and
+     * {@code .window}) comes first, per attribute; an operator's {@linkplain Limiter#override
+     * override} comes before both. Every call with the same name returns the same limiter.
      *
      * @param name the limit's name, not empty
-     * @param limit the limit's definition
+     * @param limit the code's definition
      * @return the limiter
-     * @throws IllegalStateException if {@code name} is already defined with another limit
+     * @throws IllegalStateException if {@code name} is already defined with another limit (with
+     *     configuration taken into account)
      * @throws IllegalArgumentException if {@code name} is empty
      */
     public Limiter limit(String name, Limit limit) {
-        Objects.requireNonNull(name, "name");
         Objects.requireNonNull(limit, "limit");
+        return limit(name, limit.permits(), limit.window(), false);
+    }
+
+    /**
+     * Returns the limit named {@code name}, defined by configuration alone:
+     * {@code ratewarden.limits.<name>.permits} and {@code .window} (one second when it is not
+     * configured).
+     *
+     * @param name the limit's name, not empty
+     * @return the limiter
+     * @throws IllegalStateException naming {@code ratewarden.limits.<name>.permits} when
+     *     configuration does not define the limit
+     */
+    public Limiter limit(String name) {
+        return limit(name, 0, Duration.ofSeconds(1), false);
+    }
+
+    /**
+     * Returns the limit named {@code name} as {@link RateLimited} defines it: {@code permits} (0
+     * for configuration's), {@code window} unless configuration sets one, and shadow mode when
+     * {@code shadow} or the instance's {@link Builder#shadow(boolean)} asks for it, unless
+     * configuration says otherwise.
+     *
+     * @param name the limit's name, not empty
+     * @param permits the code's permits, or 0 when configuration must give them
+     * @param window the code's window
+     * @param shadow whether the code asks for shadow mode
+     * @return the limiter
+     * @throws IllegalStateException naming {@code ratewarden.limits.<name>.permits} when neither
+     *     the code nor configuration gives the permits, or when {@code name} is already defined
+     *     with another limit
+     */
+    public Limiter limit(String name, long permits, Duration window, boolean shadow) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(window, "window");
         if (name.isEmpty()) {
             throw new IllegalArgumentException("limit name must not be empty");
         }
         Limiter limiter = limiters.get(name);
-        if (limiter == null) {
-            limiter = define(name, limit);
+        if (limiter != null && permits == 0) {
+            return limiter; // asked by configuration's name alone: whatever defined it
         }
-        if (!limiter.sameDefinition(limit)) {
+        Limit effective = effective(name, permits, window);
+        if (limiter == null) {
+            limiter = define(name, effective, shadow);
+        }
+        if (!limiter.sameDefinition(effective)) {
             throw new IllegalStateException("Limit '" + name + "' of Ratewarden '" + this.name
-                    + "' is already defined as " + limiter.limit() + "; cannot redefine it as " + limit);
+                    + "' is already defined as " + limiter.limit() + "; cannot redefine it as " + effective
+                    + ". To change a limit while the service runs, override it (Limiter.override), or configure"
+                    + " it: ratewarden.limits." + name + ".permits and .window");
         }
         return limiter;
     }
 
-    private Limiter define(String name, Limit limit) {
+    /** The code's definition under configuration's, per attribute. */
+    private Limit effective(String name, long permits, Duration window) {
+        ConfiguredLimit configured = settings.limit(name);
+        long effectivePermits = configured.permits() != null ? configured.permits() : permits;
+        if (effectivePermits < 1) {
+            throw new IllegalStateException("Limit '" + name + "' is defined nowhere: set ratewarden.limits." + name
+                    + ".permits (or the permits of its @RateLimited)");
+        }
+        return Limit.of(effectivePermits, configured.window() != null ? configured.window() : window);
+    }
+
+    private Limiter define(String name, Limit limit, boolean codeShadow) {
         synchronized (definitions) {
             Limiter existing = limiters.get(name);
             if (existing != null) {
                 return existing;
             }
-            Limiter created = new Limiter(this, name, limit, store);
+            ConfiguredLimit configured = settings.limit(name);
+            boolean shadow = configured.shadow() != null ? configured.shadow() : codeShadow || settings.shadow();
+            Limiter created = new Limiter(this, name, limit, configured, shadow, store);
+            heardOverrides.getOrDefault(name, Map.of()).forEach(created::applyOverride);
             limiters.put(name, created);
             if (jmx != null && !closed) {
                 jmx.registerLimit(created);
@@ -183,6 +250,44 @@ public final class Ratewarden implements AutoCloseable {
                 listener.accept(created);
             }
             return created;
+        }
+    }
+
+    /**
+     * The overrides the store heard of: each change since the last time is applied to the limit
+     * it names, so that an override set here and not yet heard back is not undone.
+     */
+    private void overridesHeard(Map<String, Map<String, Limit>> now) {
+        synchronized (definitions) {
+            Map<String, Map<String, Limit>> before = heardOverrides;
+            heardOverrides = now;
+            Set<String> names = new HashSet<>(before.keySet());
+            names.addAll(now.keySet());
+            for (String limitName : names) {
+                Limiter limiter = limiters.get(limitName);
+                if (limiter == null) {
+                    continue;
+                }
+                Map<String, Limit> was = before.getOrDefault(limitName, Map.of());
+                Map<String, Limit> is = now.getOrDefault(limitName, Map.of());
+                Set<String> tiers = new HashSet<>(was.keySet());
+                tiers.addAll(is.keySet());
+                for (String tier : tiers) {
+                    if (!Objects.equals(was.get(tier), is.get(tier))) {
+                        limiter.applyOverride(tier, is.get(tier));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Stores an override where every instance hears of it; see {@link Limiter#override(Limit)}. */
+    void storeOverride(String limitName, String tier, Limit limit) {
+        try {
+            openStore().storeOverride(limitName, tier, limit);
+        } catch (io.ratewarden.store.StoreUnavailableException e) {
+            throw new IllegalStateException("Limit '" + limitName + "'" + (tier.isEmpty() ? "" : ", tier '" + tier
+                    + "'") + ": the override could not be stored on Redis, so nothing changed: " + e.getMessage());
         }
     }
 
@@ -316,6 +421,11 @@ public final class Ratewarden implements AutoCloseable {
         }
     }
 
+    /** The settings the instance was built with. */
+    RatewardenSettings settings() {
+        return settings;
+    }
+
     InstanceStore openStore() {
         if (closed) {
             throw new IllegalStateException("Ratewarden '" + name + "' is closed");
@@ -346,6 +456,8 @@ public final class Ratewarden implements AutoCloseable {
         private boolean overLimitCache = true;
         private RedisAlgorithm redisAlgorithm = RedisAlgorithm.RRATE_LIMITER;
         private Duration startupWait = Duration.ofSeconds(10);
+        private boolean shadow;
+        private final Map<String, MutableLimit> limitSettings = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -353,8 +465,148 @@ public final class Ratewarden implements AutoCloseable {
         /** The settings as they stand, validated one by one by the setters. */
         RatewardenSettings settings() {
             String instanceName = name != null ? name : "ratewarden-" + UNNAMED.incrementAndGet();
+            Map<String, ConfiguredLimit> limits = new LinkedHashMap<>();
+            limitSettings.forEach((limitName, limit) -> limits.put(limitName, limit.freeze()));
             return new RatewardenSettings(instanceName, failurePolicy, redisTimeout, probeInterval, keyPrefix,
-                    fallbackShare, overLimitCache, localMaxKeys, redisAlgorithm, startupWait);
+                    fallbackShare, overLimitCache, localMaxKeys, redisAlgorithm, startupWait, shadow, limits);
+        }
+
+        /**
+         * Applies one setting given as text, by its name: every setting of this builder
+         * ({@code redisUrl}, {@code redisTimeout}, {@code fallbackShare}, ...), and the limits
+         * ({@code limits.<name>.permits}, {@code .window}, {@code .shadow},
+         * {@code limits.<name>.tiers.<tier>.permits}, {@code .window}). Names are relaxed: case,
+         * {@code -} and {@code _} do not matter. Values are written as in a properties file:
+         * durations as {@code 500ms}, {@code 10s}, {@code 1m}, {@code 1h}, {@code 1d} or ISO-8601.
+         * The configuration reference in the documentation lists every setting.
+         *
+         * @param key the setting's name
+         * @param value its text
+         * @return this builder
+         * @throws IllegalArgumentException naming the setting, for an unknown one or a malformed
+         *     value (never showing the value)
+         */
+        public Builder configure(String key, String value) {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+            SettingsTable.apply(this, key, key, value);
+            return this;
+        }
+
+        /**
+         * Returns whether {@code key} names a setting that {@link #configure(String, String)}
+         * takes.
+         *
+         * @param key a setting's name, relaxed as {@code configure} reads it
+         * @return whether it is a setting
+         */
+        public static boolean isSetting(String key) {
+            return SettingsTable.knows(Objects.requireNonNull(key, "key"));
+        }
+
+        /**
+         * Applies every setting of {@code settings} as {@link #configure(String, String)} does, in
+         * the map's order. Setting both {@code redisUrl} and {@code redissonYaml} is an error: they
+         * are two answers to one question.
+         *
+         * @param settings the settings by name
+         * @return this builder
+         * @throws IllegalArgumentException naming the setting at fault
+         */
+        public Builder configure(Map<String, String> settings) {
+            Objects.requireNonNull(settings, "settings");
+            String url = null;
+            String yaml = null;
+            for (String key : settings.keySet()) {
+                String normal = SettingsTable.normal(key);
+                url = normal.equals("redisurl") ? key : url;
+                yaml = normal.equals("redissonyaml") ? key : yaml;
+            }
+            if (url != null && yaml != null) {
+                throw new IllegalArgumentException(url + " and " + yaml + " are both set: set one of them");
+            }
+            settings.forEach(this::configure);
+            return this;
+        }
+
+        /**
+         * Sets whether every limit is in shadow mode (default {@code false}): calls are decided
+         * and counted as usual, but a call a limit would refuse proceeds, counted by
+         * {@link Limiter#shadowRejected()}. A limit's own {@code shadow} setting in configuration
+         * comes first.
+         *
+         * @param enabled whether to refuse nothing
+         * @return this builder
+         */
+        public Builder shadow(boolean enabled) {
+            this.shadow = enabled;
+            return this;
+        }
+
+        /**
+         * Configures a tier of a limit: calls of that tier ({@link Limiter#tier(String)}, or the
+         * {@code tier} expression of {@link RateLimited}) are limited to {@code limit}, in buckets
+         * of their own. The same as the settings {@code limits.<name>.tiers.<tier>.permits} and
+         * {@code .window}.
+         *
+         * @param limitName the limit's name
+         * @param tier the tier's name, not empty
+         * @param limit the tier's limit
+         * @return this builder
+         */
+        public Builder tier(String limitName, String tier, Limit limit) {
+            Objects.requireNonNull(limit, "limit");
+            if (Objects.requireNonNull(tier, "tier").isEmpty() || Objects.requireNonNull(limitName, "limitName")
+                    .isEmpty()) {
+                throw new IllegalArgumentException("a tier needs a limit name and a tier name");
+            }
+            MutableLimit configured = limitSettings.computeIfAbsent(limitName, n -> new MutableLimit())
+                    .tiers.computeIfAbsent(tier, t -> new MutableLimit());
+            configured.permits = limit.permits();
+            configured.window = limit.window();
+            return this;
+        }
+
+        /** Applies one limit setting read by {@link SettingsTable}. */
+        void configureLimit(String limitName, String tier, String attribute, String source, String value) {
+            if (limitName.isEmpty() || (tier != null && tier.isEmpty())) {
+                throw new IllegalArgumentException("expected limits.<name>.<setting> or"
+                        + " limits.<name>.tiers.<tier>.<setting>");
+            }
+            MutableLimit limit = limitSettings.computeIfAbsent(limitName, n -> new MutableLimit());
+            MutableLimit target = tier == null ? limit : limit.tiers.computeIfAbsent(tier, t -> new MutableLimit());
+            switch (attribute) {
+                case "permits" -> {
+                    long permits = SettingValues.parseLong(source, value);
+                    if (permits < 1) {
+                        throw new IllegalArgumentException("permits must be at least 1, was " + permits);
+                    }
+                    target.permits = permits;
+                }
+                case "window" -> target.window = Limit.of(1, SettingValues.parseDuration(source, value)).window();
+                case "shadow" -> {
+                    if (tier != null) {
+                        throw new IllegalArgumentException("shadow is a setting of a limit, not of a tier");
+                    }
+                    target.shadow = SettingValues.parseBoolean(source, value);
+                }
+                default -> throw new IllegalArgumentException("a limit's settings are permits, window, shadow and"
+                        + " tiers.<tier>.permits, tiers.<tier>.window");
+            }
+        }
+
+        /** A limit's configuration while it is being read; {@link #freeze()} makes the value. */
+        private static final class MutableLimit {
+            private Long permits;
+            private Duration window;
+            private Boolean shadow;
+            private final Map<String, MutableLimit> tiers = new LinkedHashMap<>();
+
+            ConfiguredLimit freeze() {
+                Map<String, ConfiguredLimit> frozen = new LinkedHashMap<>();
+                tiers.forEach((tier, limit) -> frozen.put(tier, limit.freeze()));
+                return new ConfiguredLimit(permits, window, shadow, frozen);
+            }
         }
 
         /**

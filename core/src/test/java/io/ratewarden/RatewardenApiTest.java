@@ -69,7 +69,8 @@ class RatewardenApiTest {
             assertThatThrownBy(() -> rw.limit("api", Limit.of(3, Duration.ofSeconds(1))))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessage("Limit 'api' of Ratewarden 'definitions' is already defined as 2 per PT1S;"
-                            + " cannot redefine it as 3 per PT1S");
+                            + " cannot redefine it as 3 per PT1S. To change a limit while the service runs, override"
+                            + " it (Limiter.override), or configure it: ratewarden.limits.api.permits and .window");
         }
     }
 

@@ -139,7 +139,7 @@ class RedisSharedLimitTest {
             }
         }
         String[] keys = Resp.call("127.0.0.1", port(redis.url()), null, "KEYS", "*" + prefix + "*").split("\n");
-        keys = Arrays.stream(keys).filter(k -> !k.equals(prefix + "instances")).toArray(String[]::new);
+        keys = Arrays.stream(keys).filter(k -> !k.equals("{" + prefix + "}instances")).toArray(String[]::new);
         Map<String, Set<Integer>> slotsByLimiter = new HashMap<>();
         for (String key : keys) {
             String limiterName = key.startsWith("{") ? key.substring(1, key.indexOf("}:")) : key;

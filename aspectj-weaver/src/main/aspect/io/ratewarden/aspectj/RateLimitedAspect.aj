@@ -32,16 +32,18 @@ public aspect RateLimitedAspect {
 
     /**
      * Executions that need neither the call's arguments nor its target, told apart at weave time
-     * so that their shadows never create a {@code JoinPoint}: one annotation with no key, no
-     * resolver and no fallback, on a method that does not return a {@code CompletionStage}.
+     * so that their shadows never create a {@code JoinPoint}: one annotation with no key, no tier,
+     * no resolver and no fallback, on a method that does not return a {@code CompletionStage}.
      */
     pointcut plainExecution():
-        execution(@io.ratewarden.RateLimited(key="", fallbackMethod="", keyResolver=io.ratewarden.KeyResolver.None.class)
+        execution(@io.ratewarden.RateLimited(key="", tier="", fallbackMethod="",
+                                             keyResolver=io.ratewarden.KeyResolver.None.class)
                   !java.util.concurrent.CompletionStage+ *(..));
 
     /**
-     * Executions whose one annotation keys by expression, with no resolver or fallback, on a method
-     * that does not return a {@code CompletionStage}: the key needs the arguments only.
+     * Executions whose one annotation keys or tiers by expression, with no resolver or fallback, on
+     * a method that does not return a {@code CompletionStage}: the key and the tier need the
+     * arguments only.
      */
     pointcut keyedExecution():
         execution(@io.ratewarden.RateLimited(fallbackMethod="", keyResolver=io.ratewarden.KeyResolver.None.class)

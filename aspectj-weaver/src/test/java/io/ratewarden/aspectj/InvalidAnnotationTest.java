@@ -105,7 +105,15 @@ class InvalidAnnotationTest {
         void sameNameTwice() {
         }
 
-        @RateLimited(permits = 0)
+        @RateLimited(permits = -1)
+        void negativePermits() {
+        }
+
+        @RateLimited(permits = 5, tier = "#plan")
+        void unknownTier(String user) {
+        }
+
+        @RateLimited(permits = -2)
         CompletableFuture<String> invalidAsync() {
             return CompletableFuture.completedFuture("");
         }
@@ -125,7 +133,11 @@ class InvalidAnnotationTest {
 
     @Test
     void everyInvalidCaseFailsTheFirstCallNamingMethodAndAttribute() {
-        assertInvalid(broken::zeroPermits, "zeroPermits()", "permits: must be at least 1, was 0");
+        assertInvalid(broken::zeroPermits, "zeroPermits()", "permits: Limit '" + Broken.class.getName()
+                + "#zeroPermits()' is defined nowhere: set ratewarden.limits." + Broken.class.getName()
+                + "#zeroPermits().permits");
+        assertInvalid(broken::negativePermits, "negativePermits()", "permits: must be at least 1, or 0 for"
+                + " ratewarden.limits.");
         assertInvalid(broken::zeroWindow, "zeroWindow()", "window: must be at least 1, was 0");
         assertInvalid(broken::subMillisecondWindow, "subMillisecondWindow()", "window: 500 MICROSECONDS");
         assertInvalid(broken::costAbovePermits, "costAbovePermits()", "cost: must be between 1 and permits (5), was 6");
@@ -148,6 +160,8 @@ class InvalidAnnotationTest {
                 "fallbackMethod: staticFallback must not be static");
         assertInvalid(broken::sameNameTwice, "sameNameTwice()", "name: limit 'twice' is declared twice");
         assertInvalid(broken::invalidAsync, "invalidAsync()", "permits: must be at least 1");
+        assertInvalid(() -> broken.unknownTier("a"), "unknownTier(java.lang.String)",
+                "tier: '#plan': unknown key parameter 'plan'");
     }
 
     @Test
@@ -162,9 +176,11 @@ class InvalidAnnotationTest {
     @Test
     void validatorReportsEveryProblemWithoutCallingAnything() {
         List<String> problems = RateLimitedValidator.validate(Broken.class, Conflicting.class);
-        assertThat(problems).hasSize(17);
+        assertThat(problems).hasSize(19);
         assertThat(problems).allSatisfy(p -> assertThat(p).startsWith(InvalidAnnotationTest.class.getName()));
-        assertThat(problems).anySatisfy(p -> assertThat(p).contains("Broken#zeroPermits: permits:"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains("Broken#zeroPermits: permits: limit '")
+                .contains("is defined nowhere: set ratewarden.limits."));
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains("Broken#unknownTier: tier: '#plan'"));
         assertThat(problems).anySatisfy(p -> assertThat(p)
                 .contains("Conflicting#seven: name: limit 'shared' is declared as 7 per PT1S here but as 5 per PT1S"));
         assertThatThrownBy(() -> RateLimitedValidator.requireValid(Broken.class))

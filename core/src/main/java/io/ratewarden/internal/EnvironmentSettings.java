@@ -1,25 +1,36 @@
 package io.ratewarden.internal;
 
-import io.ratewarden.FailurePolicy;
-import io.ratewarden.FallbackShare;
 import io.ratewarden.Ratewarden;
-import io.ratewarden.RedisAlgorithm;
-import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Maps the environment onto a {@link Ratewarden.Builder}: each setting is read from the system
- * property {@code ratewarden.<setting>}, else from the environment variable
- * {@code RATEWARDEN_<SETTING>} (upper snake case); {@code REDIS_URL} is read too, and any
- * {@code RATEWARDEN_REDIS_URL} or {@code ratewarden.redisUrl} overrides it. Not part of the API.
+ * Reads a {@link Ratewarden.Builder}'s settings from the environment and hands them to the
+ * builder's one table of settings ({@link Ratewarden.Builder#configure(String, String)}). Not part
+ * of the API.
+ *
+ * <p>Precedence, one rule for every setting: the system property {@code ratewarden.<setting>},
+ * else the environment variable {@code RATEWARDEN_<SETTING>}; and {@code REDIS_URL} only when
+ * neither names a Redis ({@code redisUrl} or {@code redissonYaml}). Setting both {@code redisUrl}
+ * and {@code redissonYaml} is an error, whatever their sources. An unknown
+ * {@code ratewarden.*} system property is reported once at INFO and ignored; environment variables
+ * that are not settings are ignored.
  */
 public final class EnvironmentSettings {
 
+    private static final Logger LOG = LoggerFactory.getLogger("io.ratewarden.config");
+
     private EnvironmentSettings() {
+    }
+
+    /** One setting: as its source names it (for errors), its key, its text. */
+    private record Setting(String source, String key, String value) {
     }
 
     /**
@@ -33,129 +44,64 @@ public final class EnvironmentSettings {
      */
     public static Ratewarden.Builder applyTo(Ratewarden.Builder builder, Map<String, String> env,
                                              Properties properties) {
-        Reader reader = new Reader(env, properties);
-        String redisUrl = env.get("REDIS_URL");
-        if (redisUrl != null && !redisUrl.isBlank()) {
-            try {
-                builder.redisUrl(redisUrl.trim());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("REDIS_URL: " + e.getMessage());
+        Map<String, Setting> settings = new LinkedHashMap<>(); // by the setting's relaxed name
+        env.forEach((variable, value) -> {
+            if (variable.startsWith("RATEWARDEN_") && value != null && !value.isBlank()) {
+                String key = variable.substring("RATEWARDEN_".length());
+                if (Ratewarden.Builder.isSetting(key)) {
+                    settings.put(relaxed(key), new Setting(variable, key, value));
+                }
             }
-        }
-        reader.apply("redisUrl", (key, value) -> builder.redisUrl(value.trim()));
-        reader.apply("redissonYaml", (key, value) -> builder.redissonYaml(Path.of(value.trim())));
-        reader.apply("redisTimeout", (key, value) -> builder.redisTimeout(parseDuration(key, value)));
-        reader.apply("probeInterval", (key, value) -> builder.probeInterval(parseDuration(key, value)));
-        reader.apply("keyPrefix", (key, value) -> builder.keyPrefix(value));
-        reader.apply("fallbackShare", (key, value) -> builder.fallbackShare(parseShare(key, value)));
-        reader.apply("jmx", (key, value) -> builder.jmx(parseBoolean(key, value)));
-        reader.apply("overLimitCache", (key, value) -> builder.overLimitCache(parseBoolean(key, value)));
-        reader.apply("name", (key, value) -> builder.name(value.trim()));
-        reader.apply("localMaxKeys", (key, value) -> builder.localMaxKeys(parseLong(key, value)));
-        reader.apply("failurePolicy", (key, value) -> builder.failurePolicy(parseEnum(key, value)));
-        reader.apply("redisAlgorithm", (key, value) -> builder.redisAlgorithm(parseAlgorithm(key, value)));
-        reader.apply("startupWait", (key, value) -> builder.startupWait(parseDuration(key, value)));
-        return builder;
-    }
-
-    static long parseLong(String setting, String value) {
-        try {
-            return Long.parseLong(value.trim().replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(setting + ": expected a whole number" + shown(value));
-        }
-    }
-
-    /** Accepts {@code 250} or {@code 250ms} (milliseconds), {@code 2s}, or ISO-8601 ({@code PT2S}). */
-    static Duration parseDuration(String setting, String value) {
-        String text = value.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (text.startsWith("pt") || text.startsWith("p")) {
-                return Duration.parse(text.toUpperCase(Locale.ROOT));
-            }
-            if (text.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).trim()));
-            }
-            if (text.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1).trim()));
-            }
-            return Duration.ofMillis(Long.parseLong(text));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(setting + ": expected a duration such as 250ms, 2s or PT2S"
-                    + shown(value));
-        }
-    }
-
-    /** Accepts what {@link FallbackShare#parse(String)} does. */
-    static FallbackShare parseShare(String setting, String value) {
-        try {
-            return FallbackShare.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(setting + ": " + e.getMessage() + shown(value));
-        }
-    }
-
-    static boolean parseBoolean(String setting, String value) {
-        String text = value.trim().toLowerCase(Locale.ROOT);
-        if (text.equals("true") || text.equals("false")) {
-            return Boolean.parseBoolean(text);
-        }
-        throw new IllegalArgumentException(setting + ": expected true or false" + shown(value));
-    }
-
-    static FailurePolicy parseEnum(String setting, String value) {
-        try {
-            return FailurePolicy.valueOf(value.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(setting + ": expected one of FALLBACK_LOCAL, ALLOW, REJECT"
-                    + shown(value));
-        }
-    }
-
-    static RedisAlgorithm parseAlgorithm(String setting, String value) {
-        try {
-            return RedisAlgorithm.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(setting + ": expected one of RRATE_LIMITER, COMPACT" + shown(value));
-        }
-    }
-
-    /**
-     * What an error shows of a value it could not parse: its length only. A value that cannot be
-     * parsed cannot be masked, and a misplaced secret (a URL or password in the wrong setting)
-     * must not reach a log through the error.
-     */
-    static String shown(String value) {
-        return ", was a value of " + value.length() + " characters (not shown)";
-    }
-
-    private static final class Reader {
-        private final Map<String, String> env;
-        private final Properties properties;
-
-        Reader(Map<String, String> env, Properties properties) {
-            this.env = env;
-            this.properties = properties;
-        }
-
-        /** Calls {@code setter} with the setting's source name and value when it is present. */
-        void apply(String setting, BiConsumer<String, String> setter) {
-            String property = "ratewarden." + setting;
+        });
+        List<String> unknown = new ArrayList<>();
+        for (String property : properties.stringPropertyNames()) {
             String value = properties.getProperty(property);
-            String source = property;
-            if (value == null) {
-                source = "RATEWARDEN_" + setting.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
-                value = env.get(source);
-            }
-            if (value != null && !value.isBlank()) {
-                try {
-                    setter.accept(source, value);
-                } catch (IllegalArgumentException e) {
-                    String message = e.getMessage();
-                    throw new IllegalArgumentException(message != null && message.startsWith(source)
-                            ? message : source + ": " + message, e);
+            if (property.startsWith("ratewarden.") && value != null && !value.isBlank()) {
+                String key = property.substring("ratewarden.".length());
+                if (Ratewarden.Builder.isSetting(key)) {
+                    settings.put(relaxed(key), new Setting(property, key, value));
+                } else {
+                    unknown.add(property);
                 }
             }
         }
+        if (!unknown.isEmpty()) {
+            LOG.info("Ignored system properties that are not Ratewarden settings: {}", unknown);
+        }
+        String redisUrl = env.get("REDIS_URL");
+        if (!settings.containsKey("redisurl") && !settings.containsKey("redissonyaml")
+                && redisUrl != null && !redisUrl.isBlank()) {
+            settings.put("redisurl", new Setting("REDIS_URL", "redisUrl", redisUrl));
+        }
+        Setting url = settings.get("redisurl");
+        Setting yaml = settings.get("redissonyaml");
+        if (url != null && yaml != null) {
+            throw new IllegalArgumentException(url.source() + " and " + yaml.source()
+                    + " are both set: set one of them");
+        }
+        for (Setting setting : settings.values()) {
+            try {
+                builder.configure(setting.key(), setting.value());
+            } catch (IllegalArgumentException e) {
+                String message = String.valueOf(e.getMessage());
+                String reason = message.startsWith(setting.key() + ": ")
+                        ? message.substring(setting.key().length() + 2) : message;
+                throw new IllegalArgumentException(setting.source() + ": " + reason, e);
+            }
+        }
+        return builder;
+    }
+
+    /**
+     * The environment holds limits in their environment form ({@code LIMITS_API_V1_PERMITS}): a
+     * limit's setting is kept by its full name, every other one by its relaxed name, so that a
+     * property and a variable of one setting meet.
+     */
+    private static String relaxed(String key) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("limits.") || lower.startsWith("limits_")) {
+            return "limits." + key.substring(7).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        }
+        return lower.replace("-", "").replace("_", "");
     }
 }

@@ -33,6 +33,24 @@ final class KeyExpression {
      * @throws InvalidAnnotationException if the expression is malformed or does not resolve
      */
     static KeyFunction bind(String expression, Method method) throws InvalidAnnotationException {
+        return bind(expression, method, "key");
+    }
+
+    /**
+     * Binds {@code expression}, the value of {@code attribute}, to {@code method}.
+     *
+     * @throws InvalidAnnotationException naming {@code attribute} if the expression is malformed
+     *     or does not resolve
+     */
+    static KeyFunction bind(String expression, Method method, String attribute) throws InvalidAnnotationException {
+        try {
+            return bindExpression(expression, method);
+        } catch (InvalidAnnotationException e) {
+            throw attribute.equals("key") ? e : e.about(attribute);
+        }
+    }
+
+    private static KeyFunction bindExpression(String expression, Method method) throws InvalidAnnotationException {
         String[] rawParts = expression.split(",", -1);
         List<Path> paths = new ArrayList<>(rawParts.length);
         for (String rawPart : rawParts) {

@@ -1,6 +1,7 @@
 package io.ratewarden.internal;
 
 import io.ratewarden.Decision;
+import io.ratewarden.Limit;
 import io.ratewarden.Limiter;
 import io.ratewarden.RateLimitExceededException;
 import io.ratewarden.Ratewarden;
@@ -69,6 +70,16 @@ public final class LimitedMethod {
     }
 
     /**
+     * Returns the name of a limit its annotation does not name: {@code declaringClass#method(paramTypes)}.
+     *
+     * @param method the annotated method
+     * @return the default name
+     */
+    public static String defaultName(Method method) {
+        return MethodLimits.methodId(method);
+    }
+
+    /**
      * Returns what is wrong with the method's annotations, each naming the attribute; empty when
      * they are valid.
      *
@@ -119,13 +130,13 @@ public final class LimitedMethod {
         LimitSpec spec = specs[0];
         Decision decision = refused;
         if (spec.maxWaitNanos() > 0) {
-            decision = waitFor(limiters()[0], spec, "", System.nanoTime() + spec.maxWaitNanos(), decision);
+            decision = waitFor(limiters()[0].tier(""), spec, "", System.nanoTime() + spec.maxWaitNanos(), decision);
             if (decision.allowed()) {
                 return;
             }
         }
-        throw new RateLimitExceededException(spec.name(), "", spec.limit().permits(), spec.limit().window(),
-                decision.retryAfter());
+        Limit limit = limiters()[0].limit();
+        throw new RateLimitExceededException(spec.name(), "", limit.permits(), limit.window(), decision.retryAfter());
     }
 
     /**
@@ -162,20 +173,21 @@ public final class LimitedMethod {
         long start = 0;
         for (int i = 0; i < specs.length; i++) {
             LimitSpec spec = specs[i];
-            String key = key(spec, target, args, a0, a1);
-            Decision decision = limiters[i].tryAcquire(key, spec.cost(), spec.policy());
+            String key = key(spec.keyFunction(), spec, target, args, a0, a1);
+            Limiter.Tier tier = tier(limiters[i], spec, target, args, a0, a1);
+            Decision decision = tier.tryAcquire(key, spec.cost(), spec.policy());
             if (decision.allowed()) {
                 continue;
             }
             if (spec.maxWaitNanos() == 0) {
-                return rejection(spec, key, decision.retryAfter());
+                return rejection(spec, tier, key, decision.retryAfter());
             }
             if (start == 0) {
                 start = System.nanoTime();
             }
-            decision = waitFor(limiters[i], spec, key, start + spec.maxWaitNanos(), decision);
+            decision = waitFor(tier, spec, key, start + spec.maxWaitNanos(), decision);
             if (!decision.allowed()) {
-                return rejection(spec, key, decision.retryAfter());
+                return rejection(spec, tier, key, decision.retryAfter());
             }
         }
         return null;
@@ -195,21 +207,21 @@ public final class LimitedMethod {
      * @throws RuntimeException what the fallback threw, rethrown as it is even when checked
      */
     public Object acquireOrFallback(Object target, Object a0, Object a1) {
-        Limiter limiter = limiters()[0];
         LimitSpec spec = specs[0];
-        String key = key(spec, target, null, a0, a1);
-        Decision decision = limiter.tryAcquire(key, spec.cost(), spec.policy());
+        String key = key(spec.keyFunction(), spec, target, null, a0, a1);
+        Limiter.Tier tier = tier(limiters()[0], spec, target, null, a0, a1);
+        Decision decision = tier.tryAcquire(key, spec.cost(), spec.policy());
         if (decision.allowed()) {
             return GRANTED;
         }
         if (spec.maxWaitNanos() > 0) {
-            decision = waitFor(limiter, spec, key, System.nanoTime() + spec.maxWaitNanos(), decision);
+            decision = waitFor(tier, spec, key, System.nanoTime() + spec.maxWaitNanos(), decision);
             if (decision.allowed()) {
                 return GRANTED;
             }
         }
         RateLimitExceededException rejection = fallback.takesException()
-                ? rejection(spec, key, decision.retryAfter()) : null;
+                ? rejection(spec, tier, key, decision.retryAfter()) : null;
         try {
             return fallback.invoke(target, a0, a1, rejection);
         } catch (Throwable failure) {
@@ -253,14 +265,16 @@ public final class LimitedMethod {
     public Object invokeAsync(Object target, Object[] args, Proceed proceed) throws Throwable {
         Limiter[] limiters = limiters();
         String[] keys = new String[specs.length];
+        Limiter.Tier[] tiers = new Limiter.Tier[specs.length];
         for (int i = 0; i < specs.length; i++) {
-            keys[i] = key(specs[i], target, args, null, null);
+            keys[i] = key(specs[i].keyFunction(), specs[i], target, args, null, null);
+            tiers[i] = tier(limiters[i], specs[i], target, args, null, null);
         }
-        AsyncCall call = new AsyncCall(limiters, keys, target, args, proceed);
+        AsyncCall call = new AsyncCall(tiers, keys, target, args, proceed);
         return call.attemptFrom(0, System.nanoTime());
     }
 
-    private Decision waitFor(Limiter limiter, LimitSpec spec, String key, long deadline, Decision rejected) {
+    private Decision waitFor(Limiter.Tier limiter, LimitSpec spec, String key, long deadline, Decision rejected) {
         Decision decision = rejected;
         while (!decision.allowed()) {
             long remaining = deadline - System.nanoTime();
@@ -274,8 +288,8 @@ public final class LimitedMethod {
         return decision;
     }
 
-    private String key(LimitSpec spec, Object target, Object[] args, Object a0, Object a1) {
-        KeyFunction function = spec.keyFunction();
+    /** The key, or the tier, a call's arguments give; {@code ""} without an expression. */
+    private String key(KeyFunction function, LimitSpec spec, Object target, Object[] args, Object a0, Object a1) {
         if (function == null) {
             return "";
         }
@@ -284,14 +298,25 @@ public final class LimitedMethod {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
-            throw new IllegalStateException("@RateLimited on " + id + ": computing the key of limit '"
-                    + spec.name() + "' failed", e);
+            throw new IllegalStateException("@RateLimited on " + id + ": computing the "
+                    + (function == spec.keyFunction() ? "key" : "tier") + " of limit '" + spec.name() + "' failed", e);
         }
     }
 
-    private RateLimitExceededException rejection(LimitSpec spec, String key, Duration retryAfter) {
-        return new RateLimitExceededException(spec.name(), LimitKey.normalize(key), spec.limit().permits(),
-                spec.limit().window(), retryAfter);
+    /** The tier a call falls in: the limit's own without a tier expression or for a null tier. */
+    private Limiter.Tier tier(Limiter limiter, LimitSpec spec, Object target, Object[] args, Object a0, Object a1) {
+        KeyFunction function = spec.tierFunction();
+        if (function == null) {
+            return limiter.tier("");
+        }
+        String tier = key(function, spec, target, args, a0, a1);
+        return limiter.tier("null".equals(tier) ? "" : tier);
+    }
+
+    private RateLimitExceededException rejection(LimitSpec spec, Limiter.Tier tier, String key, Duration retryAfter) {
+        Limit limit = tier.limit();
+        return new RateLimitExceededException(spec.name(), LimitKey.normalize(key), limit.permits(), limit.window(),
+                retryAfter);
     }
 
     private Limiter[] limiters() {
@@ -313,12 +338,12 @@ public final class LimitedMethod {
         for (int i = 0; i < specs.length; i++) {
             LimitSpec spec = specs[i];
             try {
-                limiters[i] = ratewarden.limit(spec.name(), spec.limit());
+                limiters[i] = ratewarden.limit(spec.name(), spec.permits(), spec.window(), spec.shadow());
             } catch (IllegalStateException e) {
-                boolean redefined = ratewarden.limits().stream()
-                        .anyMatch(defined -> defined.name().equals(spec.name()) && !defined.limit().equals(spec.limit()));
+                boolean redefined = ratewarden.limits().stream().anyMatch(defined -> defined.name().equals(spec.name()));
                 throw new IllegalStateException("@RateLimited on " + id + (redefined ? " is invalid: name: "
-                        : ": limit '" + spec.name() + "' could not be defined: ") + e.getMessage(), e);
+                        : spec.permits() == 0 ? " is invalid: permits: " : ": limit '" + spec.name()
+                        + "' could not be defined: ") + e.getMessage(), e);
             }
         }
         binding = new Binding(ratewarden, limiters);
@@ -335,14 +360,14 @@ public final class LimitedMethod {
 
     /** One call of an asynchronous method, possibly waiting for permits on a timer. */
     private final class AsyncCall {
-        private final Limiter[] limiters;
+        private final Limiter.Tier[] limiters;
         private final String[] keys;
         private final Object target;
         private final Object[] args;
         private final Proceed proceed;
         private CompletableFuture<Object> waiting;
 
-        AsyncCall(Limiter[] limiters, String[] keys, Object target, Object[] args, Proceed proceed) {
+        AsyncCall(Limiter.Tier[] limiters, String[] keys, Object target, Object[] args, Proceed proceed) {
             this.limiters = limiters;
             this.keys = keys;
             this.target = target;
@@ -369,7 +394,7 @@ public final class LimitedMethod {
                     later.execute(() -> resume(index, start));
                     return waiting;
                 }
-                RateLimitExceededException rejection = rejection(spec, keys[i], decision.retryAfter());
+                RateLimitExceededException rejection = rejection(spec, limiters[i], keys[i], decision.retryAfter());
                 if (fallback != null) {
                     return fallback.invoke(target, args, rejection);
                 }

@@ -77,11 +77,14 @@ final class MethodLimits {
             problems.add("name: must not be blank");
         }
         long permits = annotation.permits();
-        if (permits < 1) {
-            problems.add("permits: must be at least 1, was " + permits);
+        if (permits < 0) {
+            problems.add("permits: must be at least 1, or 0 for ratewarden.limits." + name + ".permits, was "
+                    + permits);
         }
         Duration window = window(annotation);
-        Limit limit = permits >= 1 && window != null ? limit(permits, window, annotation) : null;
+        if (window != null) {
+            limit(permits, window, annotation); // a window a limit can hold: whole milliseconds
+        }
         if (annotation.cost() < 1 || (permits >= 1 && annotation.cost() > permits)) {
             problems.add("cost: must be between 1 and permits (" + permits + "), was " + annotation.cost());
         }
@@ -89,12 +92,13 @@ final class MethodLimits {
             problems.add("maxWaitMillis: must be at least 0, was " + annotation.maxWaitMillis());
         }
         KeyFunction keyFunction = keyFunction(method, annotation);
+        KeyFunction tierFunction = tierFunction(method, annotation);
         if (problems.size() > before) {
             return null;
         }
-        return new LimitSpec(name, limit, annotation.cost(),
+        return new LimitSpec(name, permits, window, annotation.cost(),
                 TimeUnit.MILLISECONDS.toNanos(annotation.maxWaitMillis()), annotation.onStoreFailure(),
-                keyFunction);
+                keyFunction, tierFunction, annotation.shadow());
     }
 
     /**
@@ -114,11 +118,23 @@ final class MethodLimits {
         return Duration.ofNanos(nanos);
     }
 
-    private Limit limit(long permits, Duration window, RateLimited annotation) {
+    private void limit(long permits, Duration window, RateLimited annotation) {
         try {
-            return new Limit(permits, window);
+            new Limit(Math.max(1, permits), window);
         } catch (IllegalArgumentException e) {
             problems.add("window: " + annotation.window() + " " + annotation.unit() + ": " + e.getMessage());
+        }
+    }
+
+    /** The tier expression bound to the method, or {@code null} for none, with a problem noted. */
+    private KeyFunction tierFunction(Method method, RateLimited annotation) {
+        if (annotation.tier().isEmpty()) {
+            return null;
+        }
+        try {
+            return KeyExpression.bind(annotation.tier(), method, "tier");
+        } catch (InvalidAnnotationException e) {
+            problems.add(e.getMessage());
             return null;
         }
     }

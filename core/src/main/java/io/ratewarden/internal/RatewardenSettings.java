@@ -4,6 +4,7 @@ import io.ratewarden.FailurePolicy;
 import io.ratewarden.FallbackShare;
 import io.ratewarden.RedisAlgorithm;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -22,11 +23,13 @@ import java.util.Objects;
  * @param localMaxKeys the most keys held in memory, for the limiter and for Redis's refusals
  * @param redisAlgorithm how buckets are kept on Redis
  * @param startupWait how long {@code build()} waits for the first connection to Redis
+ * @param shadow whether every limit refuses nothing (a limit's own configuration comes first)
+ * @param limits what configuration says of limits, by name
  */
 public record RatewardenSettings(String name, FailurePolicy failurePolicy, Duration redisTimeout,
                                  Duration probeInterval, String keyPrefix, FallbackShare fallbackShare,
                                  boolean overLimitCache, long localMaxKeys, RedisAlgorithm redisAlgorithm,
-                                 Duration startupWait) {
+                                 Duration startupWait, boolean shadow, Map<String, ConfiguredLimit> limits) {
 
     /**
      * Checks that nothing is missing (the builder checks the values).
@@ -42,5 +45,17 @@ public record RatewardenSettings(String name, FailurePolicy failurePolicy, Durat
         Objects.requireNonNull(fallbackShare, "fallbackShare");
         Objects.requireNonNull(redisAlgorithm, "redisAlgorithm");
         Objects.requireNonNull(startupWait, "startupWait");
+        limits = Map.copyOf(limits);
+    }
+
+    /**
+     * Returns what configuration says of the limit named {@code name} (by its exact name, else by
+     * its environment form); {@link ConfiguredLimit#NONE} when nothing.
+     *
+     * @param name the limit's name
+     * @return the configuration, never {@code null}
+     */
+    public ConfiguredLimit limit(String name) {
+        return ConfiguredLimit.find(limits, name);
     }
 }

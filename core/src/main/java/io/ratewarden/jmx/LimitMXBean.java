@@ -8,18 +8,42 @@ package io.ratewarden.jmx;
 public interface LimitMXBean {
 
     /**
-     * Returns the permits per window.
+     * Returns the permits per window of the limit in force (an override's, else configuration's
+     * over the code's).
      *
      * @return the permits
      */
     long getPermits();
 
     /**
-     * Returns the window's length in milliseconds.
+     * Returns the window's length in milliseconds, of the limit in force.
      *
      * @return the window
      */
     long getWindowMillis();
+
+    /**
+     * Returns the override in force, as {@code "<permits> per <ISO-8601 window>"}, or
+     * {@code null} when there is none.
+     *
+     * @return the override, or {@code null}
+     */
+    String getOverride();
+
+    /**
+     * Returns whether the limit is in shadow mode: it refuses nothing and counts what it would
+     * have refused.
+     *
+     * @return whether in shadow mode
+     */
+    boolean isShadow();
+
+    /**
+     * Returns the calls the limit let through in shadow mode that it would have refused.
+     *
+     * @return the calls it would have refused
+     */
+    long getShadowRejected();
 
     /**
      * Returns the calls this limit granted.
@@ -53,4 +77,39 @@ public interface LimitMXBean {
      *     instance's memory only)
      */
     void reset(String key);
+
+    /**
+     * Overrides the limit: {@code permits} per {@code windowMillis} from now on, for every key
+     * (on Redis, on every instance within two probe intervals), until {@link #clearOverride()}.
+     *
+     * @param permits the permits per window, at least 1
+     * @param windowMillis the window in milliseconds, at least 1
+     * @throws IllegalStateException if Redis could not store the override (nothing changed)
+     */
+    void override(long permits, long windowMillis);
+
+    /**
+     * Removes the override: the configured limit is in force again.
+     *
+     * @throws IllegalStateException if Redis could not be reached
+     */
+    void clearOverride();
+
+    /**
+     * Overrides one tier's limit, as {@link #override(long, long)} does the limit's own.
+     *
+     * @param tier the tier's name
+     * @param permits the permits per window, at least 1
+     * @param windowMillis the window in milliseconds, at least 1
+     * @throws IllegalStateException if Redis could not store the override (nothing changed)
+     */
+    void overrideTier(String tier, long permits, long windowMillis);
+
+    /**
+     * Removes one tier's override.
+     *
+     * @param tier the tier's name
+     * @throws IllegalStateException if Redis could not be reached
+     */
+    void clearTierOverride(String tier);
 }

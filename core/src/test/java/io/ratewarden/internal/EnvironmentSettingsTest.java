@@ -21,22 +21,26 @@ class EnvironmentSettingsTest {
 
     @Test
     void durationsInEveryAcceptedForm() {
-        assertThat(EnvironmentSettings.parseDuration("s", "250")).isEqualTo(Duration.ofMillis(250));
-        assertThat(EnvironmentSettings.parseDuration("s", "250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(EnvironmentSettings.parseDuration("s", " 2s ")).isEqualTo(Duration.ofSeconds(2));
-        assertThat(EnvironmentSettings.parseDuration("s", "PT0.25S")).isEqualTo(Duration.ofMillis(250));
-        assertThatThrownBy(() -> EnvironmentSettings.parseDuration("RATEWARDEN_REDIS_TIMEOUT", "soon"))
-                .hasMessage("RATEWARDEN_REDIS_TIMEOUT: expected a duration such as 250ms, 2s or PT2S,"
+        assertThat(SettingValues.parseDuration("s", "250")).isEqualTo(Duration.ofMillis(250));
+        assertThat(SettingValues.parseDuration("s", "250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(SettingValues.parseDuration("s", " 2s ")).isEqualTo(Duration.ofSeconds(2));
+        assertThat(SettingValues.parseDuration("s", "PT0.25S")).isEqualTo(Duration.ofMillis(250));
+        assertThat(SettingValues.parseDuration("s", "1m")).isEqualTo(Duration.ofMinutes(1));
+        assertThat(SettingValues.parseDuration("s", "1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(SettingValues.parseDuration("s", "1d")).isEqualTo(Duration.ofDays(1));
+        assertThat(SettingValues.parseDuration("s", "P1D")).isEqualTo(Duration.ofDays(1));
+        assertThatThrownBy(() -> SettingValues.parseDuration("RATEWARDEN_REDIS_TIMEOUT", "soon"))
+                .hasMessage("RATEWARDEN_REDIS_TIMEOUT: expected a duration such as 500ms, 10s, 1m, 1h, 1d or PT2S,"
                         + " was a value of 4 characters (not shown)");
     }
 
     @Test
     void fallbackShareAndJmxFromTheEnvironment() throws Exception {
-        assertThat(EnvironmentSettings.parseShare("s", "full")).isEqualTo(FallbackShare.full());
-        assertThat(EnvironmentSettings.parseShare("s", "liveInstances")).isEqualTo(FallbackShare.liveInstances());
-        assertThat(EnvironmentSettings.parseShare("s", "live-instances")).isEqualTo(FallbackShare.liveInstances());
-        assertThat(EnvironmentSettings.parseShare("s", "4")).isEqualTo(FallbackShare.divideBy(4));
-        assertThatThrownBy(() -> EnvironmentSettings.parseShare("RATEWARDEN_FALLBACK_SHARE", "half"))
+        assertThat(SettingValues.parseShare("s", "full")).isEqualTo(FallbackShare.full());
+        assertThat(SettingValues.parseShare("s", "liveInstances")).isEqualTo(FallbackShare.liveInstances());
+        assertThat(SettingValues.parseShare("s", "live-instances")).isEqualTo(FallbackShare.liveInstances());
+        assertThat(SettingValues.parseShare("s", "4")).isEqualTo(FallbackShare.divideBy(4));
+        assertThatThrownBy(() -> SettingValues.parseShare("RATEWARDEN_FALLBACK_SHARE", "half"))
                 .hasMessage("RATEWARDEN_FALLBACK_SHARE: expected full, liveInstances or a number of instances,"
                         + " was a value of 4 characters (not shown)");
         assertThatThrownBy(() -> EnvironmentSettings.applyTo(Ratewarden.builder(), Map.of("RATEWARDEN_JMX", "no"),

@@ -22,9 +22,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Meters, each tagged {@code instance} with the instance's {@link Ratewarden#name() name}:
  * <ul>
  *   <li>{@code ratewarden.calls}, function counter: calls decided, tagged {@code name} (the
- *       limit), {@code outcome} ({@code permitted} or {@code rejected}) and {@code backend}
- *       ({@code redis} or {@code in_memory}); four per limit, registered as each limit is defined.
- *       No meter is ever tagged by key.</li>
+ *       limit), {@code outcome} ({@code permitted}, {@code rejected}, or {@code shadow_rejected} for a
+ *       call a limit in shadow mode let through although it would have refused it) and
+ *       {@code backend} ({@code redis} or {@code in_memory}); six per limit, registered as each
+ *       limit is defined. No meter is ever tagged by key or tier.</li>
  *   <li>{@code ratewarden.failovers} and {@code ratewarden.recoveries}, function counters: times
  *       the instance left Redis for memory, and came back.</li>
  *   <li>{@code ratewarden.cached.refusals}, function counter: refusals answered by the over-limit
@@ -100,6 +101,11 @@ public final class RatewardenMetrics implements MeterBinder {
                     .register(registry);
             FunctionCounter.builder("ratewarden.calls", limiter, l -> l.rejected(backend))
                     .tags(tags).tag("name", limiter.name()).tag("outcome", "rejected").tag("backend", backendTag)
+                    .description("Calls decided, by limit, outcome and the backend that decided")
+                    .register(registry);
+            FunctionCounter.builder("ratewarden.calls", limiter, l -> l.shadowRejected(backend))
+                    .tags(tags).tag("name", limiter.name()).tag("outcome", "shadow_rejected")
+                    .tag("backend", backendTag)
                     .description("Calls decided, by limit, outcome and the backend that decided")
                     .register(registry);
         }

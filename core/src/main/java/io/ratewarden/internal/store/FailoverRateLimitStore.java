@@ -3,6 +3,7 @@ package io.ratewarden.internal.store;
 import io.ratewarden.Backend;
 import io.ratewarden.Decision;
 import io.ratewarden.FailurePolicy;
+import io.ratewarden.Limit;
 import io.ratewarden.RedisAlgorithm;
 import io.ratewarden.StoreInfo;
 import io.ratewarden.internal.RatewardenSettings;
@@ -12,9 +13,11 @@ import io.ratewarden.store.RateLimitStore;
 import io.ratewarden.store.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -52,6 +55,8 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     private final OutageAdmission outage;
     private final FailurePolicies policies;
     private final RedisProber prober;
+    private final Heartbeats heartbeats;
+    private volatile Consumer<Map<String, Map<String, Limit>>> overridesListener = overrides -> { };
     private final LongAdder fallbackDecisions = new LongAdder();
     private final LongAdder cachedRefusals = new LongAdder();
     private final LongAdder redisCalls = new LongAdder();
@@ -82,8 +87,8 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
                 settings.redisTimeout());
         this.policies = new FailurePolicies(settings.failurePolicy(), settings.probeInterval());
         Duration grace = settings.startupWait().compareTo(CONNECT_GRACE) > 0 ? settings.startupWait() : CONNECT_GRACE;
-        this.prober = new RedisProber(heartbeats, health, beat -> outage.liveInstances(beat.liveInstances()),
-                this::failed, settings.name(), settings.name() + "/" + UUID.randomUUID(), maskedUrl,
+        this.heartbeats = heartbeats;
+        this.prober = new RedisProber(heartbeats, health, this::heard, this::failed, settings.name(), settings.name() + "/" + UUID.randomUUID(), maskedUrl,
                 settings.probeInterval(), settings.redisTimeout(), grace);
     }
 
@@ -112,6 +117,31 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     /** Starts the background probe, which first runs at once. */
     void start() {
         prober.start();
+    }
+
+    /** What a heartbeat said besides that Redis is alive. */
+    private void heard(Heartbeats.Heartbeat beat) {
+        outage.liveInstances(beat.liveInstances());
+        overridesListener.accept(beat.overrides());
+    }
+
+    @Override
+    public void onOverrides(Consumer<Map<String, Map<String, Limit>>> listener) {
+        this.overridesListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * {@inheritDoc} One round trip, while Redis decides.
+     *
+     * @throws StoreUnavailableException when Redis does not decide or did not store it
+     */
+    @Override
+    public void storeOverride(String limitName, String tier, Limit limit) {
+        if (!health.isHealthy()) {
+            throw new StoreUnavailableException("Redis " + health.info(0).redisUrl() + " is not deciding (last error: "
+                    + health.info(0).lastError() + ")");
+        }
+        heartbeats.storeOverride(limitName, tier, limit);
     }
 
     /** Redis answered a call after its caller stopped waiting: a slow reply, not a dead server. */

@@ -2,12 +2,15 @@ package io.ratewarden.internal.store;
 
 import io.ratewarden.Decision;
 import io.ratewarden.FailurePolicy;
+import io.ratewarden.Limit;
 import io.ratewarden.StoreInfo;
 import io.ratewarden.internal.RatewardenSettings;
 import io.ratewarden.internal.RedisConnection;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.RateLimitStore;
 import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * What one {@code Ratewarden} instance decides with, whichever backends stand behind it: memory
@@ -89,6 +92,30 @@ public interface InstanceStore extends AutoCloseable {
      * @throws UnsupportedOperationException if a plugged store cannot reset a key
      */
     void reset(LimitKey key);
+
+    /**
+     * Stores an operator's override of a limit ({@code tier} {@code ""}) or of one of its tiers
+     * where every instance of the backend hears of it; {@code null} removes it. An instance that
+     * shares nothing (memory alone, a plugged store) stores nothing. Blocks at most for the
+     * backend's timeout.
+     *
+     * @param limitName the limit's name
+     * @param tier the tier, {@code ""} for the limit's own
+     * @param limit the override, or {@code null} to remove it
+     * @throws io.ratewarden.store.StoreUnavailableException when the backend could not store it
+     */
+    default void storeOverride(String limitName, String tier, Limit limit) {
+    }
+
+    /**
+     * Calls {@code listener} with the overrides in force on the backend each time the instance
+     * hears of them (every probe on Redis), by limit name and then tier ({@code ""} for the
+     * limit's own), on the probe's thread. An instance that shares nothing never calls it.
+     *
+     * @param listener what hears the overrides
+     */
+    default void onOverrides(Consumer<Map<String, Map<String, Limit>>> listener) {
+    }
 
     /**
      * Returns a direct handle on the buckets of limits' shared keys, when every call on them is

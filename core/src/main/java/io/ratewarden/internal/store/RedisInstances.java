@@ -1,9 +1,12 @@
 package io.ratewarden.internal.store;
 
+import io.ratewarden.Limit;
 import io.ratewarden.store.StoreUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
@@ -20,21 +23,20 @@ final class RedisInstances implements Heartbeats {
 
     /*
      * Adds the instance with the Redis server's time (ms) to the sorted set, drops members older
-     * than the time to live, and returns how many remain. ARGV: the time to live in ms, the
-     * instance's id.
+     * than the time to live, and returns how many remain, and every override (field, value, ...).
+     * ARGV: the time to live in ms, the instance's id.
      */
     private static final String HEARTBEAT_SCRIPT = """
-            if redis.replicate_commands then redis.replicate_commands() end
             local t = redis.call('time')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             redis.call('zadd', KEYS[1], now, ARGV[2])
             redis.call('zremrangebyscore', KEYS[1], '-inf', now - tonumber(ARGV[1]))
             redis.call('pexpire', KEYS[1], ARGV[1])
-            return redis.call('zcard', KEYS[1])
+            return {redis.call('zcard', KEYS[1]), redis.call('hgetall', KEYS[2])}
             """;
 
     private final RedisCommands redis;
-    private final List<Object> instancesKey;
+    private final List<Object> keys;
 
     /**
      * @param redis the connection and its timeout
@@ -42,7 +44,7 @@ final class RedisInstances implements Heartbeats {
      */
     RedisInstances(RedisCommands redis, RedisNames names) {
         this.redis = redis;
-        this.instancesKey = List.of(names.instances());
+        this.keys = List.of(names.instances(), names.overrides());
     }
 
     /**
@@ -60,13 +62,54 @@ final class RedisInstances implements Heartbeats {
     public Heartbeat beat(String instanceId, Duration ttl) {
         long start = System.nanoTime();
         long deadline = start + redis.timeoutNanos();
-        RFuture<Long> live = redis.scripts().evalAsync(RScript.Mode.READ_WRITE, HEARTBEAT_SCRIPT,
-                RScript.ReturnType.LONG, instancesKey, Long.toString(ttl.toMillis()), instanceId);
-        Long count = redis.await(live, deadline);
+        RFuture<List<Object>> answer = redis.scripts().evalAsync((String) keys.get(0), RScript.Mode.READ_WRITE,
+                HEARTBEAT_SCRIPT, RScript.ReturnType.LIST, keys, Long.toString(ttl.toMillis()), instanceId);
+        List<Object> reply = redis.await(answer, deadline);
         if (redis.connection().cluster()) {
             pingMasters(deadline);
         }
-        return new Heartbeat(Duration.ofNanos(System.nanoTime() - start), count == null ? 0 : count.intValue());
+        int live = reply == null || reply.isEmpty() ? 0 : ((Number) reply.get(0)).intValue();
+        Object overrides = reply == null || reply.size() < 2 ? List.of() : reply.get(1);
+        return new Heartbeat(Duration.ofNanos(System.nanoTime() - start), live, overrides((List<?>) overrides));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One round trip: {@code HSET} or {@code HDEL} of the limit's field in the overrides' hash,
+     * its value the permits and the window in milliseconds.
+     */
+    @Override
+    public void storeOverride(String limitName, String tier, Limit limit) {
+        long deadline = System.nanoTime() + redis.timeoutNanos();
+        String field = RedisNames.overrideField(limitName, tier);
+        RFuture<Long> stored = limit == null
+                ? redis.scripts().evalAsync((String) keys.get(1), RScript.Mode.READ_WRITE,
+                        "return redis.call('hdel', KEYS[1], ARGV[1])", RScript.ReturnType.LONG,
+                        List.of(keys.get(1)), field)
+                : redis.scripts().evalAsync((String) keys.get(1), RScript.Mode.READ_WRITE,
+                        "return redis.call('hset', KEYS[1], ARGV[1], ARGV[2])", RScript.ReturnType.LONG,
+                        List.of(keys.get(1)), field, limit.permits() + " " + limit.windowMillis());
+        redis.await(stored, deadline);
+    }
+
+    /** The overrides of a heartbeat's answer, field after value; a malformed entry is skipped. */
+    private static Map<String, Map<String, Limit>> overrides(List<?> flat) {
+        if (flat.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Map<String, Limit>> byLimit = new HashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            String[] limitAndTier = RedisNames.parseOverrideField(String.valueOf(flat.get(i)));
+            String[] value = String.valueOf(flat.get(i + 1)).trim().split(" ");
+            try {
+                Limit limit = Limit.of(Long.parseLong(value[0]), Duration.ofMillis(Long.parseLong(value[1])));
+                byLimit.computeIfAbsent(limitAndTier[0], n -> new HashMap<>()).put(limitAndTier[1], limit);
+            } catch (RuntimeException e) {
+                // not an override this version wrote: skipped, never fatal to a heartbeat
+            }
+        }
+        return byLimit;
     }
 
     private void pingMasters(long deadline) {

@@ -15,8 +15,12 @@ import io.ratewarden.store.LimitKey;
  *       the caller's key holds.</li>
  *   <li>The compact layout puts a colon right after the prefix: an escaped limit name is never
  *       empty and never holds a colon, so no bucket of the other layout starts that way.</li>
- *   <li>The instance heartbeats live in {@code <prefix>instances}, which no bucket name equals
- *       (a bucket name always holds a colon after the limit's name).</li>
+ *   <li>The instance heartbeats and the operators' overrides live in {@code {<prefix>}instances}
+ *       and {@code {<prefix>}overrides}: one hash tag, so that one script reads both in a
+ *       cluster; no bucket's key starts with a brace followed by the bare prefix and another
+ *       brace.</li>
+ *   <li>An override's field in {@code overrides} is the escaped limit name, and {@code @} and the
+ *       escaped tier for a tier's.</li>
  * </ul>
  * This class is immutable and thread-safe.
  */
@@ -41,7 +45,43 @@ final class RedisNames {
 
     /** The sorted set of the instances' heartbeats. */
     String instances() {
-        return prefix + "instances";
+        return "{" + prefix + "}instances";
+    }
+
+    /** The hash of the operators' overrides, by {@link #overrideField}. */
+    String overrides() {
+        return "{" + prefix + "}overrides";
+    }
+
+    /** The field of a limit's override ({@code tier} {@code ""}), or of one of its tiers. */
+    static String overrideField(String limitName, String tier) {
+        String field = escape(limitName, true);
+        return tier.isEmpty() ? field : field + "@" + escape(tier, true);
+    }
+
+    /** The limit name and tier of an override's field: the reverse of {@link #overrideField}. */
+    static String[] parseOverrideField(String field) {
+        int at = field.indexOf('@');
+        String name = at < 0 ? field : field.substring(0, at);
+        String tier = at < 0 ? "" : field.substring(at + 1);
+        return new String[] {unescape(name), unescape(tier)};
+    }
+
+    private static String unescape(String text) {
+        if (text.indexOf('%') < 0) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%' && i + 2 < text.length()) {
+                out.append((char) Integer.parseInt(text.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static String bucket(LimitKey key) {

@@ -5,6 +5,7 @@ import io.ratewarden.FallbackShare;
 import io.ratewarden.RedisAlgorithm;
 import io.ratewarden.internal.RatewardenSettings;
 import java.time.Duration;
+import java.util.Map;
 
 /** Settings of a store under test, with the builder's defaults where a test does not care. */
 final class TestSettings {
@@ -22,12 +23,13 @@ final class TestSettings {
                                  FallbackShare share, boolean overLimitCache, long maxKeys,
                                  RedisAlgorithm algorithm) {
         return new RatewardenSettings(name, policy, redisTimeout, probeInterval, "rw-test:", share, overLimitCache,
-                maxKeys, algorithm, Duration.ZERO);
+                maxKeys, algorithm, Duration.ZERO, false, Map.of());
     }
 
     static RatewardenSettings withPrefix(RatewardenSettings settings, String keyPrefix) {
         return new RatewardenSettings(settings.name(), settings.failurePolicy(), settings.redisTimeout(),
                 settings.probeInterval(), keyPrefix, settings.fallbackShare(), settings.overLimitCache(),
-                settings.localMaxKeys(), settings.redisAlgorithm(), settings.startupWait());
+                settings.localMaxKeys(), settings.redisAlgorithm(), settings.startupWait(), settings.shadow(),
+                settings.limits());
     }
 }

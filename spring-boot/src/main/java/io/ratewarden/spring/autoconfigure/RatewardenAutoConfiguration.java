@@ -1,9 +1,10 @@
 package io.ratewarden.spring.autoconfigure;
 
-import io.ratewarden.FallbackShare;
 import io.ratewarden.Ratewarden;
 import java.lang.management.ManagementFactory;
-import java.util.function.Consumer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import org.redisson.api.RedissonClient;
@@ -48,29 +49,55 @@ public class RatewardenAutoConfiguration {
             String application = environment.getProperty("spring.application.name");
             name = application == null || application.isBlank() ? null : unusedName(application.trim(), jmx);
         }
-        apply("ratewarden.name", name, true, builder::name);
-        apply("ratewarden.redis-timeout", properties.redisTimeout(), true, builder::redisTimeout);
-        apply("ratewarden.probe-interval", properties.probeInterval(), true, builder::probeInterval);
-        apply("ratewarden.failure-policy", properties.failurePolicy(), true, builder::failurePolicy);
-        apply("ratewarden.fallback-share", properties.fallbackShare(), false,
-                share -> builder.fallbackShare(FallbackShare.parse(share)));
-        apply("ratewarden.local-max-keys", properties.localMaxKeys(), true, builder::localMaxKeys);
-        apply("ratewarden.key-prefix", properties.keyPrefix(), true, builder::keyPrefix);
-        apply("ratewarden.jmx", properties.jmx(), true, builder::jmx);
-        apply("ratewarden.over-limit-cache", properties.overLimitCache(), true, builder::overLimitCache);
-        if (properties.redisUrl() != null && !properties.redisUrl().isBlank()) {
-            applySecret("ratewarden.redis-url", properties.redisUrl().trim(), builder::redisUrl);
-        } else if (properties.redissonYaml() != null) {
-            apply("ratewarden.redisson-yaml", properties.redissonYaml(), true, builder::redissonYaml);
-        } else {
+        // Every property goes through the builder's one table of settings, by the name it has
+        // there; the map says which Boot property each came from, for errors.
+        Map<String, String> settings = new LinkedHashMap<>();
+        Map<String, String> propertyNames = new LinkedHashMap<>();
+        setting(settings, propertyNames, "name", name, "ratewarden.name");
+        setting(settings, propertyNames, "redisTimeout", properties.redisTimeout(), "ratewarden.redis-timeout");
+        setting(settings, propertyNames, "probeInterval", properties.probeInterval(), "ratewarden.probe-interval");
+        setting(settings, propertyNames, "startupWait", properties.startupWait(), "ratewarden.startup-wait");
+        setting(settings, propertyNames, "failurePolicy", properties.failurePolicy(), "ratewarden.failure-policy");
+        setting(settings, propertyNames, "fallbackShare", properties.fallbackShare(), "ratewarden.fallback-share");
+        setting(settings, propertyNames, "localMaxKeys", properties.localMaxKeys(), "ratewarden.local-max-keys");
+        setting(settings, propertyNames, "keyPrefix", properties.keyPrefix(), "ratewarden.key-prefix");
+        setting(settings, propertyNames, "jmx", properties.jmx(), "ratewarden.jmx");
+        setting(settings, propertyNames, "overLimitCache", properties.overLimitCache(), "ratewarden.over-limit-cache");
+        setting(settings, propertyNames, "redisAlgorithm", properties.redisAlgorithm(), "ratewarden.redis-algorithm");
+        setting(settings, propertyNames, "shadow", properties.shadow(), "ratewarden.shadow");
+        setting(settings, propertyNames, "redisUrl", properties.redisUrl(), "ratewarden.redis-url");
+        setting(settings, propertyNames, "redissonYaml", properties.redissonYaml(), "ratewarden.redisson-yaml");
+        if (properties.limits() != null) {
+            properties.limits().forEach((limit, values) -> {
+                String prefix = "ratewarden.limits." + limit;
+                setting(settings, propertyNames, "limits." + limit + ".permits", values.permits(), prefix + ".permits");
+                setting(settings, propertyNames, "limits." + limit + ".window", values.window(), prefix + ".window");
+                setting(settings, propertyNames, "limits." + limit + ".shadow", values.shadow(), prefix + ".shadow");
+                if (values.tiers() != null) {
+                    values.tiers().forEach((tier, tierValues) -> {
+                        String tierPrefix = prefix + ".tiers." + tier;
+                        setting(settings, propertyNames, "limits." + limit + ".tiers." + tier + ".permits",
+                                tierValues.permits(), tierPrefix + ".permits");
+                        setting(settings, propertyNames, "limits." + limit + ".tiers." + tier + ".window",
+                                tierValues.window(), tierPrefix + ".window");
+                    });
+                }
+            });
+        }
+        if (!settings.containsKey("redisUrl") && !settings.containsKey("redissonYaml")) {
             RedissonClient client = redissonClients.getIfUnique();
             String environmentUrl = environment.getProperty("REDIS_URL");
             if (client != null) {
                 builder.redissonClient(client);
             } else if (environmentUrl != null && !environmentUrl.isBlank()) {
-                applySecret("REDIS_URL", environmentUrl.trim(), builder::redisUrl);
+                setting(settings, propertyNames, "redisUrl", environmentUrl.trim(), "REDIS_URL");
             }
         }
+        if (settings.containsKey("redisUrl") && settings.containsKey("redissonYaml")) {
+            throw new InvalidConfigurationPropertyValueException("ratewarden.redis-url", "(not shown: it may hold a"
+                    + " password)", "ratewarden.redis-url and ratewarden.redisson-yaml are both set: set one of them");
+        }
+        settings.forEach((key, value) -> configure(builder, key, value, propertyNames.get(key)));
         Ratewarden ratewarden;
         try {
             ratewarden = builder.build();
@@ -126,26 +153,31 @@ public class RatewardenAutoConfiguration {
         }
     }
 
-    private static <T> void apply(String property, T value, boolean showValue, Consumer<T> setting) {
+    /** Adds a setting that is set, by its name in the builder's table, noting its property's name. */
+    private static void setting(Map<String, String> settings, Map<String, String> propertyNames, String key,
+                                Object value, String property) {
         if (value == null || (value instanceof String text && text.isBlank())) {
             return;
         }
-        try {
-            setting.accept(value);
-        } catch (IllegalArgumentException e) {
-            // Only values of a known shape are shown; a misplaced secret in a text property is not.
-            throw new InvalidConfigurationPropertyValueException(property,
-                    showValue ? value : "(a value of " + String.valueOf(value).length() + " characters)",
-                    e.getMessage());
-        }
+        settings.put(key, value instanceof Path path ? path.toString() : String.valueOf(value).trim());
+        propertyNames.put(key, property);
     }
 
-    private static void applySecret(String property, String value, Consumer<String> setting) {
+    /**
+     * Applies one setting; a value the builder refuses fails the start naming the property. Only
+     * values of a known shape are shown; a URL, or text that may be a misplaced secret, is not.
+     */
+    private static void configure(Ratewarden.Builder builder, String key, String value, String property) {
         try {
-            setting.accept(value);
+            builder.configure(key, value);
         } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationPropertyValueException(property, "(not shown: it may hold a password)",
-                    e.getMessage());
+            String message = String.valueOf(e.getMessage());
+            String reason = message.startsWith(key + ": ") ? message.substring(key.length() + 2) : message;
+            boolean secret = key.equals("redisUrl") || key.equals("redissonYaml") || key.equals("fallbackShare")
+                    || key.equals("keyPrefix") || key.equals("name");
+            throw new InvalidConfigurationPropertyValueException(property,
+                    secret ? (key.equals("redisUrl") ? "(not shown: it may hold a password)"
+                            : "(a value of " + value.length() + " characters)") : value, reason);
         }
     }
 }

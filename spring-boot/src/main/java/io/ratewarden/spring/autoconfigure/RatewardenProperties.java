@@ -1,8 +1,10 @@
 package io.ratewarden.spring.autoconfigure;
 
 import io.ratewarden.FailurePolicy;
+import io.ratewarden.RedisAlgorithm;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -30,6 +32,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param keyPrefix the prefix of Ratewarden's keys on Redis (default rw:)
  * @param jmx whether the instance registers its MXBeans (default true)
  * @param overLimitCache whether Redis's refusals are cached until their retry time (default true)
+ * @param redisAlgorithm how buckets are kept on Redis: RRATE_LIMITER (default, Redisson's layout)
+ *     or COMPACT (a few hundred bytes per key whatever the limit)
+ * @param startupWait how long the context's start waits for the first connection to Redis, so
+ *     that the first request is decided there (default 10s; 0 never waits)
+ * @param shadow whether every limit refuses nothing and counts what it would refuse (default
+ *     false); a limit's own shadow setting comes first
+ * @param limits limits by name: permits, window, shadow and tiers; these come before the
+ *     annotations' values
  * @param install whether the instance is installed for the @RateLimited aspect
  * @param web what a refused call answers over HTTP
  * @param health what the Actuator health component reports
@@ -48,9 +58,35 @@ public record RatewardenProperties(
         String keyPrefix,
         Boolean jmx,
         Boolean overLimitCache,
+        RedisAlgorithm redisAlgorithm,
+        Duration startupWait,
+        Boolean shadow,
+        Map<String, LimitProperties> limits,
         @DefaultValue("true") boolean install,
         @DefaultValue Web web,
         @DefaultValue Health health) {
+
+    /**
+     * One limit's {@code ratewarden.limits.<name>.*} properties. A limit named with dots or
+     * other special characters is written in brackets: {@code ratewarden.limits[api.v1].permits}.
+     *
+     * @param permits the permits per window
+     * @param window the window: 500ms, 10s, 1m, 1h, 1d or ISO-8601
+     * @param shadow whether the limit refuses nothing and counts what it would refuse
+     * @param tiers the limit's tiers by name, each with its own permits and window
+     */
+    public record LimitProperties(Long permits, Duration window, Boolean shadow, Map<String, TierProperties> tiers) {
+    }
+
+    /**
+     * One tier's {@code ratewarden.limits.<name>.tiers.<tier>.*} properties; what is not set is
+     * the limit's own.
+     *
+     * @param permits the tier's permits per window
+     * @param window the tier's window
+     */
+    public record TierProperties(Long permits, Duration window) {
+    }
 
     /**
      * The {@code ratewarden.web.*} properties.

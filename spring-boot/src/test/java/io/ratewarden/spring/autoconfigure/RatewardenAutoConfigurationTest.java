@@ -63,6 +63,73 @@ class RatewardenAutoConfigurationTest {
     }
 
     @Test
+    void limitsTiersAndShadowModeComeFromApplicationProperties() {
+        contexts.withPropertyValues("ratewarden.limits.quotes.permits=3", "ratewarden.limits.quotes.window=1m",
+                "ratewarden.limits.quotes.tiers.paid.permits=10", "ratewarden.limits[api.v1].permits=7",
+                "ratewarden.limits.trial.shadow=true", "ratewarden.redis-algorithm=compact",
+                "ratewarden.startup-wait=0").run(context -> {
+                    Ratewarden rw = context.getBean(Ratewarden.class);
+                    Limiter quotes = rw.limit("quotes", Limit.of(100, Duration.ofSeconds(1)));
+                    assertThat(quotes.limit()).isEqualTo(Limit.of(3, Duration.ofMinutes(1)));
+                    assertThat(quotes.tier("paid").limit()).isEqualTo(Limit.of(10, Duration.ofMinutes(1)));
+                    assertThat(rw.limit("api.v1").limit().permits()).isEqualTo(7);
+                    assertThat(rw.limit("trial", Limit.of(1, Duration.ofMinutes(1))).isShadow()).isTrue();
+                    for (int i = 0; i < 3; i++) {
+                        assertThat(quotes.tryAcquire("alice").allowed()).isTrue();
+                    }
+                    assertThat(quotes.tryAcquire("alice").allowed()).isFalse();
+                });
+        contexts.withPropertyValues("ratewarden.limits.quotes.permits=0").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(rootCause(context.getStartupFailure()))
+                    .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                    .hasMessageContaining("ratewarden.limits.quotes.permits")
+                    .hasMessageContaining("permits must be at least 1");
+        });
+    }
+
+    @Test
+    void theEndpointReadsOverridesAndResetsLimits() {
+        contexts.withConfiguration(AutoConfigurations.of(RatewardenEndpointAutoConfiguration.class))
+                .withPropertyValues("management.endpoints.web.exposure.include=ratewarden",
+                        "ratewarden.limits.quotes.permits=5", "ratewarden.limits.quotes.window=1m")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(RatewardenEndpoint.class);
+                    RatewardenEndpoint endpoint = context.getBean(RatewardenEndpoint.class);
+                    Limiter quotes = context.getBean(Ratewarden.class).limit("quotes");
+                    assertThat(quotes.tryAcquire("customer-x", 5).allowed()).isTrue();
+                    assertThat(endpoint.remaining("quotes", "customer-x")).containsEntry("remaining", 0L);
+
+                    endpoint.override("quotes", 8, 60_000, null);
+                    assertThat(endpoint.limit("quotes")).containsEntry("permits", 8L).containsEntry("overridden", true);
+                    assertThat(endpoint.remaining("quotes", "customer-x")).containsEntry("remaining", 3L);
+                    endpoint.clearOverride("quotes", null);
+                    assertThat(endpoint.limit("quotes")).containsEntry("permits", 5L);
+
+                    assertThat(endpoint.reset("quotes", "customer-x")).containsEntry("remaining", 5L);
+                    assertThat(endpoint.limit("nothing")).as("404").isNull();
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> limits = (Map<String, Object>) endpoint.limits().get("limits");
+                    assertThat(limits).containsKey("quotes");
+                    assertThat(limits.toString()).doesNotContain("customer-x");
+                });
+        org.springframework.boot.actuate.endpoint.annotation.Endpoint endpoint = RatewardenEndpoint.class
+                .getAnnotation(org.springframework.boot.actuate.endpoint.annotation.Endpoint.class);
+        assertThat(endpoint.defaultAccess()).as("writes only when allowed, as Actuator's conventions say")
+                .isEqualTo(org.springframework.boot.actuate.endpoint.Access.READ_ONLY);
+    }
+
+    @Test
+    void theStartersMetadataDescribesTheLimitsForIdes() throws Exception {
+        try (var in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            String metadata = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(metadata).contains("\"ratewarden.limits\"").contains("LimitProperties")
+                    .contains("\"ratewarden.redis-algorithm\"").contains("\"ratewarden.startup-wait\"")
+                    .contains("\"ratewarden.shadow\"");
+        }
+    }
+
+    @Test
     void twoContextsOfOneApplicationOpenAtOnceGetTwoNamesAnExplicitNameIsKept() {
         contexts.withPropertyValues("spring.application.name=twice").run(first ->
                 contexts.withPropertyValues("spring.application.name=twice").run(second -> {

@@ -2,21 +2,25 @@ package io.ratewarden.examples.boot;
 
 import io.ratewarden.RateLimited;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Service;
 
-/** Quotes, two per minute per user: a refusal becomes a 429 without code of ours. */
+/**
+ * Quotes, limited per customer by their plan: the limit and its tiers live in
+ * {@code application.properties} ({@code ratewarden.limits.quotes.*}), so they differ per
+ * environment without a build, and an operator can override them while the service runs. A
+ * refusal becomes a 429 without code of ours.
+ */
 @Service
 public class QuoteService {
 
     /**
-     * Returns a quote for {@code user}.
+     * Returns a quote for {@code customer}.
      *
-     * @param user the user the limit is kept for
+     * @param customer the customer; their name is the key, their plan the tier
      * @return the quote
      */
-    @RateLimited(name = "quotes", permits = 2, window = 1, unit = TimeUnit.MINUTES, key = "#user")
-    public Map<String, Object> quote(String user) {
-        return Map.of("user", user, "quote", "Simple things should be simple.");
+    @RateLimited(name = "quotes", key = "#customer.name", tier = "#customer.plan")
+    public Map<String, Object> quote(Customer customer) {
+        return Map.of("user", customer.name(), "plan", customer.plan(), "quote", "Simple things should be simple.");
     }
 }

@@ -47,13 +47,20 @@ class QuotesApplicationIT {
             assertThat(third.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
             assertThat(third.body()).contains("\"limit\":\"quotes\"", "\"status\":429").doesNotContain("alice");
             System.out.println("Third call: 429, Retry-After " + retryAfter + ", " + third.body());
+            for (int i = 0; i < 20; i++) {
+                assertThat(get(service, "/quotes/bob").statusCode()).as("bob, on the pro tier, call %d", i + 1)
+                        .isEqualTo(200);
+            }
+            assertThat(get(service, "/quotes/bob").statusCode()).as("pro: 20 a minute").isEqualTo(429);
+            assertThat(get(service, "/actuator/ratewarden/quotes").body()).contains("\"permits\":2", "\"pro\"");
 
             HttpResponse<String> health = get(service, "/actuator/health/ratewarden");
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.body()).contains("\"status\":\"UP\"", "\"backend\":\"REDIS\"", "\"failovers\":0");
             HttpResponse<String> rejected = get(service, "/actuator/metrics/ratewarden.calls?tag=outcome:rejected");
             assertThat(rejected.statusCode()).isEqualTo(200);
-            assertThat(count(rejected.body())).as("rejected calls in ratewarden.calls").isEqualTo(1.0);
+            assertThat(count(rejected.body())).as("rejected calls in ratewarden.calls: alice's and bob's")
+                    .isEqualTo(2.0);
             assertThat(get(service, "/actuator/metrics/ratewarden.calls").body()).contains("\"outcome\"", "\"backend\"");
 
             redis.kill();
@@ -63,7 +70,7 @@ class QuotesApplicationIT {
             assertThat(whole.statusCode()).as("an outage of Redis is no reason to restart the service").isEqualTo(200);
             assertThat(get(service, "/actuator/health/ratewarden").body()).contains("\"status\":\"UP\"",
                     "\"degraded\":true", "\"failovers\":1");
-            assertThat(get(service, "/quotes/bob").statusCode()).as("still serving").isEqualTo(200);
+            assertThat(get(service, "/quotes/carol").statusCode()).as("still serving").isEqualTo(200);
 
             String log = service.output();
             assertThat(log).contains("Started QuotesApplication");
