@@ -42,18 +42,14 @@ public class RateLimitExceededException extends RuntimeException {
     }
 
     /**
-     * Returns {@code Rate limit '<name>' exceeded for key '<key>': <permits> per <window>; retry
-     * after <retryAfter>}, built when asked for: a rejection that nobody prints costs no text.
+     * Returns {@code Rate limit '<name>' exceeded: <permits> per <window>; retry after
+     * <retryAfter>}, built when asked for: a refusal that nobody prints costs no text. The key is
+     * not in the message: keys are often personal data (a user, an address), and an application
+     * that logs the exception must not log them unasked. {@link #key()} has it.
      */
     @Override
     public String getMessage() {
-        String shownKey = key.isEmpty() ? "" : " for key '" + abbreviate(key) + "'";
-        return "Rate limit '" + limitName + "' exceeded" + shownKey + ": " + permits + " per " + window
-                + "; retry after " + retryAfter;
-    }
-
-    private static String abbreviate(String key) {
-        return key.length() <= 64 ? key : key.substring(0, 61) + "...";
+        return "Rate limit '" + limitName + "' exceeded: " + permits + " per " + window + "; retry after " + retryAfter;
     }
 
     /**

@@ -72,7 +72,7 @@ public final class Ratewarden implements AutoCloseable {
         this.failurePolicy = settings.failurePolicy();
         this.jmx = builder.jmx ? JmxBeans.claim(name) : null;
         InMemoryRateLimitStore local = new InMemoryRateLimitStore(settings.localMaxKeys(), builder.ticker,
-                Clock.systemUTC());
+                Clock.systemUTC(), settings.reportRemaining());
         if (builder.plugged != null) {
             this.store = InstanceStore.plugged(builder.plugged, local, settings);
         } else if (builder.redis == null) {
@@ -457,6 +457,7 @@ public final class Ratewarden implements AutoCloseable {
         private RedisAlgorithm redisAlgorithm = RedisAlgorithm.RRATE_LIMITER;
         private Duration startupWait = Duration.ofSeconds(10);
         private boolean shadow;
+        private boolean reportRemaining;
         private final Map<String, MutableLimit> limitSettings = new LinkedHashMap<>();
 
         private Builder() {
@@ -468,7 +469,8 @@ public final class Ratewarden implements AutoCloseable {
             Map<String, ConfiguredLimit> limits = new LinkedHashMap<>();
             limitSettings.forEach((limitName, limit) -> limits.put(limitName, limit.freeze()));
             return new RatewardenSettings(instanceName, failurePolicy, redisTimeout, probeInterval, keyPrefix,
-                    fallbackShare, overLimitCache, localMaxKeys, redisAlgorithm, startupWait, shadow, limits);
+                    fallbackShare, overLimitCache, localMaxKeys, redisAlgorithm, startupWait, shadow, reportRemaining,
+                    limits);
         }
 
         /**
@@ -540,6 +542,21 @@ public final class Ratewarden implements AutoCloseable {
          */
         public Builder shadow(boolean enabled) {
             this.shadow = enabled;
+            return this;
+        }
+
+        /**
+         * Sets whether a grant's {@link Decision} carries the permits its bucket has left
+         * ({@link Decision#remaining()}, from the same decision: no further round trip; default
+         * {@code false}, when grants report {@link Decision#NOT_REPORTED} and a grant in memory
+         * allocates nothing). The Spring Boot starter turns it on for
+         * {@code ratewarden.web.rate-limit-headers}.
+         *
+         * @param enabled whether grants report the permits left
+         * @return this builder
+         */
+        public Builder reportRemaining(boolean enabled) {
+            this.reportRemaining = enabled;
             return this;
         }
 

@@ -40,7 +40,9 @@ final class SettingsTable {
             Map.entry("failurepolicy", (b, t) -> b.failurePolicy(SettingValues.parsePolicy(t.source(), t.value()))),
             Map.entry("redisalgorithm", (b, t) ->
                     b.redisAlgorithm(SettingValues.parseAlgorithm(t.source(), t.value()))),
-            Map.entry("shadow", (b, t) -> b.shadow(SettingValues.parseBoolean(t.source(), t.value()))));
+            Map.entry("shadow", (b, t) -> b.shadow(SettingValues.parseBoolean(t.source(), t.value()))),
+            Map.entry("reportremaining", (b, t) ->
+                    b.reportRemaining(SettingValues.parseBoolean(t.source(), t.value()))));
 
     private SettingsTable() {
     }

@@ -37,6 +37,36 @@ class RatewardenApiTest {
     }
 
     @Test
+    void aGrantReportsThePermitsLeftWhenTheInstanceIsAskedTo() {
+        try (Ratewarden quiet = Ratewarden.builder().jmx(false).build();
+             Ratewarden reporting = Ratewarden.builder().jmx(false).reportRemaining(true).build()) {
+            assertThat(quiet.limit("api", Limit.of(3, Duration.ofMinutes(1))).tryAcquire("alice").remaining())
+                    .isEqualTo(Decision.NOT_REPORTED);
+            Limiter api = reporting.limit("api", Limit.of(3, Duration.ofMinutes(1)));
+            for (String key : new String[] {"alice", ""}) {
+                assertThat(api.tryAcquire(key).remaining()).as("%s after one", key).isEqualTo(2);
+                assertThat(api.tryAcquire(key, 2).remaining()).isZero();
+                Decision refused = api.tryAcquire(key);
+                assertThat(refused.allowed()).isFalse();
+                assertThat(refused.remaining()).isZero();
+            }
+            Limiter large = reporting.limit("large", Limit.of(1_000, Duration.ofMinutes(1)));
+            assertThat(large.tryAcquire("bob", 10).remaining()).as("the slots").isEqualTo(990);
+        }
+    }
+
+    @Test
+    void aRefusalsMessageNamesTheLimitButNotTheKey() {
+        RateLimitExceededException refusal = new RateLimitExceededException("quotes", "alice@example.com", 2,
+                Duration.ofMinutes(1), Duration.ofSeconds(59));
+        assertThat(refusal.getMessage()).isEqualTo("Rate limit 'quotes' exceeded: 2 per PT1M; retry after PT59S")
+                .doesNotContain("alice");
+        assertThat(refusal).hasToString(RateLimitExceededException.class.getName() + ": " + refusal.getMessage());
+        assertThat(refusal.key()).as("the key stays available to the code that handles it")
+                .isEqualTo("alice@example.com");
+    }
+
+    @Test
     void theSharedBucketIsOneBucketWhicheverMethodAsksIt() {
         try (Ratewarden rw = Ratewarden.builder().name("shared-api").ticker(ticker).build()) {
             Limiter api = rw.limit("api", Limit.of(3, Duration.ofSeconds(10)));

@@ -24,12 +24,14 @@ import java.util.Objects;
  * @param redisAlgorithm how buckets are kept on Redis
  * @param startupWait how long {@code build()} waits for the first connection to Redis
  * @param shadow whether every limit refuses nothing (a limit's own configuration comes first)
+ * @param reportRemaining whether a grant's decision carries the permits left
  * @param limits what configuration says of limits, by name
  */
 public record RatewardenSettings(String name, FailurePolicy failurePolicy, Duration redisTimeout,
                                  Duration probeInterval, String keyPrefix, FallbackShare fallbackShare,
                                  boolean overLimitCache, long localMaxKeys, RedisAlgorithm redisAlgorithm,
-                                 Duration startupWait, boolean shadow, Map<String, ConfiguredLimit> limits) {
+                                 Duration startupWait, boolean shadow, boolean reportRemaining,
+                                 Map<String, ConfiguredLimit> limits) {
 
     /**
      * Checks that nothing is missing (the builder checks the values).

@@ -107,7 +107,8 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         RedisNames names = new RedisNames(settings.keyPrefix());
         RedisLayout layout = settings.redisAlgorithm() == RedisAlgorithm.COMPACT
                 ? new CompactLayout(commands, names) : new RedissonLimiterLayout(commands, names);
-        FailoverRateLimitStore store = new FailoverRateLimitStore(new RedisRateLimitStore(commands, layout),
+        FailoverRateLimitStore store = new FailoverRateLimitStore(
+                new RedisRateLimitStore(commands, layout, settings.reportRemaining()),
                 new RedisInstances(commands, names), local, commands::describe, settings, connection.maskedUrl());
         commands.onLateAnswer(store::answeredLate);
         store.start();

@@ -40,6 +40,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     private final Cache<LimitKey, SlidingWindow> windows;
     private final ConcurrentMap<LimitKey, SlidingWindow> sharedWindows = new ConcurrentHashMap<>();
     private final Instant since;
+    private final boolean reportRemaining;
 
     /**
      * Creates a store holding at most {@code maxKeys} keys, on the system ticker.
@@ -51,16 +52,30 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * Creates a store holding at most {@code maxKeys} keys, reading time from {@code ticker}.
+     * Creates a store as {@link #InMemoryRateLimitStore(long, Ticker, Clock, boolean)} does, whose
+     * grants do not report the permits left.
      *
      * @param maxKeys the most keys held, at least 1
      * @param ticker the time source of the limiter, never {@code null}
      * @param clock the wall clock for {@link StoreInfo#since()}, never {@code null}
      */
     public InMemoryRateLimitStore(long maxKeys, Ticker ticker, Clock clock) {
+        this(maxKeys, ticker, clock, false);
+    }
+
+    /**
+     * Creates a store holding at most {@code maxKeys} keys, reading time from {@code ticker}.
+     *
+     * @param maxKeys the most keys held, at least 1
+     * @param ticker the time source of the limiter, never {@code null}
+     * @param clock the wall clock for {@link StoreInfo#since()}, never {@code null}
+     * @param reportRemaining whether a grant's decision carries the permits left
+     */
+    public InMemoryRateLimitStore(long maxKeys, Ticker ticker, Clock clock, boolean reportRemaining) {
         this.ticker = ticker;
         this.since = clock.instant();
         this.windows = Caffeine.newBuilder().maximumSize(maxKeys).build();
+        this.reportRemaining = reportRemaining;
     }
 
     /** {@inheritDoc} Decided in memory, never blocks on I/O. */
@@ -85,10 +100,12 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
         long cap = Math.max(share, permits);
         long read = ticker.read();
         long wait;
+        SlidingWindow window;
         do {
-            wait = window(key).tryAcquireAt(read, permits, cap);
+            window = window(key);
+            wait = window.tryAcquireAt(read, permits, cap);
         } while (wait == SlidingWindow.RETIRED);
-        return decision(wait);
+        return decision(wait, window, read);
     }
 
     /**
@@ -163,10 +180,13 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
         return key.key().isEmpty() ? sharedWindows.get(key) : windows.getIfPresent(key);
     }
 
-    private static Decision decision(long waitNanos) {
-        return waitNanos == 0
-                ? Decision.allowed(Backend.IN_MEMORY)
-                : Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));
+    /** The decision of a window's answer; a grant reports what the window has left when asked to. */
+    Decision decision(long waitNanos, SlidingWindow window, long read) {
+        if (waitNanos != 0) {
+            return Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));
+        }
+        return reportRemaining ? Decision.allowed(Backend.IN_MEMORY, window.available(read))
+                : Decision.allowed(Backend.IN_MEMORY);
     }
 
     /**

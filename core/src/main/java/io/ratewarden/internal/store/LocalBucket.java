@@ -1,10 +1,8 @@
 package io.ratewarden.internal.store;
 
-import io.ratewarden.Backend;
 import io.ratewarden.Decision;
 import io.ratewarden.Ticker;
 import io.ratewarden.store.LimitKey;
-import java.time.Duration;
 
 /**
  * A direct handle on the bucket of one limit's shared key ({@code ""}), for a caller that asks
@@ -45,8 +43,7 @@ public final class LocalBucket {
             window = current;
             waitNanos = current.tryAcquireAt(read, permits, Long.MAX_VALUE);
         }
-        return waitNanos == 0 ? Decision.allowed(Backend.IN_MEMORY)
-                : Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));
+        return store.decision(waitNanos, current, read);
     }
 
     /**

@@ -44,14 +44,28 @@ final class RedisRateLimitStore implements RateLimitStore {
     private final long timeoutNanos;
     private final Instant since;
     private final Cache<LimitKey, Boolean> repairing; // keys whose bad data is being deleted
+    private final boolean reportRemaining;
+
+    /**
+     * Creates the store, whose grants do not report the permits left.
+     *
+     * @param redis the connection and its timeout
+     * @param layout how buckets are kept
+     */
+    RedisRateLimitStore(RedisCommands redis, RedisLayout layout) {
+        this(redis, layout, false);
+    }
 
     /**
      * Creates the store.
      *
      * @param redis the connection and its timeout
      * @param layout how buckets are kept
+     * @param reportRemaining whether a grant's decision carries the permits left (which the
+     *     decision's script returns anyway)
      */
-    RedisRateLimitStore(RedisCommands redis, RedisLayout layout) {
+    RedisRateLimitStore(RedisCommands redis, RedisLayout layout, boolean reportRemaining) {
+        this.reportRemaining = reportRemaining;
         this.redis = redis;
         this.connection = redis.connection();
         this.layout = layout;
@@ -81,7 +95,7 @@ final class RedisRateLimitStore implements RateLimitStore {
             throw e;
         }
         if (result >= 0) {
-            return Decision.allowed(Backend.REDIS);
+            return reportRemaining ? Decision.allowed(Backend.REDIS, result) : Decision.allowed(Backend.REDIS);
         }
         long waitNanos = Math.min(TimeUnit.MICROSECONDS.toNanos(-result), key.limit().window().toNanos());
         return Decision.rejected(Backend.REDIS, Duration.ofNanos(waitNanos));

@@ -23,13 +23,13 @@ final class TestSettings {
                                  FallbackShare share, boolean overLimitCache, long maxKeys,
                                  RedisAlgorithm algorithm) {
         return new RatewardenSettings(name, policy, redisTimeout, probeInterval, "rw-test:", share, overLimitCache,
-                maxKeys, algorithm, Duration.ZERO, false, Map.of());
+                maxKeys, algorithm, Duration.ZERO, false, false, Map.of());
     }
 
     static RatewardenSettings withPrefix(RatewardenSettings settings, String keyPrefix) {
         return new RatewardenSettings(settings.name(), settings.failurePolicy(), settings.redisTimeout(),
                 settings.probeInterval(), keyPrefix, settings.fallbackShare(), settings.overLimitCache(),
                 settings.localMaxKeys(), settings.redisAlgorithm(), settings.startupWait(), settings.shadow(),
-                settings.limits());
+                settings.reportRemaining(), settings.limits());
     }
 }
