@@ -25,7 +25,7 @@ class ModuleTest {
                 Map.entry("io.ratewarden", Set.of()),
                 Map.entry("io.ratewarden.jmx", Set.of()),
                 Map.entry("io.ratewarden.store", Set.of()),
-                Map.entry("io.ratewarden.internal", Set.of("io.ratewarden.aspectj")));
+                Map.entry("io.ratewarden.internal", Set.of("io.ratewarden.aspectj", "io.ratewarden.spring")));
         assertThat(module.packages()).contains("io.ratewarden.internal.store");
         assertThat(module.opens()).as("no reflection into the internals").isEmpty();
     }

@@ -30,6 +30,12 @@ public aspect RateLimitedAspect {
     pointcut rateLimitedExecution():
         execution(@io.ratewarden.RateLimited * *(..)) || execution(@io.ratewarden.RateLimited.List * *(..));
 
+    /*
+     * Methods returning a CompletionStage or a Reactor type (Mono, Flux) decide later than their
+     * call and take the general advices below; the Reactor types are matched by name, which needs
+     * no Reactor on the weaver's class path.
+     */
+
     /**
      * Executions that need neither the call's arguments nor its target, told apart at weave time
      * so that their shadows never create a {@code JoinPoint}: one annotation with no key, no tier,
@@ -38,7 +44,7 @@ public aspect RateLimitedAspect {
     pointcut plainExecution():
         execution(@io.ratewarden.RateLimited(key="", tier="", fallbackMethod="",
                                              keyResolver=io.ratewarden.KeyResolver.None.class)
-                  !java.util.concurrent.CompletionStage+ *(..));
+                  (!java.util.concurrent.CompletionStage+ && !reactor.core.publisher.*) *(..));
 
     /**
      * Executions whose one annotation keys or tiers by expression, with no resolver or fallback, on
@@ -47,7 +53,7 @@ public aspect RateLimitedAspect {
      */
     pointcut keyedExecution():
         execution(@io.ratewarden.RateLimited(fallbackMethod="", keyResolver=io.ratewarden.KeyResolver.None.class)
-                  !java.util.concurrent.CompletionStage+ *(..))
+                  (!java.util.concurrent.CompletionStage+ && !reactor.core.publisher.*) *(..))
         && !plainExecution();
 
     /** Keyed executions whose arguments are bound directly: one or two parameters. */
@@ -60,7 +66,7 @@ public aspect RateLimitedAspect {
      */
     pointcut boundFallbackExecution():
         execution(@io.ratewarden.RateLimited(fallbackMethod!="", keyResolver=io.ratewarden.KeyResolver.None.class)
-                  !java.util.concurrent.CompletionStage+ *(..))
+                  (!java.util.concurrent.CompletionStage+ && !reactor.core.publisher.*) *(..))
         && (args() || args(*) || args(*, *));
 
     /** The static ones among them, which have no {@code this} to bind. */

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -43,6 +42,7 @@ public final class LimitedMethod {
     private final LimitSpec[] specs;
     private final FallbackMethod fallback;
     private final boolean async;
+    private final Reactive reactive; // null unless the method returns a Mono or a Flux
     private final boolean valid;
     private final List<String> problems;
     private volatile Binding binding;
@@ -54,8 +54,22 @@ public final class LimitedMethod {
         this.problems = List.copyOf(limits.problems);
         this.valid = problems.isEmpty();
         Class<?> returnType = method.getReturnType();
-        this.async = CompletionStage.class.isAssignableFrom(returnType)
-                && returnType.isAssignableFrom(CompletableFuture.class);
+        this.reactive = Reactive.of(returnType);
+        this.async = reactive != null || (CompletionStage.class.isAssignableFrom(returnType)
+                && returnType.isAssignableFrom(CompletableFuture.class));
+    }
+
+    /** The Reactor types a method may return, told by name: Reactor is optional. */
+    private enum Reactive {
+        MONO, FLUX;
+
+        static Reactive of(Class<?> returnType) {
+            return switch (returnType.getName()) {
+                case "reactor.core.publisher.Mono" -> MONO;
+                case "reactor.core.publisher.Flux" -> FLUX;
+                default -> null;
+            };
+        }
     }
 
     /**
@@ -90,8 +104,9 @@ public final class LimitedMethod {
     }
 
     /**
-     * Returns whether the method returns a {@code CompletionStage} or {@code CompletableFuture}
-     * and so is decided by {@link #invokeAsync(Object, Object[], Proceed)}.
+     * Returns whether the method returns a {@code CompletionStage}, a {@code CompletableFuture},
+     * a Reactor {@code Mono} or {@code Flux}, and so is decided by
+     * {@link #invokeAsync(Object, Object[], Proceed)}.
      *
      * @return whether the method is asynchronous
      */
@@ -114,6 +129,10 @@ public final class LimitedMethod {
             // it is a jump, not a stack unwinding (about 70 ns per compiled frame unwound).
             LimitSpec spec = specs[0];
             Decision decision = limiters()[0].tryAcquireShared(spec.cost(), spec.policy());
+            CallRecord record = CallRecord.current();
+            if (record != null) {
+                record.add(spec.name(), limiters()[0].limit(), decision);
+            }
             if (!decision.allowed()) {
                 refusedShared(decision);
             }
@@ -170,12 +189,16 @@ public final class LimitedMethod {
 
     private RateLimitExceededException tryAcquire(Object target, Object[] args, Object a0, Object a1) {
         Limiter[] limiters = limiters();
+        CallRecord record = CallRecord.current();
         long start = 0;
         for (int i = 0; i < specs.length; i++) {
             LimitSpec spec = specs[i];
             String key = key(spec.keyFunction(), spec, target, args, a0, a1);
             Limiter.Tier tier = tier(limiters[i], spec, target, args, a0, a1);
             Decision decision = tier.tryAcquire(key, spec.cost(), spec.policy());
+            if (record != null) {
+                record.add(spec.name(), tier.limit(), decision);
+            }
             if (decision.allowed()) {
                 continue;
             }
@@ -211,6 +234,10 @@ public final class LimitedMethod {
         String key = key(spec.keyFunction(), spec, target, null, a0, a1);
         Limiter.Tier tier = tier(limiters()[0], spec, target, null, a0, a1);
         Decision decision = tier.tryAcquire(key, spec.cost(), spec.policy());
+        CallRecord record = CallRecord.current();
+        if (record != null) {
+            record.add(spec.name(), tier.limit(), decision);
+        }
         if (decision.allowed()) {
             return GRANTED;
         }
@@ -254,7 +281,9 @@ public final class LimitedMethod {
     /**
      * Decides a call of an asynchronous method: runs it at once when granted; otherwise waits
      * without blocking the caller (up to {@code maxWaitMillis}) and runs it from another thread;
-     * returns a failed future, or the fallback's result, when the call is rejected.
+     * returns a failed future, or the fallback's result, when the call is rejected. A method
+     * returning a {@code Mono} or a {@code Flux} gets one that takes its permits when subscribed,
+     * once per subscription, and signals a refusal as an error.
      *
      * @param target the object the method runs on, or {@code null}
      * @param args the call's arguments
@@ -263,15 +292,70 @@ public final class LimitedMethod {
      * @throws Throwable what the method or its fallback threw synchronously
      */
     public Object invokeAsync(Object target, Object[] args, Proceed proceed) throws Throwable {
-        Limiter[] limiters = limiters();
+        if (reactive != null) {
+            return ReactiveCall.of(this, reactive == Reactive.FLUX, target, args, proceed);
+        }
+        return new AsyncCall(this, tiersOf(target, args), keysOf(target, args), target, args, proceed)
+                .attemptFrom(0, System.nanoTime());
+    }
+
+    /** The keys of a call, one per limit. */
+    String[] keysOf(Object target, Object[] args) {
         String[] keys = new String[specs.length];
-        Limiter.Tier[] tiers = new Limiter.Tier[specs.length];
         for (int i = 0; i < specs.length; i++) {
             keys[i] = key(specs[i].keyFunction(), specs[i], target, args, null, null);
+        }
+        return keys;
+    }
+
+    /** The tiers of a call, one per limit, on the limiters bound now. */
+    Limiter.Tier[] tiersOf(Object target, Object[] args) {
+        Limiter[] limiters = limiters();
+        Limiter.Tier[] tiers = new Limiter.Tier[specs.length];
+        for (int i = 0; i < specs.length; i++) {
             tiers[i] = tier(limiters[i], specs[i], target, args, null, null);
         }
-        AsyncCall call = new AsyncCall(tiers, keys, target, args, proceed);
-        return call.attemptFrom(0, System.nanoTime());
+        return tiers;
+    }
+
+    /** Asking a limit again, {@code nanos} from now, is worth it: its wait fits the call's. */
+    record Pause(int index, long nanos) {
+    }
+
+    /**
+     * Asks the limits from {@code from} on, in order, without waiting, for a call that started
+     * at {@code start}; records each decision in {@code record} when there is one.
+     *
+     * @return {@code null} when every limit granted, a {@link Pause} when a limit refused but its
+     *     retry time fits the call's wait, else the {@link RateLimitExceededException}
+     */
+    Object step(Limiter.Tier[] tiers, String[] keys, int from, long start, CallRecord record) {
+        for (int i = from; i < specs.length; i++) {
+            LimitSpec spec = specs[i];
+            Decision decision = tiers[i].tryAcquire(keys[i], spec.cost(), spec.policy());
+            if (record != null) {
+                record.add(spec.name(), tiers[i].limit(), decision);
+            }
+            if (decision.allowed()) {
+                continue;
+            }
+            long pause = decision.retryAfter().toNanos();
+            if (pause <= start + spec.maxWaitNanos() - System.nanoTime()) {
+                return new Pause(i, Math.max(pause, 1));
+            }
+            return rejection(spec, tiers[i], keys[i], decision.retryAfter());
+        }
+        return null;
+    }
+
+    /** Whether a refusal calls a fallback method instead of failing. */
+    boolean hasFallback() {
+        return fallback != null;
+    }
+
+    /** Calls the fallback method for a refused call; see {@link #hasFallback()}. */
+    Object fallback(Object target, Object[] args, RateLimitExceededException rejection) throws Throwable {
+        return fallback.invoke(target, args, rejection);
     }
 
     private Decision waitFor(Limiter.Tier limiter, LimitSpec spec, String key, long deadline, Decision rejected) {
@@ -356,73 +440,5 @@ public final class LimitedMethod {
     }
 
     private record Binding(Ratewarden owner, Limiter[] limiters) {
-    }
-
-    /** One call of an asynchronous method, possibly waiting for permits on a timer. */
-    private final class AsyncCall {
-        private final Limiter.Tier[] limiters;
-        private final String[] keys;
-        private final Object target;
-        private final Object[] args;
-        private final Proceed proceed;
-        private CompletableFuture<Object> waiting;
-
-        AsyncCall(Limiter.Tier[] limiters, String[] keys, Object target, Object[] args, Proceed proceed) {
-            this.limiters = limiters;
-            this.keys = keys;
-            this.target = target;
-            this.args = args;
-            this.proceed = proceed;
-        }
-
-        /** Asks limits {@code from..} for permits; returns the method's result or a stand-in future. */
-        Object attemptFrom(int from, long start) throws Throwable {
-            for (int i = from; i < specs.length; i++) {
-                LimitSpec spec = specs[i];
-                Decision decision = limiters[i].tryAcquire(keys[i], spec.cost(), spec.policy());
-                if (decision.allowed()) {
-                    continue;
-                }
-                long pause = decision.retryAfter().toNanos();
-                long remaining = start + spec.maxWaitNanos() - System.nanoTime();
-                if (pause <= remaining) {
-                    if (waiting == null) {
-                        waiting = new CompletableFuture<>();
-                    }
-                    int index = i;
-                    Executor later = CompletableFuture.delayedExecutor(Math.max(pause, 1), TimeUnit.NANOSECONDS);
-                    later.execute(() -> resume(index, start));
-                    return waiting;
-                }
-                RateLimitExceededException rejection = rejection(spec, limiters[i], keys[i], decision.retryAfter());
-                if (fallback != null) {
-                    return fallback.invoke(target, args, rejection);
-                }
-                return CompletableFuture.failedFuture(rejection);
-            }
-            return proceed.proceed();
-        }
-
-        private void resume(int index, long start) {
-            try {
-                Object result = attemptFrom(index, start);
-                if (result == waiting) {
-                    return;
-                }
-                if (result == null) {
-                    waiting.complete(null);
-                } else {
-                    ((CompletionStage<?>) result).whenComplete((value, failure) -> {
-                        if (failure != null) {
-                            waiting.completeExceptionally(failure);
-                        } else {
-                            waiting.complete(value);
-                        }
-                    });
-                }
-            } catch (Throwable failure) {
-                waiting.completeExceptionally(failure);
-            }
-        }
     }
 }
