@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.ratewarden.RateLimitExceededException;
 import io.ratewarden.Ratewarden;
 import io.ratewarden.StoreInfo;
+import io.ratewarden.StoreState;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -18,8 +19,9 @@ import java.util.concurrent.Executors;
  * <ul>
  *   <li>{@code GET /quote?user=alice&symbol=ACME} — limited to 5 quotes per 10 s per user; answers
  *       429 with {@code Retry-After} (whole seconds) when exceeded;</li>
- *   <li>{@code GET /health/ratelimit} — the {@link StoreInfo} as JSON, 200 when healthy, 503 when
- *       not.</li>
+ *   <li>{@code GET /health/ratelimit} — the {@link StoreInfo} as JSON: 200 while Redis decides, and
+ *       also while the first connection to it is still being made; 503 once it has failed and
+ *       memory decides instead.</li>
  * </ul>
  * Listens on {@code PORT} (default 8080). Ratewarden is configured from the environment: in memory
  * unless a Redis URL is configured.
@@ -94,13 +96,14 @@ public final class ExampleServer implements AutoCloseable {
         } catch (RateLimitExceededException e) {
             long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
             exchange.getResponseHeaders().set("Retry-After", Long.toString(seconds));
-            send(exchange, 429, Json.error("rate limit '" + e.limitName() + "' exceeded for " + e.key(), seconds));
+            // The key (here the user) stays out of the body, as it stays out of e.getMessage().
+            send(exchange, 429, Json.error("rate limit '" + e.limitName() + "' exceeded", seconds));
         }
     }
 
     private void health(HttpExchange exchange) throws IOException {
         StoreInfo info = ratewarden.storeInfo();
-        send(exchange, info.healthy() ? 200 : 503, Json.storeInfo(info));
+        send(exchange, info.state() == StoreState.FAILED ? 503 : 200, Json.storeInfo(info));
     }
 
     private static String parameter(HttpExchange exchange, String name, String fallback) {

@@ -15,6 +15,7 @@ final class Json {
 
     static String storeInfo(StoreInfo info) {
         return "{\"backend\":" + string(info.backend().name())
+                + ",\"state\":" + string(info.state().name())
                 + ",\"healthy\":" + info.healthy()
                 + ",\"redisUrl\":" + string(info.redisUrl())
                 + ",\"since\":" + string(info.since().toString())

@@ -1,20 +1,25 @@
 package io.ratewarden.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.ratewarden.Ratewarden;
+import io.ratewarden.testing.RedisServer;
+import io.ratewarden.testing.TestRedis;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The example service, woven at build time from the published aspect jar, limits quotes per user
- * and reports its store.
+ * and reports its store: 200 while Redis or memory decides as configured, and while the first
+ * connection to Redis is still being made.
  */
 class ExampleServerTest {
 
@@ -32,6 +37,26 @@ class ExampleServerTest {
     }
 
     @Test
+    void healthAnswers200WhileTheFirstConnectionToRedisIsBeingMade() throws Exception {
+        server.close();
+        try (RedisServer redis = TestRedis.server()) {
+            redis.pause(); // accepts connections, answers nothing: the first connection hangs
+            server = new ExampleServer(0, Ratewarden.builder().name("ExampleServerTest-connecting")
+                    .redisUrl(redis.url()).startupWait(Duration.ZERO).probeInterval(Duration.ofMillis(200)).build());
+            HttpResponse<String> connecting = get("/health/ratelimit");
+            assertThat(connecting.body()).contains("\"state\":\"CONNECTING\"", "\"backend\":\"IN_MEMORY\"");
+            assertThat(connecting.statusCode()).as("connecting is not a failure").isEqualTo(200);
+
+            redis.resume();
+            await().atMost(Duration.ofSeconds(20)).until(() -> get("/health/ratelimit").body()
+                    .contains("\"state\":\"HEALTHY\""));
+            HttpResponse<String> healthy = get("/health/ratelimit");
+            assertThat(healthy.statusCode()).isEqualTo(200);
+            assertThat(healthy.body()).contains("\"backend\":\"REDIS\"", "\"failovers\":0");
+        }
+    }
+
+    @Test
     void quotesAreLimitedPerUserWithRetryAfter() throws Exception {
         for (int i = 0; i < 5; i++) {
             assertThat(get("/quote?user=alice").statusCode()).isEqualTo(200);
@@ -40,7 +65,7 @@ class ExampleServerTest {
         assertThat(limited.statusCode()).isEqualTo(429);
         assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(
                 seconds -> assertThat(Long.parseLong(seconds)).isBetween(1L, 11L));
-        assertThat(limited.body()).contains("\"error\":\"rate limit 'quotes' exceeded for alice\"");
+        assertThat(limited.body()).contains("\"error\":\"rate limit 'quotes' exceeded\"").doesNotContain("alice");
 
         assertThat(get("/quote?user=bob").statusCode()).isEqualTo(200);
     }

@@ -65,10 +65,9 @@ public class RateLimitExceededHandler {
         ResponseEntity.BodyBuilder response = ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                 .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
         if (rateLimitHeaders) {
-            String policy = structuredString(refusal.limitName());
-            response.header("RateLimit-Policy", policy + ";q=" + refusal.permits() + ";w="
-                    + Math.max(1, refusal.window().toSeconds()));
-            response.header("RateLimit", policy + ";r=0;t=" + retryAfterSeconds);
+            String policy = RateLimitFields.structuredString(refusal.limitName());
+            response.header(RateLimitFields.POLICY, RateLimitFields.policy(policy, refusal.permits(), refusal.window()));
+            response.header(RateLimitFields.RATE_LIMIT, policy + ";r=0;t=" + retryAfterSeconds);
         }
         return response.body(problem);
     }
@@ -80,23 +79,6 @@ public class RateLimitExceededHandler {
      * @return the seconds for {@code Retry-After}
      */
     public static long retryAfterSeconds(RateLimitExceededException refusal) {
-        long nanos = refusal.retryAfter().toNanos();
-        return Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
-    }
-
-    /** The name as a structured-field string (RFC 8941): printable ASCII, quotes escaped. */
-    private static String structuredString(String name) {
-        StringBuilder out = new StringBuilder(name.length() + 2).append('"');
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c >= 0x20 && c < 0x7f) {
-                out.append(c);
-            } else {
-                out.append('?');
-            }
-        }
-        return out.append('"').toString();
+        return Math.max(1, RateLimitFields.seconds(refusal.retryAfter()));
     }
 }

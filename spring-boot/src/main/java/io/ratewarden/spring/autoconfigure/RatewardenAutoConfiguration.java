@@ -9,6 +9,7 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import org.redisson.api.RedissonClient;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -27,6 +28,20 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBooleanProperty(name = "ratewarden.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RatewardenProperties.class)
 public class RatewardenAutoConfiguration {
+
+    /**
+     * Fails the start, naming the right artifact, when the application runs another line of
+     * Spring Boot than this starter's.
+     *
+     * @throws IllegalStateException on the other line
+     */
+    public RatewardenAutoConfiguration() {
+        String version = SpringBootVersion.getVersion();
+        if (version != null && !version.startsWith(BootLine.MAJOR + ".")) {
+            throw new IllegalStateException(BootLine.ARTIFACT + " is built for Spring Boot " + BootLine.MAJOR
+                    + ", but this application runs Spring Boot " + version + ": use " + BootLine.OTHER + " instead");
+        }
+    }
 
     /**
      * The instance, built from the properties and installed for the aspect at once (unless
@@ -65,6 +80,10 @@ public class RatewardenAutoConfiguration {
         setting(settings, propertyNames, "overLimitCache", properties.overLimitCache(), "ratewarden.over-limit-cache");
         setting(settings, propertyNames, "redisAlgorithm", properties.redisAlgorithm(), "ratewarden.redis-algorithm");
         setting(settings, propertyNames, "shadow", properties.shadow(), "ratewarden.shadow");
+        if (properties.web().rateLimitHeaders()) {
+            // The fields need the permits left, which then travel in each grant's decision.
+            setting(settings, propertyNames, "reportRemaining", true, "ratewarden.web.rate-limit-headers");
+        }
         setting(settings, propertyNames, "redisUrl", properties.redisUrl(), "ratewarden.redis-url");
         setting(settings, propertyNames, "redissonYaml", properties.redissonYaml(), "ratewarden.redisson-yaml");
         if (properties.limits() != null) {

@@ -41,6 +41,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param limits limits by name: permits, window, shadow and tiers; these come before the
  *     annotations' values
  * @param install whether the instance is installed for the @RateLimited aspect
+ * @param proxy where nothing was woven, whether Spring AOP proxies limit the beans
  * @param web what a refused call answers over HTTP
  * @param health what the Actuator health component reports
  */
@@ -63,6 +64,7 @@ public record RatewardenProperties(
         Boolean shadow,
         Map<String, LimitProperties> limits,
         @DefaultValue("true") boolean install,
+        @DefaultValue Proxy proxy,
         @DefaultValue Web web,
         @DefaultValue Health health) {
 
@@ -89,11 +91,21 @@ public record RatewardenProperties(
     }
 
     /**
+     * The {@code ratewarden.proxy.*} properties.
+     *
+     * @param enabled whether beans with @RateLimited methods whose classes no AspectJ weaving
+     *     reached are limited through Spring AOP proxies (default true)
+     */
+    public record Proxy(@DefaultValue("true") boolean enabled) {
+    }
+
+    /**
      * The {@code ratewarden.web.*} properties.
      *
      * @param enabled whether a refused call answers 429 with Retry-After and a problem body
-     * @param rateLimitHeaders whether the 429 also carries the RateLimit-Policy and RateLimit
-     *     fields of draft-ietf-httpapi-ratelimit-headers (default false)
+     * @param rateLimitHeaders whether every response of a limited handler, and every 429,
+     *     carries the RateLimit-Policy and RateLimit fields of draft-ietf-httpapi-ratelimit-headers
+     *     (default false)
      */
     public record Web(@DefaultValue("true") boolean enabled, boolean rateLimitHeaders) {
     }

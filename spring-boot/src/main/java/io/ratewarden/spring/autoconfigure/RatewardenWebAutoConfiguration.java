@@ -8,11 +8,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.http.ProblemDetail;
 
 /**
  * Turns a refused call into {@code 429 Too Many Requests} in a Spring MVC or WebFlux
- * application ({@link RateLimitExceededHandler}). Off with {@code ratewarden.web.enabled=false}.
+ * application ({@link RateLimitExceededHandler}), and with
+ * {@code ratewarden.web.rate-limit-headers=true} writes the {@code RateLimit} fields on every
+ * response of a limited handler ({@link RateLimitHeaderFilter}, {@link RateLimitHeaderWebFilter}).
+ * Off with {@code ratewarden.web.enabled=false}.
  */
 @AutoConfiguration(after = RatewardenAutoConfiguration.class)
 @ConditionalOnWebApplication
@@ -31,5 +35,41 @@ public class RatewardenWebAutoConfiguration {
     @ConditionalOnMissingBean
     public RateLimitExceededHandler rateLimitExceededHandler(RatewardenProperties properties) {
         return new RateLimitExceededHandler(properties.web().rateLimitHeaders());
+    }
+
+    /** The RateLimit fields on every response of a limited servlet handler. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnBooleanProperty(name = "ratewarden.web.rate-limit-headers")
+    static class ServletFields {
+
+        /**
+         * The filter that writes them.
+         *
+         * @return the filter, which Boot registers for every request
+         */
+        @Bean
+        @ConditionalOnMissingBean
+        RateLimitHeaderFilter rateLimitHeaderFilter() {
+            return new RateLimitHeaderFilter();
+        }
+    }
+
+    /** The RateLimit fields on every response of a WebFlux handler of a limited Mono or Flux. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnBooleanProperty(name = "ratewarden.web.rate-limit-headers")
+    static class ReactiveFields {
+
+        /**
+         * The web filter that writes them.
+         *
+         * @return the web filter
+         */
+        @Bean
+        @ConditionalOnMissingBean
+        RateLimitHeaderWebFilter rateLimitHeaderWebFilter() {
+            return new RateLimitHeaderWebFilter();
+        }
     }
 }

@@ -34,24 +34,31 @@ class QuotesApplicationIT {
         try (RedisServer redis = TestRedis.server();
              Service service = new Service(List.of("--ratewarden.redis-url=" + redis.url(),
                      "--ratewarden.probe-interval=200ms"))) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> service.up(http));
-            await().atMost(Duration.ofSeconds(10)).until(() -> get(service, "/actuator/health/ratewarden").body()
-                    .contains("\"backend\":\"REDIS\""));
+            await().atMost(Duration.ofSeconds(120)).until(() -> service.up(http));
+            assertThat(get(service, "/actuator/health/ratewarden").body())
+                    .as("on Redis as soon as the service answers: the start waited for it")
+                    .contains("\"backend\":\"REDIS\"", "\"state\":\"HEALTHY\"");
 
             HttpResponse<String> first = get(service, "/quotes/alice");
             HttpResponse<String> second = get(service, "/quotes/alice");
             HttpResponse<String> third = get(service, "/quotes/alice");
-            assertThat(List.of(first.statusCode(), second.statusCode(), third.statusCode())).containsExactly(200, 200, 429);
+            assertThat(List.of(first.statusCode(), second.statusCode(), third.statusCode()))
+                    .as("2 a minute, limited once whether woven or proxied").containsExactly(200, 200, 429);
+            assertThat(List.of(first, second, third)).extracting(r -> r.headers().firstValue("RateLimit").orElse(""))
+                    .as("the remaining count on every response").containsExactly("\"quotes\";r=1", "\"quotes\";r=0",
+                            "\"quotes\";r=0;t=" + third.headers().firstValue("Retry-After").orElseThrow());
+            assertThat(first.headers().firstValue("RateLimit-Policy")).hasValue("\"quotes\";q=2;w=60");
             long retryAfter = Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow());
             assertThat(retryAfter).isBetween(1L, 60L);
             assertThat(third.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
             assertThat(third.body()).contains("\"limit\":\"quotes\"", "\"status\":429").doesNotContain("alice");
             System.out.println("Third call: 429, Retry-After " + retryAfter + ", " + third.body());
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < 3; i++) {
                 assertThat(get(service, "/quotes/bob").statusCode()).as("bob, on the pro tier, call %d", i + 1)
                         .isEqualTo(200);
             }
-            assertThat(get(service, "/quotes/bob").statusCode()).as("pro: 20 a minute").isEqualTo(429);
+            assertThat(get(service, "/quotes/bob").statusCode()).as("pro: 3 a minute, from application.properties")
+                    .isEqualTo(429);
             assertThat(get(service, "/actuator/ratewarden/quotes").body()).contains("\"permits\":2", "\"pro\"");
 
             HttpResponse<String> health = get(service, "/actuator/health/ratewarden");
@@ -64,7 +71,7 @@ class QuotesApplicationIT {
             assertThat(get(service, "/actuator/metrics/ratewarden.calls").body()).contains("\"outcome\"", "\"backend\"");
 
             redis.kill();
-            await().atMost(Duration.ofSeconds(10)).until(() -> get(service, "/actuator/health/ratewarden").body()
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(service, "/actuator/health/ratewarden").body()
                     .contains("\"backend\":\"IN_MEMORY\""));
             HttpResponse<String> whole = get(service, "/actuator/health");
             assertThat(whole.statusCode()).as("an outage of Redis is no reason to restart the service").isEqualTo(200);
@@ -74,6 +81,9 @@ class QuotesApplicationIT {
 
             String log = service.output();
             assertThat(log).contains("Started QuotesApplication");
+            boolean proxied = Boolean.getBoolean("ratewarden.test.proxied");
+            assertThat(log.contains("through Spring AOP proxies")).as("proxies, exactly when nothing was woven")
+                    .isEqualTo(proxied);
             assertThat(log.lines().filter(line -> line.contains(" ERROR ")).toList()).as("ERROR lines in the log")
                     .isEmpty();
             assertThat(log).doesNotContain("RateLimitExceededException");

@@ -1,0 +1,37 @@
+package io.ratewarden.spring.autoconfigure;
+
+import io.ratewarden.Ratewarden;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+
+/**
+ * The {@code ratewarden} health component on Spring Boot 4: what {@link RatewardenHealthReport}
+ * says. Does no I/O.
+ */
+public class RatewardenHealthIndicator implements HealthIndicator {
+
+    private final Ratewarden ratewarden;
+    private final boolean outOfServiceWhenFallingBack;
+
+    /**
+     * Creates the indicator.
+     *
+     * @param ratewarden the instance to report on
+     * @param outOfServiceWhenFallingBack whether falling back reports {@code OUT_OF_SERVICE}
+     */
+    public RatewardenHealthIndicator(Ratewarden ratewarden, boolean outOfServiceWhenFallingBack) {
+        this.ratewarden = ratewarden;
+        this.outOfServiceWhenFallingBack = outOfServiceWhenFallingBack;
+    }
+
+    /**
+     * Reports the instance's state ({@link RatewardenHealthReport}).
+     *
+     * @return the health, never {@code null}
+     */
+    @Override
+    public Health health() {
+        RatewardenHealthReport report = RatewardenHealthReport.of(ratewarden, outOfServiceWhenFallingBack);
+        return (report.outOfService() ? Health.outOfService() : Health.up()).withDetails(report.details()).build();
+    }
+}

@@ -1,0 +1,61 @@
+package io.ratewarden.spring.autoconfigure;
+
+import io.ratewarden.Ratewarden;
+import io.ratewarden.StoreInfo;
+import io.ratewarden.StoreState;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the {@code ratewarden} health component says, whichever Spring Boot line shows it: its
+ * status and details, from {@link Ratewarden#storeInfo()} alone (no I/O).
+ *
+ * <ul>
+ *   <li>{@code UP} while Redis decides, and also while the instance is still connecting or falls
+ *       back to memory: an outage of Redis must not get a service restarted that keeps deciding;
+ *       then {@code degraded} is {@code true} and {@code state} says {@code CONNECTING} or
+ *       {@code FAILED}.</li>
+ *   <li>With {@code outOfServiceWhenFallingBack}, {@code OUT_OF_SERVICE} instead while the
+ *       instance does not decide on Redis, connecting included: for a readiness group.</li>
+ * </ul>
+ *
+ * @param outOfService whether the component reports {@code OUT_OF_SERVICE} rather than {@code UP}
+ * @param details the details, in a stable order
+ */
+record RatewardenHealthReport(boolean outOfService, Map<String, Object> details) {
+
+    /**
+     * Reads the instance's state.
+     *
+     * @param ratewarden the instance
+     * @param outOfServiceWhenFallingBack whether not deciding on Redis is {@code OUT_OF_SERVICE}
+     * @return the report
+     */
+    static RatewardenHealthReport of(Ratewarden ratewarden, boolean outOfServiceWhenFallingBack) {
+        StoreInfo info = ratewarden.storeInfo();
+        boolean degraded = info.state() != StoreState.HEALTHY;
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("instance", ratewarden.name());
+        details.put("backend", info.backend().name());
+        details.put("state", info.state().name());
+        details.put("degraded", degraded);
+        details.put("since", info.since().toString());
+        details.put("failovers", info.failovers());
+        details.put("recoveries", info.recoveries());
+        details.put("cachedRefusals", ratewarden.cachedRefusals());
+        details.put("localKeys", info.localKeys());
+        if (info.redisUrl() != null) {
+            details.put("redisUrl", info.redisUrl());
+        }
+        if (info.redisLatency() != null) {
+            details.put("redisLatencyMillis", info.redisLatency().toNanos() / 1e6);
+        }
+        if (info.lastError() != null) {
+            details.put("lastError", info.lastError());
+        }
+        if (info.lastErrorAt() != null) {
+            details.put("lastErrorAt", info.lastErrorAt().toString());
+        }
+        return new RatewardenHealthReport(degraded && outOfServiceWhenFallingBack, details);
+    }
+}
