@@ -1,5 +1,6 @@
 package io.ratewarden;
 
+import io.ratewarden.testing.SchedulingDelay;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -9,7 +10,8 @@ import java.util.concurrent.atomic.LongAccumulator;
 /**
  * Calls a limiter from several threads until stopped (or 60 s, or 500 million calls a thread: at
  * in-memory speed a thread makes a few million calls a second), recording the slowest call and
- * anything thrown.
+ * anything thrown, and measuring meanwhile how late this JVM's threads run, which bounds what the
+ * slowest call can be held to ({@link #bound(Duration)}).
  */
 final class LoadThreads implements AutoCloseable {
     final AtomicBoolean stop = new AtomicBoolean();
@@ -21,6 +23,7 @@ final class LoadThreads implements AutoCloseable {
     final AtomicLong calls = new AtomicLong();
     final AtomicLong redisDecisions = new AtomicLong();
     final Thread[] threads;
+    final SchedulingDelay delay = SchedulingDelay.measure("load");
 
     LoadThreads(Limiter limiter, int threadCount) {
         threads = new Thread[threadCount];
@@ -57,8 +60,17 @@ final class LoadThreads implements AutoCloseable {
         return Duration.ofNanos(slowestNanos.get());
     }
 
-    /** From now on, the slowest of the calls that start from now. */
+    /**
+     * The bound the slowest call must keep: what the product promises, plus what this machine's
+     * scheduling took in this run ({@link SchedulingDelay#allowing(Duration)}).
+     */
+    Duration bound(Duration promised) {
+        return delay.allowing(promised);
+    }
+
+    /** From now on, the slowest of the calls that start from now, and the delays from now. */
     void resetSlowest() {
+        delay.reset();
         measureFrom = System.nanoTime();
         slowestNanos.reset();
         measured.set(0);
@@ -72,6 +84,7 @@ final class LoadThreads implements AutoCloseable {
 
     void stop() {
         stop.set(true);
+        delay.close();
         for (Thread thread : threads) {
             try {
                 thread.join(10_000);

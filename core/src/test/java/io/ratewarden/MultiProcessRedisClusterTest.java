@@ -57,7 +57,7 @@ class MultiProcessRedisClusterTest {
                     long killedAt = System.nanoTime();
                     RedisServerProcess killed = masters.get(0);
                     killed.kill();
-                    RedisFixtures.awaitBackend(rw, Backend.IN_MEMORY, Duration.ofSeconds(5));
+                    RedisFixtures.awaitBackend(rw, Backend.IN_MEMORY);
                     long detected = System.nanoTime() - killedAt;
                     try {
                         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
@@ -69,11 +69,11 @@ class MultiProcessRedisClusterTest {
                                 + " within 60 s; cluster view: " + cluster.view(), e);
                     }
                     long promoted = System.nanoTime() - killedAt;
-                    RedisFixtures.awaitBackend(rw, Backend.REDIS, Duration.ofSeconds(60));
+                    RedisFixtures.awaitBackend(rw, Backend.REDIS);
                     long recovered = System.nanoTime() - killedAt;
                     long redisBefore = load.redisDecisions.get();
                     try {
-                        await().atMost(Duration.ofSeconds(10)).until(() -> load.redisDecisions.get() > redisBefore + 500);
+                        await().atMost(RedisFixtures.STATE_REACHED).until(() -> load.redisDecisions.get() > redisBefore + 500);
                     } catch (ConditionTimeoutException e) {
                         throw new AssertionError("after recovery: " + rw.storeInfo() + "; a call: "
                                 + busy.tryAcquire("probe-call") + "; Redis decisions " + load.redisDecisions.get()
@@ -82,11 +82,12 @@ class MultiProcessRedisClusterTest {
                     load.stop();
                     System.out.printf("cluster: limiters per master %s; kill -9 of a master: in memory after %d ms,"
                             + " replica promoted after %d ms, back on Redis after %d ms; %d calls, slowest %d ms,"
-                            + " %d failovers%n", spread.toString().trim(), detected / 1_000_000,
+                            + " %d failovers, %s%n", spread.toString().trim(), detected / 1_000_000,
                             promoted / 1_000_000, recovered / 1_000_000, load.calls.get(),
-                            load.slowest().toMillis(), rw.storeInfo().failovers());
+                            load.slowest().toMillis(), rw.storeInfo().failovers(), load.delay);
                     assertThat(load.thrown).as("exceptions reaching callers").isEmpty();
-                    assertThat(load.slowest()).isLessThan(Duration.ofMillis(200 + 150));
+                    assertThat(load.slowest()).as("no call waits past the timeout; %s", load.delay)
+                            .isLessThan(load.bound(Duration.ofMillis(200 + 50)));
                 }
             }
         }

@@ -7,6 +7,7 @@ import io.ratewarden.testing.LogWatch;
 import io.ratewarden.testing.RedisServer;
 import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.Resp;
+import io.ratewarden.testing.SchedulingDelay;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,19 +27,27 @@ import org.junit.jupiter.api.Test;
 /**
  * What real deployments do to Redis, on real {@code redis-server} processes: stalls shorter and
  * longer than a failover should take, a wrong password, a poisoned key, instances that disagree on
- * a limit, flushes under load. Every figure a test measures is printed beside its bound.
+ * a limit, flushes under load. Every figure a test measures is printed beside its bound; a latency
+ * bound is the product's promise plus the scheduling delay measured in the same run.
  */
 class RedisDeploymentFaultTest {
 
     private static final Duration TIMEOUT = RedisFixtures.TIMEOUT;
 
-    /** One caller every 5 ms, recording its slowest call and how each call was decided. */
+    /** What a call may add to the Redis timeout on an idle machine: the timer's wake-up, the fallback. */
+    private static final Duration MARGIN = Duration.ofMillis(50);
+
+    /**
+     * One caller every 5 ms, recording its slowest call and how each call was decided, and how late
+     * the JVM's threads ran meanwhile.
+     */
     private static final class PacedCaller implements AutoCloseable {
         final AtomicBoolean stop = new AtomicBoolean();
         final LongAccumulator slowestNanos = new LongAccumulator(Math::max, 0);
         final AtomicLong inMemory = new AtomicLong();
         final AtomicLong calls = new AtomicLong();
         final ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
+        final SchedulingDelay delay = SchedulingDelay.measure("paced-caller");
         final Thread thread;
 
         PacedCaller(Limiter limiter) {
@@ -63,6 +72,7 @@ class RedisDeploymentFaultTest {
         }
 
         void resetSlowest() {
+            delay.reset();
             slowestNanos.reset();
         }
 
@@ -73,6 +83,7 @@ class RedisDeploymentFaultTest {
         @Override
         public void close() throws InterruptedException {
             stop.set(true);
+            delay.close();
             thread.join(10_000);
         }
     }
@@ -89,31 +100,39 @@ class RedisDeploymentFaultTest {
                 server.call("DEBUG", "SLEEP", "0.15"); // returns when the server wakes
                 await().until(() -> caller.calls.get() > before + 40);
                 StoreInfo info = rw.storeInfo();
+                Duration bound = caller.delay.allowing(TIMEOUT.plus(MARGIN));
                 System.out.printf("DEBUG SLEEP 0.15 under a call every 5 ms: %d failovers (bound 0), slowest call"
-                        + " %d ms (timeout %d ms, bound 150 ms), %d calls decided by the policy%n", info.failovers(),
-                        caller.slowest().toMillis(), TIMEOUT.toMillis(), caller.inMemory.get());
+                        + " %d ms (timeout %d ms, bound %d ms with the %s), %d calls decided by the policy%n",
+                        info.failovers(), caller.slowest().toMillis(), TIMEOUT.toMillis(), bound.toMillis(),
+                        caller.delay, caller.inMemory.get());
                 assertThat(info.failovers()).as("failovers").isZero();
-                assertThat(caller.slowest()).isLessThanOrEqualTo(Duration.ofMillis(150));
+                assertThat(caller.slowest()).as("no call waits past the timeout").isLessThanOrEqualTo(bound);
                 assertThat(caller.thrown).isEmpty();
             }
         }
     }
 
     @Test
-    void aHungRedisIsLeftWithin700Ms() throws Exception {
+    void aHungRedisIsLeftWithinAboutThreeTimeouts() throws Exception {
         try (RedisServer server = TestRedis.server();
              Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(server.url()).probeInterval(Duration.ofSeconds(1)))) {
             Limiter limiter = rw.limit("hung", Limit.of(1_000_000, Duration.ofMinutes(1)));
             try (PacedCaller caller = new PacedCaller(limiter)) {
                 await().until(() -> caller.calls.get() > 50);
+                caller.resetSlowest();
                 long stoppedAt = System.nanoTime();
                 server.pause();
-                RedisFixtures.awaitBackend(rw, Backend.IN_MEMORY, Duration.ofSeconds(5));
-                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
-                System.out.printf("SIGSTOP under a call every 5 ms: in memory after %d ms (bound 700 ms), slowest"
-                        + " call %d ms%n", tookMillis, caller.slowest().toMillis());
-                assertThat(tookMillis).isLessThanOrEqualTo(700);
-                assertThat(caller.slowest()).isLessThan(TIMEOUT.plusMillis(150));
+                RedisFixtures.awaitBackend(rw, Backend.IN_MEMORY);
+                Duration took = Duration.ofNanos(System.nanoTime() - stoppedAt);
+                // Three to four timeouts of 100 ms, the pace and the probe: within 700 ms on an idle
+                // machine. Each of the four timed-out calls can be late by the scheduling delay.
+                Duration leftBound = caller.delay.allowing(Duration.ofMillis(700)).plus(caller.delay.worst());
+                Duration callBound = caller.delay.allowing(TIMEOUT.plus(MARGIN));
+                System.out.printf("SIGSTOP under a call every 5 ms: in memory after %d ms (bound %d ms), slowest"
+                        + " call %d ms (bound %d ms), %s%n", took.toMillis(), leftBound.toMillis(),
+                        caller.slowest().toMillis(), callBound.toMillis(), caller.delay);
+                assertThat(took).isLessThanOrEqualTo(leftBound);
+                assertThat(caller.slowest()).isLessThan(callBound);
                 server.resume();
             }
         }
@@ -129,13 +148,13 @@ class RedisDeploymentFaultTest {
                 assertThat(limiter.tryAcquire("k").decidedBy()).isEqualTo(Backend.REDIS);
             }
             server.kill();
-            RedisFixtures.awaitBackend(rw, Backend.IN_MEMORY, Duration.ofSeconds(5));
+            RedisFixtures.awaitBackend(rw, Backend.IN_MEMORY);
             long inMemory = 0;
             for (int i = 0; i < 100; i++) {
                 inMemory += limiter.tryAcquire("k").allowed() ? 1 : 0;
             }
             server.restart(); // empty: Redis knows none of the 100 grants
-            RedisFixtures.awaitBackend(rw, Backend.REDIS, Duration.ofSeconds(10));
+            RedisFixtures.awaitBackend(rw, Backend.REDIS);
             long afterRecovery = 0;
             for (int i = 0; i < 100; i++) {
                 afterRecovery += limiter.tryAcquire("k").allowed() ? 1 : 0;
@@ -155,12 +174,13 @@ class RedisDeploymentFaultTest {
             long mark = log.mark();
             long start = System.nanoTime();
             try (Ratewarden rw = RedisFixtures.builder("redis://:Wr0ngPassw0rd@127.0.0.1:" + server.port()).build()) {
-                await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(10))
+                await().atMost(RedisFixtures.STATE_REACHED).pollInterval(Duration.ofMillis(10))
                         .until(() -> String.valueOf(rw.storeInfo().lastError()).contains("WRONGPASS"));
                 long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                await().atMost(Duration.ofSeconds(3)).until(() -> !log.linesSince(mark, LogWatch.Level.WARN).isEmpty());
+                await().atMost(RedisFixtures.STATE_REACHED)
+                        .until(() -> !log.linesSince(mark, LogWatch.Level.WARN).isEmpty());
                 List<LogWatch.Line> warnings = log.linesSince(mark, LogWatch.Level.WARN);
-                System.out.printf("wrong password: lastError after %d ms (bound 3000 ms): %s%n", tookMillis,
+                System.out.printf("wrong password: lastError after %d ms: %s%n", tookMillis,
                         rw.storeInfo().lastError());
                 assertThat(warnings.get(0).message()).contains("WRONGPASS").doesNotContain("Wr0ngPassw0rd");
                 assertThat(rw.storeInfo().lastError()).doesNotContain("Wr0ngPassw0rd");
@@ -204,7 +224,7 @@ class RedisDeploymentFaultTest {
                     }
                 }
             }
-            await().atMost(Duration.ofSeconds(2))
+            await().atMost(RedisFixtures.STATE_REACHED)
                     .until(() -> limiter.tryAcquire("user-7").decidedBy() == Backend.REDIS);
             List<LogWatch.Line> warnings = log.linesSince(mark, LogWatch.Level.WARN);
             System.out.printf("one poisoned key of 100: %d of 1980 calls on other keys decided by Redis, %d"

@@ -76,14 +76,14 @@ class RedisStartupTest {
                 assertThat(rw.storeInfo().state()).as("just built, nothing answered, nothing failed")
                         .isEqualTo(StoreState.CONNECTING);
                 assertThat(rw.storeInfo().backend()).isEqualTo(Backend.IN_MEMORY);
-                RedisFixtures.awaitState(rw, StoreState.FAILED, Duration.ofSeconds(30));
+                RedisFixtures.awaitState(rw, StoreState.FAILED);
                 // A second's more probes, each with a new figure in its message.
                 long until = System.nanoTime() + Duration.ofSeconds(1).toNanos();
                 while (System.nanoTime() < until) {
                     rw.probe();
                 }
                 server.resume();
-                RedisFixtures.awaitState(rw, StoreState.HEALTHY, Duration.ofSeconds(30));
+                RedisFixtures.awaitState(rw, StoreState.HEALTHY);
                 List<LogWatch.Line> warnings = LOG.linesSince(mark, LogWatch.Level.WARN).stream()
                         .filter(line -> line.message().contains("'" + name + "'")).toList();
                 System.out.printf("a hung first connection logged %d WARN line(s): %s%n", warnings.size(),

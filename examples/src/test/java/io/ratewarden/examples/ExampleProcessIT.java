@@ -126,7 +126,7 @@ class ExampleProcessIT {
             assertThat(get(example, "/health/ratelimit").body()).contains("\"backend\":\"REDIS\"");
 
             redis.kill();
-            await().atMost(Duration.ofSeconds(2)).until(() -> get(example, "/health/ratelimit").statusCode() == 503);
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(example, "/health/ratelimit").statusCode() == 503);
             assertThat(get(example, "/health/ratelimit").body()).contains("\"backend\":\"IN_MEMORY\"",
                     "\"healthy\":false", "\"failovers\":1");
             assertThat(jmx.getAttribute(INSTANCE, "Backend")).isEqualTo("IN_MEMORY");
@@ -135,7 +135,7 @@ class ExampleProcessIT {
             assertThat((Long) jmx.getAttribute(INSTANCE, "FallbackDecisions")).isPositive();
 
             redis.restart();
-            await().atMost(Duration.ofSeconds(5)).until(() -> get(example, "/health/ratelimit").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(example, "/health/ratelimit").statusCode() == 200);
             assertThat(jmx.getAttribute(INSTANCE, "Backend")).isEqualTo("REDIS");
             assertThat(jmx.getAttribute(INSTANCE, "Recoveries")).isEqualTo(1L);
             assertThat(get(example, "/quote?user=dave").statusCode()).isEqualTo(200);
