@@ -3,6 +3,7 @@ package io.ratewarden;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratewarden.testing.LoadClient;
+import io.ratewarden.testing.ProcessReaper;
 import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
 import java.io.File;
@@ -210,7 +211,7 @@ class MultiProcessSharedLimitTest {
                 builder.environment().put("FAKETIME", run.clockShifts().get(i));
                 builder.environment().put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
             }
-            processes.add(builder.start());
+            processes.add(ProcessReaper.watch(builder.start()));
         }
         try {
             for (int i = 0; i < run.jvms(); i++) {

@@ -51,6 +51,7 @@ public final class RedisContainer implements RedisServer {
     static RedisContainer start(String image, String... extraArgs) throws IOException {
         RedisContainer redis = new RedisContainer(image, RedisServerProcess.freePort(), extraArgs);
         redis.container.start();
+        ProcessReaper.watchContainer(redis.container.getContainerId());
         return redis;
     }
 
@@ -97,6 +98,7 @@ public final class RedisContainer implements RedisServer {
 
     @Override
     public void close() {
+        ProcessReaper.releaseContainer(container.getContainerId());
         container.stop();
     }
 

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A {@code redis-server} process this test JVM started on a free loopback port, and can kill
  * ({@code SIGKILL}), pause ({@code SIGSTOP}), resume and restart on the same port. Only ever
- * signals the pid it started. Never touches any other Redis.
+ * signals the pid it started. Never touches any other Redis. Dies with the test JVM, however that
+ * ends ({@link ProcessReaper}).
  */
 public final class RedisServerProcess implements RedisServer {
 
@@ -114,8 +115,8 @@ public final class RedisServerProcess implements RedisServer {
             command.addAll(List.of("--save", "", "--appendonly", "no"));
         }
         command.addAll(extraArgs);
-        process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(directory.resolve("stdout.log").toFile()).start();
+        process = ProcessReaper.watch(new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(directory.resolve("stdout.log").toFile()).start());
         awaitReady(Duration.ofSeconds(10));
     }
 
@@ -165,6 +166,7 @@ public final class RedisServerProcess implements RedisServer {
     /** Kills the server with {@code SIGKILL} and waits until it is gone. */
     @Override
     public void kill() throws InterruptedException {
+        ProcessReaper.release(process);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
