@@ -2,22 +2,24 @@ package io.ratewarden;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ratewarden.internal.store.InMemoryRateLimitStore;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.RateLimitStore;
 import io.ratewarden.store.StoreUnavailableException;
+import io.ratewarden.store.tck.RateLimitStoreContract;
 import io.ratewarden.testing.LogWatch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A store of the user's, plugged in through the builder: it decides every call, reports the
- * instance's state, and a call it cannot decide is decided by the failure policy.
+ * A store of the user's, plugged in through the builder: it keeps the store contract (the store
+ * test kit runs on it), decides every call, reports the instance's state, and a call it cannot
+ * decide is decided by the failure policy.
  */
 class PluggedStoreTest {
 
@@ -85,12 +87,13 @@ class PluggedStoreTest {
     }
 
     /**
-     * A store of the kind a user writes: a fixed window per key, counted in a map, reporting its
-     * decisions as the shared backend's.
+     * A store of the kind a user writes around a backend of theirs (here Ratewarden's own memory
+     * store stands in for it), counting its calls, reporting its decisions as the shared backend's,
+     * and failing on demand as a remote service does.
      */
-    private static final class CountingStore implements RateLimitStore {
+    static final class CountingStore implements RateLimitStore {
         final AtomicLong calls = new AtomicLong();
-        final Map<LimitKey, AtomicLong> taken = new ConcurrentHashMap<>();
+        final InMemoryRateLimitStore backend = new InMemoryRateLimitStore(10_000);
         final StoreInfo info = new StoreInfo(Backend.REDIS, true, null, Instant.EPOCH, 0, 0, null, null, null, 0);
         volatile boolean failing;
         volatile boolean closed;
@@ -101,12 +104,19 @@ class PluggedStoreTest {
                 throw new StoreUnavailableException("quota service is down");
             }
             calls.incrementAndGet();
-            AtomicLong count = taken.computeIfAbsent(key, k -> new AtomicLong());
-            if (count.addAndGet(permits) <= key.limit().permits()) {
-                return Decision.allowed(Backend.REDIS);
-            }
-            count.addAndGet(-permits);
-            return Decision.rejected(Backend.REDIS, key.limit().window());
+            Decision decision = backend.tryAcquire(key, permits);
+            return decision.allowed() ? Decision.allowed(Backend.REDIS)
+                    : Decision.rejected(Backend.REDIS, decision.retryAfter());
+        }
+
+        @Override
+        public long remaining(LimitKey key) {
+            return backend.remaining(key);
+        }
+
+        @Override
+        public void reset(LimitKey key) {
+            backend.reset(key);
         }
 
         @Override
@@ -122,6 +132,29 @@ class PluggedStoreTest {
         @Override
         public void close() {
             closed = true;
+            backend.close();
+        }
+    }
+
+    /** The store this test plugs in keeps the store contract: the store test kit's first user. */
+    @Nested
+    class TheStoreKeepsTheStoreContract extends RateLimitStoreContract {
+
+        @Override
+        protected RateLimitStore newStore() {
+            return new CountingStore();
+        }
+
+        /** Its backend loses everything: as a restart of the quota service, a new store. */
+        @Override
+        protected RateLimitStore loseState(RateLimitStore current) {
+            current.close();
+            return newStore();
+        }
+
+        @Override
+        protected Backend decidingBackend() {
+            return Backend.REDIS;
         }
     }
 }

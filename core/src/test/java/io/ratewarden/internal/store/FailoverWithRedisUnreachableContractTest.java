@@ -8,6 +8,7 @@ import io.ratewarden.internal.RedisConnection;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.RateLimitStore;
 import io.ratewarden.store.StoreUnavailableException;
+import io.ratewarden.store.tck.RateLimitStoreContract;
 import io.ratewarden.testing.LogWatch;
 import io.ratewarden.testing.RedisServerProcess;
 import java.io.IOException;

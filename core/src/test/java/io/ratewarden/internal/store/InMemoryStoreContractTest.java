@@ -2,6 +2,7 @@ package io.ratewarden.internal.store;
 
 import io.ratewarden.Backend;
 import io.ratewarden.store.RateLimitStore;
+import io.ratewarden.store.tck.RateLimitStoreContract;
 
 /** The store contract on the in-memory store. */
 class InMemoryStoreContractTest extends RateLimitStoreContract {

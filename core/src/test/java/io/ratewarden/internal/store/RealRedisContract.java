@@ -1,6 +1,7 @@
 package io.ratewarden.internal.store;
 
 import io.ratewarden.store.RateLimitStore;
+import io.ratewarden.store.tck.RateLimitStoreContract;
 import io.ratewarden.testing.LogWatch;
 import io.ratewarden.testing.TestRedis;
 import java.util.UUID;
