@@ -1,19 +1,19 @@
 package io.ratewarden;
 
-import io.ratewarden.internal.store.InstanceStore;
 import io.ratewarden.jmx.LimitMXBean;
 import io.ratewarden.jmx.RatewardenMXBean;
 import java.lang.management.ManagementFactory;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import javax.management.AttributeList;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
+import javax.management.StandardMBean;
 
 /**
  * Registers and unregisters one instance's MXBeans on the platform MBean server. Registration of
@@ -38,13 +38,16 @@ final class JmxBeans {
         return beans;
     }
 
-    void registerInstance(Ratewarden ratewarden, InstanceStore store, Supplier<Collection<Limiter>> limiters) {
-        register(new InstanceView(ratewarden, store, limiters), instanceObjectName());
+    void registerInstance(Ratewarden ratewarden) {
+        InstanceView view = new InstanceView(ratewarden);
+        register(new Snapshotted<>(view, RatewardenMXBean.class, view.batch, ratewarden::metrics),
+                instanceObjectName());
     }
 
     void registerLimit(Limiter limiter) {
+        LimitView view = new LimitView(limiter);
         try {
-            register(new LimitView(limiter), new ObjectName("io.ratewarden:type=Limit,instance="
+            register(new Snapshotted<>(view, LimitMXBean.class, view.batch, limiter::metrics), new ObjectName("io.ratewarden:type=Limit,instance="
                     + ObjectName.quote(instanceName) + ",name=" + ObjectName.quote(limiter.name())));
         } catch (MalformedObjectNameException e) {
             throw new IllegalStateException("cannot name the MXBean of limit '" + limiter.name() + "'", e);
@@ -88,100 +91,130 @@ final class JmxBeans {
                 + " give each instance its own name(...), close the other one, or build with jmx(false)");
     }
 
-    /** The instance's MXBean: reads the store's report and sums the limits' counters. */
+    /**
+     * An MXBean whose attributes read together come from one snapshot: {@code getAttributes}
+     * takes the snapshot once, and each getter it calls reads that one; a single attribute read
+     * takes a snapshot of its own.
+     */
+    private static final class Snapshotted<T, S> extends StandardMBean {
+        private final ThreadLocal<S> batch;
+        private final Supplier<S> snapshots;
+
+        Snapshotted(T view, Class<T> type, ThreadLocal<S> batch, Supplier<S> snapshots) {
+            super(view, type, true);
+            this.batch = batch;
+            this.snapshots = snapshots;
+        }
+
+        @Override
+        public AttributeList getAttributes(String[] names) {
+            batch.set(snapshots.get());
+            try {
+                return super.getAttributes(names);
+            } finally {
+                batch.remove();
+            }
+        }
+    }
+
+    /** The snapshot a getter reads: the batch's, else a fresh one. */
+    private static <S> S current(ThreadLocal<S> batch, Supplier<S> snapshots) {
+        S inBatch = batch.get();
+        return inBatch != null ? inBatch : snapshots.get();
+    }
+
+    /** The instance's MXBean: every attribute from {@link Ratewarden#metrics()}. */
     private static final class InstanceView implements RatewardenMXBean {
         private final Ratewarden ratewarden;
-        private final InstanceStore store;
-        private final Supplier<Collection<Limiter>> limiters;
+        private final ThreadLocal<Metrics> batch = new ThreadLocal<>();
 
-        InstanceView(Ratewarden ratewarden, InstanceStore store, Supplier<Collection<Limiter>> limiters) {
+        InstanceView(Ratewarden ratewarden) {
             this.ratewarden = ratewarden;
-            this.store = store;
-            this.limiters = limiters;
+        }
+
+        private Metrics metrics() {
+            return current(batch, ratewarden::metrics);
         }
 
         @Override
         public String getBackend() {
-            return store.info().backend().name();
+            return metrics().store().backend().name();
         }
 
         @Override
         public String getState() {
-            return store.info().state().name();
+            return metrics().store().state().name();
         }
 
         @Override
         public boolean isHealthy() {
-            return store.isHealthy();
+            return metrics().store().healthy();
         }
 
         @Override
         public String getRedisUrl() {
-            return store.info().redisUrl();
+            return metrics().store().redisUrl();
         }
 
         @Override
         public String getSince() {
-            return store.info().since().toString();
+            return metrics().store().since().toString();
         }
 
         @Override
         public long getFailovers() {
-            return store.info().failovers();
+            return metrics().store().failovers();
         }
 
         @Override
         public long getRecoveries() {
-            return store.info().recoveries();
+            return metrics().store().recoveries();
         }
 
         @Override
         public String getLastError() {
-            return store.info().lastError();
+            return metrics().store().lastError();
         }
 
         @Override
         public double getRedisLatencyMillis() {
-            StoreInfo info = store.info();
+            StoreInfo info = metrics().store();
             return info.redisLatency() == null ? -1 : info.redisLatency().toNanos() / 1e6;
         }
 
         @Override
         public long getLocalKeys() {
-            return store.info().localKeys();
+            return metrics().store().localKeys();
         }
 
         @Override
         public long getPermitted() {
-            long sum = 0;
-            for (Limiter limiter : limiters.get()) {
-                sum += limiter.permitted();
-            }
-            return sum;
+            return metrics().permitted();
         }
 
         @Override
         public long getRejected() {
-            long sum = 0;
-            for (Limiter limiter : limiters.get()) {
-                sum += limiter.rejected();
-            }
-            return sum;
+            return metrics().rejected();
         }
 
         @Override
         public long getFallbackDecisions() {
-            return store.fallbackDecisions();
+            return metrics().fallbackDecisions();
         }
 
         @Override
-        public long getCachedRefusals() {
-            return store.cachedRefusals();
+        public long getCachedRejections() {
+            return metrics().cachedRejections();
+        }
+
+        @Override
+        public long getRedisCalls() {
+            return metrics().redisCalls();
         }
 
         @Override
         public int getProbesToRecover() {
-            return store.probesToRecover();
+            return metrics().probesToRecover();
         }
 
         @Override
@@ -190,32 +223,37 @@ final class JmxBeans {
         }
     }
 
-    /** One limit's MXBean. */
+    /** One limit's MXBean: its counters from {@link Limiter#metrics()}. */
     private static final class LimitView implements LimitMXBean {
         private final Limiter limiter;
+        private final ThreadLocal<Metrics.LimitMetrics> batch = new ThreadLocal<>();
 
         LimitView(Limiter limiter) {
             this.limiter = limiter;
         }
 
+        private Metrics.LimitMetrics metrics() {
+            return current(batch, limiter::metrics);
+        }
+
         @Override
         public long getPermits() {
-            return limiter.limit().permits();
+            return metrics().limit().permits();
         }
 
         @Override
         public long getWindowMillis() {
-            return limiter.limit().windowMillis();
+            return metrics().limit().windowMillis();
         }
 
         @Override
         public long getPermitted() {
-            return limiter.permitted();
+            return metrics().permitted();
         }
 
         @Override
         public long getRejected() {
-            return limiter.rejected();
+            return metrics().rejected();
         }
 
         @Override
@@ -226,12 +264,12 @@ final class JmxBeans {
 
         @Override
         public boolean isShadow() {
-            return limiter.isShadow();
+            return metrics().shadow();
         }
 
         @Override
         public long getShadowRejected() {
-            return limiter.shadowRejected();
+            return metrics().shadowRejected();
         }
 
         @Override

@@ -425,6 +425,18 @@ public final class Limiter {
         return (backend == Backend.REDIS ? rejectedByRedis : rejectedInMemory).sum();
     }
 
+    /**
+     * Returns this limit's counters, read at once: the same record {@link Ratewarden#metrics()}
+     * holds for it. Does no I/O.
+     *
+     * @return the counters
+     */
+    public Metrics.LimitMetrics metrics() {
+        return new Metrics.LimitMetrics(name, limit(), isShadow(), permitted(Backend.REDIS),
+                permitted(Backend.IN_MEMORY), rejected(Backend.REDIS), rejected(Backend.IN_MEMORY),
+                shadowRejected(Backend.REDIS), shadowRejected(Backend.IN_MEMORY));
+    }
+
     /** Whether {@code other} is what this limit is without an override. */
     boolean sameDefinition(Limit other) {
         return configured.equals(other);

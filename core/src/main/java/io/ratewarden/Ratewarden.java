@@ -11,7 +11,9 @@ import io.ratewarden.store.RateLimitStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +84,7 @@ public final class Ratewarden implements AutoCloseable {
         }
         if (jmx != null) {
             try {
-                jmx.registerInstance(this, store, limiters::values);
+                jmx.registerInstance(this);
             } catch (RuntimeException e) {
                 store.close();
                 throw e;
@@ -319,25 +321,23 @@ public final class Ratewarden implements AutoCloseable {
     }
 
     /**
-     * Returns how many times Redis answered a call for permits since the instance was built,
-     * whatever the answer; {@link #redisCallTime()} is the time those answers took. Calls that
-     * timed out or failed, and refusals from the over-limit cache, made no such answer and are
-     * not counted. Does no I/O; 0 without Redis.
+     * Returns every counter of the instance, read at one moment: the store's report, Redis's
+     * answers and their time, the over-limit cache's rejections, the failure policy's decisions,
+     * and each limit's counters by backend. The MXBeans, the Micrometer meters and the Spring
+     * Boot health component read their numbers from it. Does no I/O.
      *
-     * @return the Redis answers
+     * @return the snapshot, never {@code null}
      */
-    public long redisCalls() {
-        return store.redisCalls();
-    }
-
-    /**
-     * Returns the total time of the answers {@link #redisCalls()} counts, each from the call's
-     * send to its answer. Does no I/O; zero without Redis.
-     *
-     * @return the total round-trip time, never {@code null}
-     */
-    public Duration redisCallTime() {
-        return Duration.ofNanos(store.redisCallNanos());
+    public Metrics metrics() {
+        List<Limiter> all = new ArrayList<>(limiters.values());
+        all.sort(Comparator.comparing(Limiter::name));
+        List<Metrics.LimitMetrics> limits = new ArrayList<>(all.size());
+        for (Limiter limiter : all) {
+            limits.add(limiter.metrics());
+        }
+        return new Metrics(name, Instant.now(), store.info(), store.redisCalls(),
+                Duration.ofNanos(store.redisCallNanos()), store.cachedRejections(), store.fallbackDecisions(),
+                store.probesToRecover(), limits);
     }
 
     /**
@@ -376,18 +376,6 @@ public final class Ratewarden implements AutoCloseable {
      */
     public StoreInfo storeInfo() {
         return store.info();
-    }
-
-    /**
-     * Returns how many calls the over-limit cache refused since the instance was built: calls on a
-     * key that Redis had refused, answered on this instance without a round trip until the time
-     * Redis gave for its next grant (see {@link Builder#overLimitCache(boolean)}). Such refusals
-     * are decided by Redis's verdict and report {@link Backend#REDIS}. Does no I/O; 0 without Redis.
-     *
-     * @return the cached refusals
-     */
-    public long cachedRefusals() {
-        return store.cachedRefusals();
     }
 
     /**

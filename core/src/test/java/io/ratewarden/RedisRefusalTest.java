@@ -73,9 +73,9 @@ class RedisRefusalTest {
             // The retry time is read around each call: a call the machine delayed shifts it by that much.
             long boundMillis = delay.allowing(Duration.ofMillis(1_500)).toMillis();
             System.out.printf("298 refusals: retry time at most %d ms from the first grant + 60 s (bound %d ms, %s);"
-                    + " %d answered by the over-limit cache%n", worstMillis, boundMillis, delay, rw.cachedRefusals());
+                    + " %d answered by the over-limit cache%n", worstMillis, boundMillis, delay, rw.metrics().cachedRejections());
             assertThat(worstMillis).isLessThanOrEqualTo(boundMillis);
-            assertThat(rw.cachedRefusals()).as("every refusal after the first from the cache").isEqualTo(297);
+            assertThat(rw.metrics().cachedRejections()).as("every refusal after the first from the cache").isEqualTo(297);
             assertThat(LOG.linesSince(mark, LogWatch.Level.INFO)).as("log lines above DEBUG").isEmpty();
         }
     }

@@ -133,12 +133,12 @@ class RedisSharedLimitTest {
         try (Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(redis.url()).redisAlgorithm(algorithm)
                 .reportRemaining(true).redisTimeout(Duration.ofSeconds(2)))) {
             Limiter limiter = rw.limit("reported", Limit.of(3, Duration.ofMinutes(1)));
-            long callsBefore = rw.redisCalls();
+            long callsBefore = rw.metrics().redisCalls();
             Decision first = limiter.tryAcquire("alice");
             assertThat(first.decidedBy()).isEqualTo(Backend.REDIS);
             assertThat(first.remaining()).isEqualTo(2);
             assertThat(limiter.tryAcquire("alice", 2).remaining()).isZero();
-            assertThat(rw.redisCalls() - callsBefore).as("one round trip per decision").isEqualTo(2);
+            assertThat(rw.metrics().redisCalls() - callsBefore).as("one round trip per decision").isEqualTo(2);
             Limiter large = rw.limit("reported-large", Limit.of(1_000, Duration.ofMinutes(1)));
             assertThat(large.tryAcquire("bob", 10).remaining()).isEqualTo(990);
         }

@@ -4,6 +4,8 @@ package io.ratewarden.jmx;
  * The JMX view of one {@code Ratewarden} instance, registered as
  * {@code io.ratewarden:type=Ratewarden,name="<instance name>"}. Every attribute is an open type,
  * readable in {@code jconsole} without Ratewarden's classes. Reading an attribute does no I/O.
+ * Every attribute is read from {@code Ratewarden.metrics()}, and attributes read together in one
+ * request ({@code getAttributes}, as {@code jconsole} refreshes) come from one snapshot.
  */
 public interface RatewardenMXBean {
 
@@ -101,14 +103,32 @@ public interface RatewardenMXBean {
     long getFallbackDecisions();
 
     /**
-     * Returns the calls refused by the over-limit cache: refused on this instance without a round
-     * trip because Redis had refused the key and said when it would have room again. Such refusals
-     * are Redis's verdict and are counted in {@link #getRejected()} too; 0 without Redis or with
-     * the cache turned off.
+     * Returns the calls rejected by the over-limit cache: rejected on this instance without a
+     * round trip because Redis had rejected the key and said when it would have room again. Such
+     * rejections are Redis's verdict and are counted in {@link #getRejected()} too; 0 without
+     * Redis or with the cache turned off.
      *
-     * @return the cached refusals
+     * @return the cached rejections
      */
-    long getCachedRefusals();
+    long getCachedRejections();
+
+    /**
+     * Returns {@link #getCachedRejections()}: the attribute's name until 0.1.0.
+     *
+     * @return the cached rejections
+     * @deprecated read {@code CachedRejections}; this attribute goes in a later release
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    default long getCachedRefusals() {
+        return getCachedRejections();
+    }
+
+    /**
+     * Returns the answers Redis gave to calls for permits; 0 without Redis.
+     *
+     * @return the answers
+     */
+    long getRedisCalls();
 
     /**
      * Returns how many consecutive successful probes the next recovery from a Redis outage takes.

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Binds the meters of one {@link Ratewarden} instance to a Micrometer registry. Every meter reads
- * the counters the instance keeps anyway (the same that its MXBeans show), when the registry asks:
- * binding adds nothing to a call's cost.
+ * {@link Ratewarden#metrics()} (a limit's meters, {@link Limiter#metrics()}), the numbers its
+ * MXBeans and health show too, when the registry asks: binding adds nothing to a call's cost.
  *
  * <p>Meters, each tagged {@code instance} with the instance's {@link Ratewarden#name() name}:
  * <ul>
@@ -28,8 +28,11 @@ import java.util.concurrent.TimeUnit;
  *       limit is defined. No meter is ever tagged by key or tier.</li>
  *   <li>{@code ratewarden.failovers} and {@code ratewarden.recoveries}, function counters: times
  *       the instance left Redis for memory, and came back.</li>
- *   <li>{@code ratewarden.cached.refusals}, function counter: refusals answered by the over-limit
- *       cache without a round trip (also counted in {@code ratewarden.calls} as Redis's).</li>
+ *   <li>{@code ratewarden.cached.rejections}, function counter: rejections answered by the
+ *       over-limit cache without a round trip (also counted in {@code ratewarden.calls} as
+ *       Redis's).</li>
+ *   <li>{@code ratewarden.fallback.decisions}, function counter: calls the failure policy decided
+ *       because Redis could not.</li>
  *   <li>{@code ratewarden.in.memory}, gauge: 1 while the instance decides in memory, else 0.</li>
  *   <li>{@code ratewarden.redis.calls}, function timer: Redis's answers to calls for permits and
  *       the time they took, from send to answer.</li>
@@ -72,21 +75,24 @@ public final class RatewardenMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Ratewarden instance = ratewarden;
-        FunctionCounter.builder("ratewarden.failovers", instance, r -> r.storeInfo().failovers())
+        FunctionCounter.builder("ratewarden.failovers", instance, r -> r.metrics().store().failovers())
                 .tags(tags).description("Times the instance left Redis and decided in memory")
                 .register(registry);
-        FunctionCounter.builder("ratewarden.recoveries", instance, r -> r.storeInfo().recoveries())
+        FunctionCounter.builder("ratewarden.recoveries", instance, r -> r.metrics().store().recoveries())
                 .tags(tags).description("Times the instance returned to Redis after an outage")
                 .register(registry);
-        FunctionCounter.builder("ratewarden.cached.refusals", instance, Ratewarden::cachedRefusals)
-                .tags(tags).description("Refusals answered by the over-limit cache, without a round trip")
+        FunctionCounter.builder("ratewarden.cached.rejections", instance, r -> r.metrics().cachedRejections())
+                .tags(tags).description("Rejections answered by the over-limit cache, without a round trip")
+                .register(registry);
+        FunctionCounter.builder("ratewarden.fallback.decisions", instance, r -> r.metrics().fallbackDecisions())
+                .tags(tags).description("Calls the failure policy decided because Redis could not")
                 .register(registry);
         Gauge.builder("ratewarden.in.memory", instance,
-                        r -> r.storeInfo().backend() == Backend.IN_MEMORY ? 1 : 0)
+                        r -> r.metrics().store().backend() == Backend.IN_MEMORY ? 1 : 0)
                 .tags(tags).description("1 while the instance decides in memory, else 0")
                 .register(registry);
-        FunctionTimer.builder("ratewarden.redis.calls", instance, Ratewarden::redisCalls,
-                        r -> r.redisCallTime().toNanos(), TimeUnit.NANOSECONDS)
+        FunctionTimer.builder("ratewarden.redis.calls", instance, r -> r.metrics().redisCalls(),
+                        r -> r.metrics().redisCallTime().toNanos(), TimeUnit.NANOSECONDS)
                 .tags(tags).description("Redis's answers to calls for permits, and their round trips")
                 .register(registry);
         instance.onLimitDefined(limiter -> bindLimit(registry, limiter));
@@ -95,15 +101,15 @@ public final class RatewardenMetrics implements MeterBinder {
     private void bindLimit(MeterRegistry registry, Limiter limiter) {
         for (Backend backend : Backend.values()) {
             String backendTag = backend.name().toLowerCase(Locale.ROOT);
-            FunctionCounter.builder("ratewarden.calls", limiter, l -> l.permitted(backend))
+            FunctionCounter.builder("ratewarden.calls", limiter, l -> l.metrics().permitted(backend))
                     .tags(tags).tag("name", limiter.name()).tag("outcome", "permitted").tag("backend", backendTag)
                     .description("Calls decided, by limit, outcome and the backend that decided")
                     .register(registry);
-            FunctionCounter.builder("ratewarden.calls", limiter, l -> l.rejected(backend))
+            FunctionCounter.builder("ratewarden.calls", limiter, l -> l.metrics().rejected(backend))
                     .tags(tags).tag("name", limiter.name()).tag("outcome", "rejected").tag("backend", backendTag)
                     .description("Calls decided, by limit, outcome and the backend that decided")
                     .register(registry);
-            FunctionCounter.builder("ratewarden.calls", limiter, l -> l.shadowRejected(backend))
+            FunctionCounter.builder("ratewarden.calls", limiter, l -> l.metrics().shadowRejected(backend))
                     .tags(tags).tag("name", limiter.name()).tag("outcome", "shadow_rejected")
                     .tag("backend", backendTag)
                     .description("Calls decided, by limit, outcome and the backend that decided")

@@ -58,7 +58,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     private final Heartbeats heartbeats;
     private volatile Consumer<Map<String, Map<String, Limit>>> overridesListener = overrides -> { };
     private final LongAdder fallbackDecisions = new LongAdder();
-    private final LongAdder cachedRefusals = new LongAdder();
+    private final LongAdder cachedRejections = new LongAdder();
     private final LongAdder redisCalls = new LongAdder();
     private final LongAdder redisCallNanos = new LongAdder();
 
@@ -164,7 +164,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         if (settings.overLimitCache()) {
             long refusedFor = outage.refusedByRedisFor(key, permits);
             if (refusedFor > 0) {
-                cachedRefusals.increment();
+                cachedRejections.increment();
                 return Decision.rejected(Backend.REDIS, Duration.ofNanos(refusedFor));
             }
         }
@@ -307,8 +307,8 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     }
 
     @Override
-    public long cachedRefusals() {
-        return cachedRefusals.sum();
+    public long cachedRejections() {
+        return cachedRejections.sum();
     }
 
     @Override

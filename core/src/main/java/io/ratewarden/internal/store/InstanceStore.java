@@ -184,7 +184,7 @@ public interface InstanceStore extends AutoCloseable {
      *
      * @return the cached refusals, 0 without Redis
      */
-    default long cachedRefusals() {
+    default long cachedRejections() {
         return 0;
     }
 

@@ -167,7 +167,7 @@ class FailoverRateLimitStoreTest {
         assertThat(cached.allowed()).isFalse();
         assertThat(cached.decidedBy()).as("Redis's verdict, still in force").isEqualTo(Backend.REDIS);
         assertThat(redis.calls.get()).isEqualTo(calls);
-        assertThat(store.cachedRefusals()).isEqualTo(1);
+        assertThat(store.cachedRejections()).isEqualTo(1);
 
         ticker.advance(refused.retryAfter());
         assertThat(store.tryAcquire(key, 1).allowed()).isTrue();

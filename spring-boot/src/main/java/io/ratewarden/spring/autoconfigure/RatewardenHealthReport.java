@@ -1,5 +1,6 @@
 package io.ratewarden.spring.autoconfigure;
 
+import io.ratewarden.Metrics;
 import io.ratewarden.Ratewarden;
 import io.ratewarden.StoreInfo;
 import io.ratewarden.StoreState;
@@ -8,7 +9,7 @@ import java.util.Map;
 
 /**
  * What the {@code ratewarden} health component says, whichever Spring Boot line shows it: its
- * status and details, from {@link Ratewarden#storeInfo()} alone (no I/O).
+ * status and details, from one {@link Ratewarden#metrics()} snapshot (no I/O).
  *
  * <ul>
  *   <li>{@code UP} while Redis decides, and also while the instance is still connecting or falls
@@ -32,17 +33,21 @@ record RatewardenHealthReport(boolean outOfService, Map<String, Object> details)
      * @return the report
      */
     static RatewardenHealthReport of(Ratewarden ratewarden, boolean outOfServiceWhenFallingBack) {
-        StoreInfo info = ratewarden.storeInfo();
+        Metrics metrics = ratewarden.metrics();
+        StoreInfo info = metrics.store();
         boolean degraded = info.state() != StoreState.HEALTHY;
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("instance", ratewarden.name());
+        details.put("instance", metrics.instance());
         details.put("backend", info.backend().name());
         details.put("state", info.state().name());
         details.put("degraded", degraded);
         details.put("since", info.since().toString());
         details.put("failovers", info.failovers());
         details.put("recoveries", info.recoveries());
-        details.put("cachedRefusals", ratewarden.cachedRefusals());
+        details.put("permitted", metrics.permitted());
+        details.put("rejected", metrics.rejected());
+        details.put("cachedRejections", metrics.cachedRejections());
+        details.put("fallbackDecisions", metrics.fallbackDecisions());
         details.put("localKeys", info.localKeys());
         if (info.redisUrl() != null) {
             details.put("redisUrl", info.redisUrl());

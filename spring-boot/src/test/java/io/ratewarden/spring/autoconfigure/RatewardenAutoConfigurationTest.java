@@ -8,6 +8,7 @@ import io.ratewarden.Backend;
 import io.ratewarden.Decision;
 import io.ratewarden.Limit;
 import io.ratewarden.Limiter;
+import io.ratewarden.Metrics;
 import io.ratewarden.Ratewarden;
 import io.ratewarden.micrometer.RatewardenMetrics;
 import io.ratewarden.testing.RedisServer;
@@ -242,27 +243,74 @@ class RatewardenAutoConfigurationTest {
     }
 
     @Test
-    void metricsAgreeWithTheMXBean() {
-        contexts.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-                        CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
-                .withPropertyValues("ratewarden.name=metered")
-                .run(context -> {
-                    MeterRegistry registry = context.getBean(MeterRegistry.class);
-                    Limiter limiter = context.getBean(Ratewarden.class).limit("orders", Limit.of(3, Duration.ofMinutes(1)));
-                    for (int i = 0; i < 5; i++) {
-                        limiter.tryAcquire("alice");
-                    }
-                    ObjectName bean = new ObjectName("io.ratewarden:type=Limit,instance=\"metered\",name=\"orders\"");
-                    Map<String, Long> jmx = Map.of(
-                            "permitted", (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(bean, "Permitted"),
-                            "rejected", (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(bean, "Rejected"));
-                    assertThat(jmx).containsEntry("permitted", 3L).containsEntry("rejected", 2L);
-                    for (String outcome : new String[] {"permitted", "rejected"}) {
-                        double counted = registry.get("ratewarden.calls").tag("name", "orders").tag("outcome", outcome)
-                                .functionCounters().stream().mapToDouble(c -> c.count()).sum();
-                        assertThat(counted).as(outcome).isEqualTo(jmx.get(outcome).doubleValue());
-                    }
-                });
+    void jmxMicrometerAndHealthReadTheSameNumbers() throws Exception {
+        try (RedisServer redis = TestRedis.server()) {
+            contexts.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                            CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
+                    .withPropertyValues("ratewarden.name=metered", "ratewarden.redis-url=" + redis.url(),
+                            "ratewarden.probe-interval=200ms", "ratewarden.redis-timeout=2s")
+                    .run(context -> {
+                        Ratewarden rw = context.getBean(Ratewarden.class);
+                        Limiter orders = rw.limit("orders", Limit.of(3, Duration.ofMinutes(1)));
+                        for (int i = 0; i < 5; i++) {
+                            orders.tryAcquire("alice"); // 3 permitted; the 5th rejected by the cache
+                        }
+                        redis.kill();
+                        await().atMost(Duration.ofSeconds(30)).until(() -> !rw.isHealthy());
+                        orders.tryAcquire("bob"); // decided by the failure policy, in memory
+                        orders.tryAcquire("bob");
+
+                        Metrics metrics = rw.metrics();
+                        assertThat(metrics.permitted()).isEqualTo(5);
+                        assertThat(metrics.rejected()).isEqualTo(2);
+                        assertThat(metrics.cachedRejections()).isEqualTo(1);
+                        assertThat(metrics.fallbackDecisions()).isEqualTo(2);
+                        assertThat(metrics.store().failovers()).isEqualTo(1);
+                        assertThat(metrics.redisCalls()).isEqualTo(4);
+
+                        ObjectName bean = new ObjectName("io.ratewarden:type=Ratewarden,name=\"metered\"");
+                        Map<String, Object> jmx = new java.util.HashMap<>();
+                        for (javax.management.Attribute attribute : ManagementFactory.getPlatformMBeanServer()
+                                .getAttributes(bean, new String[] {"Permitted", "Rejected", "CachedRejections",
+                                        "FallbackDecisions", "Failovers", "RedisCalls", "Backend"}).asList()) {
+                            jmx.put(attribute.getName(), attribute.getValue());
+                        }
+                        assertThat(jmx).containsEntry("Permitted", metrics.permitted())
+                                .containsEntry("Rejected", metrics.rejected())
+                                .containsEntry("CachedRejections", metrics.cachedRejections())
+                                .containsEntry("FallbackDecisions", metrics.fallbackDecisions())
+                                .containsEntry("Failovers", metrics.store().failovers())
+                                .containsEntry("RedisCalls", metrics.redisCalls())
+                                .containsEntry("Backend", "IN_MEMORY");
+
+                        MeterRegistry registry = context.getBean(MeterRegistry.class);
+                        assertThat(callsCounted(registry, "permitted")).isEqualTo(metrics.permitted());
+                        assertThat(callsCounted(registry, "rejected")).isEqualTo(metrics.rejected());
+                        assertThat(registry.get("ratewarden.cached.rejections").functionCounter().count())
+                                .isEqualTo(metrics.cachedRejections());
+                        assertThat(registry.get("ratewarden.fallback.decisions").functionCounter().count())
+                                .isEqualTo(metrics.fallbackDecisions());
+                        assertThat(registry.get("ratewarden.failovers").functionCounter().count())
+                                .isEqualTo(metrics.store().failovers());
+                        assertThat(registry.get("ratewarden.redis.calls").functionTimer().count())
+                                .isEqualTo(metrics.redisCalls());
+                        assertThat(registry.get("ratewarden.in.memory").gauge().value()).isEqualTo(1.0);
+
+                        Map<String, Object> health = context.getBean(RatewardenHealthIndicator.class).health()
+                                .getDetails();
+                        assertThat(health).containsEntry("permitted", metrics.permitted())
+                                .containsEntry("rejected", metrics.rejected())
+                                .containsEntry("cachedRejections", metrics.cachedRejections())
+                                .containsEntry("fallbackDecisions", metrics.fallbackDecisions())
+                                .containsEntry("failovers", metrics.store().failovers())
+                                .containsEntry("backend", "IN_MEMORY");
+                    });
+        }
+    }
+
+    private static double callsCounted(MeterRegistry registry, String outcome) {
+        return registry.get("ratewarden.calls").tag("name", "orders").tag("outcome", outcome)
+                .functionCounters().stream().mapToDouble(c -> c.count()).sum();
     }
 
     private static Throwable rootCause(Throwable failure) {
