@@ -41,8 +41,7 @@ public final class TestReport {
      *
      * @param args the root of the build; the build's start ({@code maven.build.timestamp}, UTC,
      *     ISO-8601), reports older than which belong to an earlier build; whether tests were
-     *     skipped (text holding {@code true}); the tests selected with {@code -Dtest} or
-     *     {@code -Dit.test}, if any (then a build without any report is no failure)
+     *     skipped (text holding {@code true})
      * @throws Exception when the reports cannot be read, or a test failed (which fails the build)
      */
     public static void main(String[] args) throws Exception {
@@ -52,7 +51,6 @@ public final class TestReport {
             System.out.println("Tests were skipped: no test report.");
             return;
         }
-        boolean selected = args.length > 3 && args[3] != null && !args[3].isBlank();
         List<ModuleResult> results = new ArrayList<>();
         List<String> withoutReport = new ArrayList<>();
         for (String module : modules(root)) {
@@ -80,14 +78,11 @@ public final class TestReport {
             System.out.println("  No test report from this build (not in it, or no test ran): "
                     + String.join(", ", withoutReport));
         }
-        if (results.isEmpty() && !selected) {
-            problems.add("no module wrote a test report in this build");
-        }
         if (!problems.isEmpty()) {
             System.out.println("Failed:");
             problems.forEach(problem -> System.out.println("  " + problem));
             throw new IllegalStateException(problems.size() + " problem(s) in the tests of "
-                    + Math.max(1, results.stream().filter(r -> !r.passed()).count())
+                    + results.stream().filter(r -> !r.passed()).count()
                     + " module(s); the reports are in each module's target/surefire-reports and"
                     + " target/failsafe-reports");
         }
@@ -133,25 +128,22 @@ public final class TestReport {
                 try (InputStream in = Files.newInputStream(file)) {
                     suite = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in).getDocumentElement();
                 }
-                tests += count(suite, "tests");
-                failures += count(suite, "failures");
-                errors += count(suite, "errors");
-                skipped += count(suite, "skipped");
+                // Counted from the test cases: a suite's own totals leave out JUnit's nested classes.
                 NodeList cases = suite.getElementsByTagName("testcase");
                 for (int i = 0; i < cases.getLength(); i++) {
                     Element test = (Element) cases.item(i);
-                    if (test.getElementsByTagName("failure").getLength() > 0
-                            || test.getElementsByTagName("error").getLength() > 0) {
+                    tests++;
+                    boolean failure = test.getElementsByTagName("failure").getLength() > 0;
+                    boolean error = test.getElementsByTagName("error").getLength() > 0;
+                    failures += failure ? 1 : 0;
+                    errors += error ? 1 : 0;
+                    skipped += test.getElementsByTagName("skipped").getLength() > 0 ? 1 : 0;
+                    if (failure || error) {
                         failed.add(test.getAttribute("classname") + "." + test.getAttribute("name"));
                     }
                 }
             }
         }
         return new ModuleResult(module, tests, failures, errors, skipped, failed);
-    }
-
-    private static int count(Element suite, String attribute) {
-        String value = suite.getAttribute(attribute);
-        return value.isEmpty() ? 0 : Integer.parseInt(value);
     }
 }
