@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs every benchmark, side by side with the peers, and writes the results table:
-#   benchmarks/run.sh [results-dir]
+#   benchmarks/run.sh [results-dir]     (default: benchmarks/target/results/<date>, not committed)
 # Needs redis-server on the PATH (the Redis benchmarks start their own on loopback ports).
 # Takes about 22 minutes on 2 cores. Close other work first: the numbers are only as quiet as
 # the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="${1:-benchmarks/results/$(date -u +%Y-%m-%d)}"
+out="${1:-benchmarks/target/results/$(date -u +%Y-%m-%d)}"
 mkdir -p "$out"
 
 mvn -B -q -Pbenchmarks -DskipTests package -pl benchmarks -am
@@ -18,9 +18,10 @@ jmh 'InMemoryBenchmark' -t 2 -rf csv -rff "$out/inmemory-2t.csv" | tee "$out/inm
 for threads in 1 4 16; do
   jmh 'RedisBenchmark' -t "$threads" -rf csv -rff "$out/redis-${threads}t.csv" | tee "$out/redis-${threads}t.txt"
 done
-jmh 'RedisRefusalBenchmark' -t 1 -rf csv -rff "$out/redis-refusal-1t.csv" | tee "$out/redis-refusal-1t.txt"
-java -cp "$jar" io.ratewarden.benchmarks.RefusalFlood | tee "$out/flood.md"
+jmh 'RedisRejectionBenchmark' -t 1 -rf csv -rff "$out/redis-rejection-1t.csv" | tee "$out/redis-rejection-1t.txt"
+java -cp "$jar" io.ratewarden.benchmarks.RejectionFlood | tee "$out/flood.md"
 java -cp "$jar" io.ratewarden.benchmarks.FailoverLatency | tee "$out/failover.md"
+java -cp "$jar" io.ratewarden.benchmarks.RedisMemoryTable | tee "$out/memory.md"
 
 {
   echo "# Benchmark results $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -30,12 +31,12 @@ java -cp "$jar" io.ratewarden.benchmarks.FailoverLatency | tee "$out/failover.md
   echo
   java -cp "$jar" io.ratewarden.benchmarks.ResultsTable "$out"
   echo
-  echo "### A refused call on Redis (1 thread, µs/op)"
+  echo "### A rejected call on Redis (1 thread, µs/op)"
   echo
   echo "| benchmark | µs/op | ± |"
   echo "|---|---|---|"
   awk -F, 'NR > 1 && $1 !~ /:/ {gsub(/"/, "", $1); sub(/.*\./, "", $1); printf "| %s | %.1f | %.1f |\n", $1, $5, $6}' \
-    "$out/redis-refusal-1t.csv"
+    "$out/redis-rejection-1t.csv"
   echo
   echo "### A flood: 16 threads on one blocked key for 10 s"
   echo
@@ -44,5 +45,9 @@ java -cp "$jar" io.ratewarden.benchmarks.FailoverLatency | tee "$out/failover.md
   echo "### Call latency through a Redis failure"
   echo
   cat "$out/failover.md"
+  echo
+  echo "### Bytes per key on Redis"
+  echo
+  cat "$out/memory.md"
 } > "$out/results.md"
 echo "Results: $out/results.md"

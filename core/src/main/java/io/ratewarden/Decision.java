@@ -12,7 +12,7 @@ import java.util.Objects;
  *     same request could be granted, never negative; {@link Duration#ZERO} when allowed
  * @param remaining the permits the bucket had left after this decision, from the same decision
  *     (no further round trip), or {@value #NOT_REPORTED} when not reported: an instance reports
- *     it on grants when built with {@code reportRemaining(true)}, and a refusal reports 0
+ *     it on grants when built with {@code reportRemaining(true)}, and a rejection reports 0
  */
 public record Decision(boolean allowed, Backend decidedBy, Duration retryAfter, long remaining) {
 
@@ -45,7 +45,7 @@ public record Decision(boolean allowed, Backend decidedBy, Duration retryAfter, 
 
     /**
      * Creates a decision without the permits remaining: a grant reports {@value #NOT_REPORTED},
-     * a refusal 0.
+     * a rejection 0.
      *
      * @param allowed whether the permits were granted
      * @param decidedBy the backend that decided

@@ -17,7 +17,7 @@ import java.util.Objects;
  *   <li>{@link #liveInstances()} (the default): the number of instances that were alive on Redis
  *       just before it failed, counted by their heartbeats.</li>
  * </ul>
- * With a share that divides the limit, a key that Redis refused within the window before it
+ * With a share that divides the limit, a key that Redis rejected within the window before it
  * failed was full across all instances: on such a key each instance admits, until one window
  * after the failure, no more than the grants it held at the failure (and no more than its share),
  * so that instances that had received less than their share do not add the difference to a full

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Shadow mode</h2>
  * A limit in shadow mode ({@link #isShadow()}) decides and counts every call as usual, but a call
- * it would refuse proceeds: it is granted, counted by {@link #shadowRejected()}, and said once a
+ * it would reject proceeds: it is granted, counted by {@link #shadowRejected()}, and said once a
  * minute at most at INFO, naming the limit, never a key.
  *
  * <p>This class is thread-safe.
@@ -42,18 +42,18 @@ public final class Limiter {
     private final Limit configured;
     private final ConfiguredLimit configuration;
     private final boolean shadow;
-    private final LocalBucket sharedBucket;
+    private final LocalBucket keylessBucket;
     private final ConcurrentMap<String, Tier> tiers = new ConcurrentHashMap<>();
     private final Tier own = new Tier("", null);
     private volatile Limit override;
     private volatile Limit limit;
-    private volatile LimitKey sharedKey;
-    // Calls granted are counted by the store's window for the shared bucket (no cost per call),
-    // here for every other key, by the backend that decided; a shared call of n permits adds
-    // n - 1 to sharedExtraPermits. The shared bucket exists only in memory.
+    private volatile LimitKey keylessKey;
+    // Calls granted are counted by the store's window for the keyless bucket (no cost per call),
+    // here for every other key, by the backend that decided; a keyless call of n permits adds
+    // n - 1 to keylessExtraPermits. The keyless bucket exists only in memory.
     private final LongAdder permittedByRedis = new LongAdder();
     private final LongAdder permittedInMemory = new LongAdder();
-    private final LongAdder sharedExtraPermits = new LongAdder();
+    private final LongAdder keylessExtraPermits = new LongAdder();
     private final LongAdder rejectedByRedis = new LongAdder();
     private final LongAdder rejectedInMemory = new LongAdder();
     private final LongAdder shadowRejectedByRedis = new LongAdder();
@@ -63,7 +63,7 @@ public final class Limiter {
     /**
      * @param configured the limit without an override: configuration over the code's definition
      * @param configuration what configuration says of the limit: its tiers
-     * @param shadow whether the limit refuses nothing
+     * @param shadow whether the limit rejects nothing
      */
     Limiter(Ratewarden owner, String name, Limit configured, ConfiguredLimit configuration, boolean shadow,
             InstanceStore store) {
@@ -73,25 +73,26 @@ public final class Limiter {
         this.configuration = configuration;
         this.shadow = shadow;
         this.limit = configured;
-        this.sharedKey = LimitKey.of(name, configured, "");
-        // Without Redis, the shared bucket is asked directly: the hot path of a limit without key.
-        this.sharedBucket = store.sharedBucket();
+        this.keylessKey = LimitKey.of(name, configured, "");
+        // Without Redis, the keyless bucket is asked directly: the hot path of a limit without key.
+        this.keylessBucket = store.keylessBucket();
         configuration.tiers().keySet().forEach(this::tier);
     }
 
     /**
-     * Takes {@code permits} permits for {@code key} if they are all available now, else takes none.
+     * Takes {@code cost} permits for {@code key} if they are all available now, else takes none.
      * Blocks at most for the instance's Redis timeout.
      *
-     * @param key the caller's key; {@code ""} is the one bucket shared by all callers, {@code null}
-     *     is taken as the text {@code null}, keys over 128 characters are replaced by a stable hash
-     * @param permits how many permits, between 1 and the limit's permits
+     * @param key the caller's key; {@code ""} is the limit's keyless bucket, one for all callers,
+     *     {@code null} is taken as the text {@code null}, keys over 128 characters are replaced by
+     *     a stable hash
+     * @param cost how many permits the call takes, between 1 and the limit's permits
      * @return the decision, never {@code null}; in shadow mode always a grant
-     * @throws IllegalArgumentException if {@code permits} is out of range
+     * @throws IllegalArgumentException if {@code cost} is out of range
      * @throws IllegalStateException if the instance is closed
      */
-    public Decision tryAcquire(String key, long permits) {
-        return tryAcquire(key, permits, FailurePolicy.DEFAULT);
+    public Decision tryAcquire(String key, long cost) {
+        return tryAcquire(key, cost, FailurePolicy.DEFAULT);
     }
 
     /**
@@ -99,60 +100,74 @@ public final class Limiter {
      * the call when Redis cannot.
      *
      * @param key the caller's key
-     * @param permits how many permits, between 1 and the limit's permits
+     * @param cost how many permits the call takes, between 1 and the limit's permits
      * @param onStoreFailure the policy for this call; {@link FailurePolicy#DEFAULT} for the
      *     instance's
      * @return the decision, never {@code null}
-     * @throws IllegalArgumentException if {@code permits} is out of range
+     * @throws IllegalArgumentException if {@code cost} is out of range
      * @throws IllegalStateException if the instance is closed
      */
-    public Decision tryAcquire(String key, long permits, FailurePolicy onStoreFailure) {
+    public Decision tryAcquire(String key, long cost, FailurePolicy onStoreFailure) {
         if (key != null && key.isEmpty()) {
-            return tryAcquireShared(permits, onStoreFailure);
+            return tryAcquireKeyless(cost, onStoreFailure);
         }
-        return askStore(owner.openStore(), LimitKey.of(name, limit, key), permits, onStoreFailure);
+        return askStore(owner.openStore(), LimitKey.of(name, limit, key), cost, onStoreFailure);
     }
 
     /**
-     * Takes {@code permits} permits from the limit's one bucket shared by all callers, the key
-     * {@code ""}: the same decision as {@code tryAcquire("", permits, onStoreFailure)}, by the
+     * Takes {@code cost} permits from the limit's keyless bucket, the key {@code ""} that all
+     * callers share: the same decision as {@code tryAcquire("", cost, onStoreFailure)}, by the
      * shortest path. Blocks at most for the instance's Redis timeout.
      *
-     * @param permits how many permits, between 1 and the limit's permits
+     * @param cost how many permits the call takes, between 1 and the limit's permits
      * @param onStoreFailure the policy for this call; {@link FailurePolicy#DEFAULT} for the
      *     instance's
      * @return the decision, never {@code null}
-     * @throws IllegalArgumentException if {@code permits} is out of range
+     * @throws IllegalArgumentException if {@code cost} is out of range
      * @throws IllegalStateException if the instance is closed
      */
-    public Decision tryAcquireShared(long permits, FailurePolicy onStoreFailure) {
+    public Decision tryAcquireKeyless(long cost, FailurePolicy onStoreFailure) {
         InstanceStore store = owner.openStore();
-        LocalBucket bucket = sharedBucket;
+        LocalBucket bucket = keylessBucket;
         if (bucket == null) {
-            return askStore(store, sharedKey, permits, onStoreFailure);
+            return askStore(store, keylessKey, cost, onStoreFailure);
         }
-        Decision decision = bucket.tryAcquire(sharedKey, permits);
+        Decision decision = bucket.tryAcquire(keylessKey, cost);
         if (!decision.allowed()) {
-            return refused(decision);
+            return countRejection(decision);
         }
-        if (permits != 1) {
-            sharedExtraPermits.add(permits - 1);
+        if (cost != 1) {
+            keylessExtraPermits.add(cost - 1);
         }
         return decision;
     }
 
-    // Kept apart from the shared bucket's path, so that the JIT can inline that path into callers.
-    private Decision askStore(InstanceStore store, LimitKey key, long permits, FailurePolicy onStoreFailure) {
-        Decision decision = store.tryAcquire(key, permits, onStoreFailure);
+    /**
+     * Takes permits from the keyless bucket: {@link #tryAcquireKeyless(long, FailurePolicy)}.
+     *
+     * @param cost how many permits the call takes
+     * @param onStoreFailure the policy for this call
+     * @return the decision
+     * @deprecated renamed {@link #tryAcquireKeyless(long, FailurePolicy)}: "shared" means shared by
+     *     instances elsewhere; this name goes in a later release
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    public Decision tryAcquireShared(long cost, FailurePolicy onStoreFailure) {
+        return tryAcquireKeyless(cost, onStoreFailure);
+    }
+
+    // Kept apart from the keyless bucket's path, so that the JIT can inline that path into callers.
+    private Decision askStore(InstanceStore store, LimitKey key, long cost, FailurePolicy onStoreFailure) {
+        Decision decision = store.tryAcquire(key, cost, onStoreFailure);
         if (!decision.allowed()) {
-            return refused(decision);
+            return countRejection(decision);
         }
         (decision.decidedBy() == Backend.REDIS ? permittedByRedis : permittedInMemory).increment();
         return decision;
     }
 
-    /** Counts a refusal; in shadow mode counts it as such and grants the call instead. */
-    private Decision refused(Decision decision) {
+    /** Counts a rejection; in shadow mode counts it as such and grants the call instead. */
+    private Decision countRejection(Decision decision) {
         boolean byRedis = decision.decidedBy() == Backend.REDIS;
         if (!shadow) {
             (byRedis ? rejectedByRedis : rejectedInMemory).increment();
@@ -162,7 +177,7 @@ public final class Limiter {
         long now = System.nanoTime();
         long logged = shadowLoggedAt.get();
         if (now - logged >= SHADOW_LOG_INTERVAL_NANOS && shadowLoggedAt.compareAndSet(logged, now)) {
-            LOG.info("Limit '{}' of Ratewarden '{}' is in shadow mode and would have refused calls: {} so far",
+            LOG.info("Limit '{}' of Ratewarden '{}' is in shadow mode and would have rejected calls: {} so far",
                     name, owner.name(), shadowRejected());
         }
         return Decision.allowed(decision.decidedBy());
@@ -187,7 +202,7 @@ public final class Limiter {
      * Forgets every grant of {@code key}, so that its next call finds the whole limit: on the
      * backend that decides (one round trip on Redis), in this instance's memory and in its
      * over-limit cache. Other instances on Redis see the reset with their next call on Redis;
-     * a refusal one of them cached keeps refusing that key there until its retry time, at most
+     * a rejection one of them cached keeps rejecting that key there until its retry time, at most
      * one window. Blocks at most for the instance's Redis timeout.
      *
      * @param key the caller's key, normalised as {@link #tryAcquire(String, long)} does
@@ -208,7 +223,7 @@ public final class Limiter {
     }
 
     private LimitKey keyOf(String key) {
-        return key != null && key.isEmpty() ? sharedKey : LimitKey.of(name, limit, key);
+        return key != null && key.isEmpty() ? keylessKey : LimitKey.of(name, limit, key);
     }
 
     /**
@@ -326,7 +341,7 @@ public final class Limiter {
             Limit before = limit;
             override = newOverride;
             limit = newOverride != null ? newOverride : configured;
-            sharedKey = sharedKey.withLimit(limit);
+            keylessKey = keylessKey.withLimit(limit);
             LOG.info("Limit '{}' of Ratewarden '{}': {}, was {}", name, owner.name(),
                     newOverride != null ? "overridden to " + newOverride : "override cleared, back to " + limit,
                     before);
@@ -344,8 +359,8 @@ public final class Limiter {
     }
 
     /**
-     * Returns whether the limit is in shadow mode: it refuses nothing, and counts what it would
-     * have refused. Set by configuration ({@code ratewarden.limits.<name>.shadow}), else by
+     * Returns whether the limit is in shadow mode: it rejects nothing, and counts what it would
+     * have rejected. Set by configuration ({@code ratewarden.limits.<name>.shadow}), else by
      * {@link RateLimited#shadow()} or {@link Ratewarden.Builder#shadow(boolean)}.
      *
      * @return whether in shadow mode
@@ -361,7 +376,7 @@ public final class Limiter {
 
     /**
      * Returns how many calls this limit granted since it was defined, whichever backend decided,
-     * shadow-mode grants of calls it would have refused excluded. Exact once no call is in flight;
+     * shadow-mode grants of calls it would have rejected excluded. Exact once no call is in flight;
      * never decreases. Does no I/O.
      *
      * @return the calls granted
@@ -371,28 +386,28 @@ public final class Limiter {
     }
 
     /**
-     * Returns how many calls this limit refused since it was defined, whichever backend decided.
+     * Returns how many calls this limit rejected since it was defined, whichever backend decided.
      *
-     * @return the calls refused
+     * @return the calls rejected
      */
     public long rejected() {
         return rejected(Backend.REDIS) + rejected(Backend.IN_MEMORY);
     }
 
     /**
-     * Returns how many calls this limit would have refused in shadow mode, and let through.
+     * Returns how many calls this limit would have rejected in shadow mode, and let through.
      *
-     * @return the calls let through that the limit would have refused
+     * @return the calls let through that the limit would have rejected
      */
     public long shadowRejected() {
         return shadowRejected(Backend.REDIS) + shadowRejected(Backend.IN_MEMORY);
     }
 
     /**
-     * Returns how many calls {@code backend} would have refused in shadow mode.
+     * Returns how many calls {@code backend} would have rejected in shadow mode.
      *
      * @param backend the backend, never {@code null}
-     * @return the calls let through that {@code backend} would have refused
+     * @return the calls let through that {@code backend} would have rejected
      */
     public long shadowRejected(Backend backend) {
         return (backend == Backend.REDIS ? shadowRejectedByRedis : shadowRejectedInMemory).sum();
@@ -410,16 +425,16 @@ public final class Limiter {
         if (backend == Backend.REDIS) {
             return permittedByRedis.sum();
         }
-        long shared = sharedBucket == null ? 0 : sharedBucket.grantedPermits(sharedKey) - sharedExtraPermits.sum();
+        long shared = keylessBucket == null ? 0 : keylessBucket.grantedPermits(keylessKey) - keylessExtraPermits.sum();
         return permittedInMemory.sum() + shared;
     }
 
     /**
-     * Returns how many calls {@code backend} refused for this limit since it was defined,
-     * counting refusals from the over-limit cache as Redis's.
+     * Returns how many calls {@code backend} rejected for this limit since it was defined,
+     * counting rejections from the over-limit cache as Redis's.
      *
      * @param backend the backend, never {@code null}
-     * @return the calls refused by {@code backend}
+     * @return the calls rejected by {@code backend}
      */
     public long rejected(Backend backend) {
         return (backend == Backend.REDIS ? rejectedByRedis : rejectedInMemory).sum();
@@ -484,29 +499,29 @@ public final class Limiter {
          * tier.
          *
          * @param key the caller's key
-         * @param permits how many permits, between 1 and the tier's permits
+         * @param cost how many permits the call takes, between 1 and the tier's permits
          * @param onStoreFailure the policy for this call; {@link FailurePolicy#DEFAULT} for the
          *     instance's
          * @return the decision, never {@code null}
-         * @throws IllegalArgumentException if {@code permits} is out of range
+         * @throws IllegalArgumentException if {@code cost} is out of range
          * @throws IllegalStateException if the instance is closed
          */
-        public Decision tryAcquire(String key, long permits, FailurePolicy onStoreFailure) {
+        public Decision tryAcquire(String key, long cost, FailurePolicy onStoreFailure) {
             if (tier.isEmpty()) {
-                return Limiter.this.tryAcquire(key, permits, onStoreFailure);
+                return Limiter.this.tryAcquire(key, cost, onStoreFailure);
             }
-            return askStore(owner.openStore(), LimitKey.of(name, tier, limit(), key), permits, onStoreFailure);
+            return askStore(owner.openStore(), LimitKey.of(name, tier, limit(), key), cost, onStoreFailure);
         }
 
         /**
          * Takes permits as {@link Limiter#tryAcquire(String, long)} does, in this tier.
          *
          * @param key the caller's key
-         * @param permits how many permits, between 1 and the tier's permits
+         * @param cost how many permits the call takes, between 1 and the tier's permits
          * @return the decision, never {@code null}
          */
-        public Decision tryAcquire(String key, long permits) {
-            return tryAcquire(key, permits, FailurePolicy.DEFAULT);
+        public Decision tryAcquire(String key, long cost) {
+            return tryAcquire(key, cost, FailurePolicy.DEFAULT);
         }
 
         /**

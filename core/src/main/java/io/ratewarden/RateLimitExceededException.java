@@ -43,7 +43,7 @@ public class RateLimitExceededException extends RuntimeException {
 
     /**
      * Returns {@code Rate limit '<name>' exceeded: <permits> per <window>; retry after
-     * <retryAfter>}, built when asked for: a refusal that nobody prints costs no text. The key is
+     * <retryAfter>}, built when asked for: a rejection that nobody prints costs no text. The key is
      * not in the message: keys are often personal data (a user, an address), and an application
      * that logs the exception must not log them unasked. {@link #key()} has it.
      */

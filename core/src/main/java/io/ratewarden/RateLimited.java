@@ -98,11 +98,11 @@ public @interface RateLimited {
 
     /**
      * Whether the limit is in shadow mode: calls are decided and counted as usual, but a call it
-     * would refuse proceeds, counted by {@link Limiter#shadowRejected()}. For trying a limit in
-     * production without refusing anyone. A property of the limit, whichever method names it;
+     * would reject proceeds, counted by {@link Limiter#shadowRejected()}. For trying a limit in
+     * production without rejecting anyone. A property of the limit, whichever method names it;
      * configuration ({@code ratewarden.limits.<name>.shadow}) comes first.
      *
-     * @return whether the limit refuses nothing
+     * @return whether the limit rejects nothing
      */
     boolean shadow() default false;
 

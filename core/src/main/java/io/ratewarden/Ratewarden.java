@@ -521,11 +521,11 @@ public final class Ratewarden implements AutoCloseable {
 
         /**
          * Sets whether every limit is in shadow mode (default {@code false}): calls are decided
-         * and counted as usual, but a call a limit would refuse proceeds, counted by
+         * and counted as usual, but a call a limit would reject proceeds, counted by
          * {@link Limiter#shadowRejected()}. A limit's own {@code shadow} setting in configuration
          * comes first.
          *
-         * @param enabled whether to refuse nothing
+         * @param enabled whether to reject nothing
          * @return this builder
          */
         public Builder shadow(boolean enabled) {
@@ -826,15 +826,15 @@ public final class Ratewarden implements AutoCloseable {
         }
 
         /**
-         * Sets whether a key that Redis refused is refused on this instance without a round trip
-         * until Redis said it would have room again (default {@code true}). Only refusals are
-         * kept, never grants, and a cached refusal answers calls of the refused cost or more: no
+         * Sets whether a key that Redis rejected is rejected on this instance without a round trip
+         * until Redis said it would have room again (default {@code true}). Only rejections are
+         * kept, never grants, and a cached rejection answers calls of the rejected cost or more: no
          * call is granted earlier than Redis would grant it. Each instance keeps its own cache, so
          * a flooding caller costs Redis about one round trip per retry time and instance rather
          * than one per call. Turn it off when something other than time can make room on Redis
          * early (a user deleting limiter keys, raising a limit's permits across instances).
          *
-         * @param enabled whether to cache refusals
+         * @param enabled whether to cache rejections
          * @return this builder
          */
         public Builder overLimitCache(boolean enabled) {

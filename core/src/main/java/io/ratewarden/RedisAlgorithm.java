@@ -19,7 +19,7 @@ public enum RedisAlgorithm {
     /**
      * Ratewarden's own layout: one string per bucket, at most about 700 bytes whatever the limit
      * and however many grants the window holds. Exact up to 64 permits; above, it never grants
-     * more than the limit in any window and may refuse up to a sixteenth of the window early, as
+     * more than the limit in any window and may reject up to a sixteenth of the window early, as
      * the in-memory limiter does.
      */
     COMPACT

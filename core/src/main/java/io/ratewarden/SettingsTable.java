@@ -65,7 +65,7 @@ final class SettingsTable {
      * @param key the setting's key ({@code redisTimeout})
      * @param value its text
      * @throws IllegalArgumentException naming {@code source}: for an unknown setting or a value the
-     *     setter refuses
+     *     setter rejects
      */
     static void apply(Ratewarden.Builder builder, String source, String key, String value) {
         BiConsumer<Ratewarden.Builder, Text> setter = SETTINGS.get(normal(key));

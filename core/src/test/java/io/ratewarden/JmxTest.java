@@ -79,7 +79,7 @@ class JmxTest {
             long rejected = (Long) server.getAttribute(limitName, "Rejected");
             assertThat(permitted).isEqualTo(allowed);
             assertThat(permitted + rejected).isEqualTo(80_000);
-            assertThat(rejected).as("the shared key holds 40,000 of 40,000 calls").isZero();
+            assertThat(rejected).as("the empty key holds 40,000 of 40,000 calls").isZero();
             assertThat(server.getAttribute(limitName, "Permits")).isEqualTo(40_000L);
             assertThat(server.getAttribute(limitName, "WindowMillis")).isEqualTo(3_600_000L);
             ObjectName instanceName = instance("jmx-counters");
@@ -97,21 +97,21 @@ class JmxTest {
         try (Ratewarden rw = Ratewarden.builder().name("jmx-calls").ticker(nanos::get).build()) {
             Limiter limiter = rw.limit("batch", Limit.of(10, Duration.ofMillis(1_600)));
             long granted = 0;
-            long refused = 0;
+            long rejected = 0;
             for (int round = 0; round < 50; round++) { // every round moves on by a slot or a window
                 for (int call = 0; call < 7; call++) {
                     long permits = call % 3 + 1;
                     boolean allowed = (call % 2 == 0 ? limiter.tryAcquire("", permits)
                             : limiter.tryAcquire("user-" + call, permits)).allowed();
                     granted += allowed ? 1 : 0;
-                    refused += allowed ? 0 : 1;
+                    rejected += allowed ? 0 : 1;
                 }
                 nanos.addAndGet(round % 5 == 0 ? 2_000_000_000L : 100_000_000L);
             }
             ObjectName limitName = limit("jmx-calls", "batch");
-            assertThat(refused).as("the rounds reach the limit").isPositive();
+            assertThat(rejected).as("the rounds reach the limit").isPositive();
             assertThat(server.getAttribute(limitName, "Permitted")).isEqualTo(granted);
-            assertThat(server.getAttribute(limitName, "Rejected")).isEqualTo(refused);
+            assertThat(server.getAttribute(limitName, "Rejected")).isEqualTo(rejected);
             assertThat(server.getAttribute(instance("jmx-calls"), "Permitted")).isEqualTo(granted);
         }
     }

@@ -35,9 +35,9 @@ class LimitsAsConfigurationTest {
             for (int i = 0; i < 3; i++) {
                 assertThat(quotes.tryAcquire("alice").allowed()).isTrue();
             }
-            Decision refused = quotes.tryAcquire("alice");
-            assertThat(refused.allowed()).isFalse();
-            assertThat(refused.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
+            Decision rejected = quotes.tryAcquire("alice");
+            assertThat(rejected.allowed()).isFalse();
+            assertThat(rejected.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
         }
     }
 
@@ -91,7 +91,7 @@ class LimitsAsConfigurationTest {
     }
 
     @Test
-    void shadowModeRefusesNothingCountsWhatItWouldHaveRefusedAndSaysSoOnceAMinute() {
+    void shadowModeRejectsNothingCountsWhatItWouldHaveRejectedAndSaysSoOnceAMinute() {
         try (Ratewarden rw = builder().name("shadow-test").configure("limits.trial.shadow", "true").build()) {
             Limiter trial = rw.limit("trial", Limit.of(2, Duration.ofMinutes(1)));
             Limiter enforced = rw.limit("enforced", Limit.of(2, Duration.ofMinutes(1)));
@@ -100,7 +100,7 @@ class LimitsAsConfigurationTest {
             long mark = LOG.mark();
             for (int i = 0; i < 10; i++) {
                 assertThat(trial.tryAcquire("alice").allowed()).as("call %d", i + 1).isTrue();
-                assertThat(trial.tryAcquire("").allowed()).as("shared call %d", i + 1).isTrue();
+                assertThat(trial.tryAcquire("").allowed()).as("keyless call %d", i + 1).isTrue();
             }
             assertThat(trial.permitted()).isEqualTo(4);
             assertThat(trial.shadowRejected()).isEqualTo(16);
@@ -132,7 +132,7 @@ class LimitsAsConfigurationTest {
             assertThat(quotes.remaining("alice")).isEqualTo(3);
             assertThat(quotes.tryAcquire("alice", 3).allowed()).as("3 more at once, not 8").isTrue();
             assertThat(quotes.tryAcquire("alice").allowed()).isFalse();
-            assertThat(quotes.tryAcquire("", 3).allowed()).as("the shared bucket too").isTrue();
+            assertThat(quotes.tryAcquire("", 3).allowed()).as("the keyless bucket too").isTrue();
             assertThat(quotes.tryAcquire("", 1).allowed()).isFalse();
             assertThat(LOG.linesSince(mark, LogWatch.Level.INFO)).anySatisfy(line -> assertThat(line.message())
                     .contains("'quotes'").contains("8 per PT1M").contains("5 per PT1M"));

@@ -82,7 +82,7 @@ class MultiProcessSharedLimitTest {
             assertThat(busiest).as("grants certainly inside one window").isLessThanOrEqualTo(run.permits());
             assertThat((double) outcome.grants().size()).as("grants used of what the limit allows")
                     .isGreaterThanOrEqualTo(0.8 * allowed); // about 1.00 on an idle machine; a limiter that
-                                                            // refused wrongly would fall far below
+                                                            // rejected wrongly would fall far below
         }
     }
 
@@ -149,7 +149,7 @@ class MultiProcessSharedLimitTest {
                 .isLessThanOrEqualTo(1.25);
         // What a share of the limit lets the instances use, not what a loaded machine manages to:
         // an idle machine shows 1.00, one busy beside a CPU-heavy neighbour about 0.85. A cap that
-        // refused everything would show 0.
+        // rejected everything would show 0.
         assertThat(live.settled()).as("liveInstances(): the instances together still use the limit")
                 .isGreaterThanOrEqualTo(0.5);
         assertThat(full.busiest()).isGreaterThan(2.5);

@@ -39,7 +39,7 @@ class PluggedStoreTest {
                 }
                 assertThat(api.tryAcquire(key).allowed()).isFalse();
             }
-            assertThat(store.calls.get()).as("the shared key too goes to the plugged store").isEqualTo(8);
+            assertThat(store.calls.get()).as("the empty key too goes to the plugged store").isEqualTo(8);
             assertThat(rw.storeInfo()).isSameAs(store.info);
             assertThat(rw.isHealthy()).isTrue();
             assertThat(api.permitted()).isEqualTo(6);

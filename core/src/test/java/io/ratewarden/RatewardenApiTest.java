@@ -46,9 +46,9 @@ class RatewardenApiTest {
             for (String key : new String[] {"alice", ""}) {
                 assertThat(api.tryAcquire(key).remaining()).as("%s after one", key).isEqualTo(2);
                 assertThat(api.tryAcquire(key, 2).remaining()).isZero();
-                Decision refused = api.tryAcquire(key);
-                assertThat(refused.allowed()).isFalse();
-                assertThat(refused.remaining()).isZero();
+                Decision rejected = api.tryAcquire(key);
+                assertThat(rejected.allowed()).isFalse();
+                assertThat(rejected.remaining()).isZero();
             }
             Limiter large = reporting.limit("large", Limit.of(1_000, Duration.ofMinutes(1)));
             assertThat(large.tryAcquire("bob", 10).remaining()).as("the slots").isEqualTo(990);
@@ -56,13 +56,13 @@ class RatewardenApiTest {
     }
 
     @Test
-    void aRefusalsMessageNamesTheLimitButNotTheKey() {
-        RateLimitExceededException refusal = new RateLimitExceededException("quotes", "alice@example.com", 2,
+    void aRejectionsMessageNamesTheLimitButNotTheKey() {
+        RateLimitExceededException rejection = new RateLimitExceededException("quotes", "alice@example.com", 2,
                 Duration.ofMinutes(1), Duration.ofSeconds(59));
-        assertThat(refusal.getMessage()).isEqualTo("Rate limit 'quotes' exceeded: 2 per PT1M; retry after PT59S")
+        assertThat(rejection.getMessage()).isEqualTo("Rate limit 'quotes' exceeded: 2 per PT1M; retry after PT59S")
                 .doesNotContain("alice");
-        assertThat(refusal).hasToString(RateLimitExceededException.class.getName() + ": " + refusal.getMessage());
-        assertThat(refusal.key()).as("the key stays available to the code that handles it")
+        assertThat(rejection).hasToString(RateLimitExceededException.class.getName() + ": " + rejection.getMessage());
+        assertThat(rejection.key()).as("the key stays available to the code that handles it")
                 .isEqualTo("alice@example.com");
     }
 
@@ -70,13 +70,13 @@ class RatewardenApiTest {
     void theSharedBucketIsOneBucketWhicheverMethodAsksIt() {
         try (Ratewarden rw = Ratewarden.builder().name("shared-api").ticker(ticker).build()) {
             Limiter api = rw.limit("api", Limit.of(3, Duration.ofSeconds(10)));
-            assertThat(api.tryAcquireShared(2, FailurePolicy.DEFAULT).allowed()).isTrue();
+            assertThat(api.tryAcquireKeyless(2, FailurePolicy.DEFAULT).allowed()).isTrue();
             assertThat(api.tryAcquire("", 1).allowed()).as("3 permits, 2 taken").isTrue();
-            Decision refused = api.tryAcquireShared(1, FailurePolicy.DEFAULT);
-            assertThat(refused.allowed()).isFalse();
-            assertThat(refused.decidedBy()).isEqualTo(Backend.IN_MEMORY);
+            Decision rejected = api.tryAcquireKeyless(1, FailurePolicy.DEFAULT);
+            assertThat(rejected.allowed()).isFalse();
+            assertThat(rejected.decidedBy()).isEqualTo(Backend.IN_MEMORY);
             assertThat(api.tryAcquire("other", 3).allowed()).as("another key, another bucket").isTrue();
-            assertThatThrownBy(() -> api.tryAcquireShared(4, FailurePolicy.DEFAULT))
+            assertThatThrownBy(() -> api.tryAcquireKeyless(4, FailurePolicy.DEFAULT))
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }
@@ -105,14 +105,14 @@ class RatewardenApiTest {
     }
 
     @Test
-    void closedInstanceRefusesCallsAndCloseIsIdempotent() {
+    void closedInstanceRejectsCallsAndCloseIsIdempotent() {
         Ratewarden rw = Ratewarden.builder().name("closing").build();
         Limiter api = rw.limit("api", Limit.of(2, Duration.ofSeconds(1)));
         rw.close();
         rw.close();
         assertThatThrownBy(() -> api.tryAcquire("a")).isInstanceOf(IllegalStateException.class)
                 .hasMessage("Ratewarden 'closing' is closed");
-        assertThatThrownBy(() -> api.tryAcquireShared(1, FailurePolicy.DEFAULT)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> api.tryAcquireKeyless(1, FailurePolicy.DEFAULT)).isInstanceOf(IllegalStateException.class)
                 .hasMessage("Ratewarden 'closing' is closed");
     }
 

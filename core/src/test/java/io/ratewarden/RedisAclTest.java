@@ -62,7 +62,7 @@ class RedisAclTest {
                     .filter(l -> l.startsWith("cmdstat_")).map(l -> l.substring(8, l.indexOf(':'))).toList());
             String log = server.call("ACL", "LOG");
             assertThat(log).as("denied commands").doesNotContain("reason\ncommand");
-            // Redisson's start-up check for a cluster reads test1 and test2 and ignores the refusal.
+            // Redisson's start-up check for a cluster reads test1 and test2 and ignores the rejection.
             List<String> deniedKeys = new ArrayList<>();
             String[] lines = log.split("\n");
             for (int j = 0; j + 1 < lines.length; j++) {

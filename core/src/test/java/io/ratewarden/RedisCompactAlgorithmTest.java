@@ -92,8 +92,8 @@ class RedisCompactAlgorithmTest {
         assertThat(limiter.tryAcquire("k").allowed()).isTrue();
         long window = TimeUnit.SECONDS.toNanos(1);
         // Ask every 2 ms until granted: every call that ended before the first grant's window
-        // could have passed must be refused, and the first call that started after it granted.
-        long lastRefusalStart = 0;
+        // could have passed must be rejected, and the first call that started after it granted.
+        long lastRejectionStart = 0;
         long grantedStart = 0;
         long grantedEnd = 0;
         for (int i = 0; i < 5_000 && grantedStart == 0; i++) {
@@ -105,17 +105,17 @@ class RedisCompactAlgorithmTest {
                 grantedEnd = after;
             } else {
                 assertThat(decision.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(1));
-                lastRefusalStart = before;
+                lastRejectionStart = before;
                 LockSupport.parkNanos(2_000_000);
             }
         }
-        System.out.printf("COMPACT, 3 per second: granted again %.1f to %.1f ms after the first grant (last refusal"
+        System.out.printf("COMPACT, 3 per second: granted again %.1f to %.1f ms after the first grant (last rejection"
                 + " asked at %.1f ms)%n", (grantedStart - firstAfter) / 1e6, (grantedEnd - firstBefore) / 1e6,
-                (lastRefusalStart - firstBefore) / 1e6);
+                (lastRejectionStart - firstBefore) / 1e6);
         assertThat(grantedStart).as("granted again within 5,000 tries").isPositive();
         assertThat(grantedEnd - firstBefore).as("never earlier than one window after the first grant")
                 .isGreaterThanOrEqualTo(window);
-        assertThat(lastRefusalStart - firstAfter).as("refused only while the first grant was in the window")
+        assertThat(lastRejectionStart - firstAfter).as("rejected only while the first grant was in the window")
                 .isLessThan(window);
     }
 
@@ -166,7 +166,7 @@ class RedisCompactAlgorithmTest {
             assertThat(hundred.remaining("k")).as("from a log of 50 to slots of 100").isEqualTo(50);
             assertThat(hundred.tryAcquire("k", 30).allowed()).isTrue();
             Limiter sixty = smallAgain.limit(name, Limit.of(60, Duration.ofMinutes(1)));
-            assertThat(sixty.remaining("k")).as("80 held, more than a log of 60 keeps: refused").isZero();
+            assertThat(sixty.remaining("k")).as("80 held, more than a log of 60 keeps: rejected").isZero();
             assertThat(sixty.tryAcquire("k").allowed()).isFalse();
             assertThat(hundred.remaining("k")).as("and back: all 80 grants still counted").isEqualTo(20);
         }

@@ -235,7 +235,7 @@ class RedisFailoverFaultTest {
     }
 
     @Test
-    void afterAFailureAnInstanceAddsNothingToAKeyRedisWasRefusing() throws Exception {
+    void afterAFailureAnInstanceAddsNothingToAKeyRedisWasRejecting() throws Exception {
         Limit limit = Limit.of(100, Duration.ofSeconds(30));
         try (RedisServer server = TestRedis.server()) {
             Ratewarden.Builder shared = RedisFixtures.builder(server.url()).fallbackShare(FallbackShare.divideBy(2));
@@ -250,12 +250,12 @@ class RedisFailoverFaultTest {
                     assertThat(onQuiet.tryAcquire("full")).isEqualTo(Decision.allowed(Backend.REDIS));
                     assertThat(onQuiet.tryAcquire("spare")).isEqualTo(Decision.allowed(Backend.REDIS));
                 }
-                Decision refusedOnRedis = onQuiet.tryAcquire("full");
-                assertThat(refusedOnRedis.allowed()).isFalse();
-                assertThat(refusedOnRedis.decidedBy()).isEqualTo(Backend.REDIS);
+                Decision rejectedOnRedis = onQuiet.tryAcquire("full");
+                assertThat(rejectedOnRedis.allowed()).isFalse();
+                assertThat(rejectedOnRedis.decidedBy()).isEqualTo(Backend.REDIS);
 
                 server.kill();
-                // The over-limit cache keeps refusing "full" without Redis; the probes see the kill.
+                // The over-limit cache keeps rejecting "full" without Redis; the probes see the kill.
                 RedisFixtures.awaitBackend(quiet, Backend.IN_MEMORY);
                 RedisFixtures.awaitBackend(busy, Backend.IN_MEMORY);
                 long quietGrants = 0;
@@ -273,12 +273,12 @@ class RedisFailoverFaultTest {
                     spareGrants += onQuiet.tryAcquire("spare").allowed() ? 1 : 0;
                 }
                 System.out.printf("after a failure, on a key Redis had filled (80 + 20 of 100, share 50): busy"
-                        + " instance granted %d more, quiet instance %d more; on a key Redis was not refusing"
+                        + " instance granted %d more, quiet instance %d more; on a key Redis was not rejecting"
                         + " (20 held) %d more%n", busyGrants, quietGrants, spareGrants);
                 assertThat(quietGrants).as("the quiet instance held 20 of a full window: nothing to add")
                         .isZero();
                 assertThat(busyGrants).as("the busy instance held more than its share").isZero();
-                assertThat(spareGrants).as("a key Redis was not refusing: up to the share").isEqualTo(30);
+                assertThat(spareGrants).as("a key Redis was not rejecting: up to the share").isEqualTo(30);
                 assertThat(onQuiet.tryAcquire("full").retryAfter()).as("until its own grants leave the window")
                         .isPositive().isLessThanOrEqualTo(limit.window());
             }

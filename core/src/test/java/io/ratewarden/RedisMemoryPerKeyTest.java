@@ -57,7 +57,7 @@ class RedisMemoryPerKeyTest {
             }
             double rejectedMicros = (cpuSeconds(server) - cpuBefore) * 1e6 / calls;
             System.out.printf("%s: Redis CPU per call: %.1f us granted (about 10 grants in each key's window),"
-                    + " %.1f us refused (100 grants in the window)%n", algorithm, grantedMicros, rejectedMicros);
+                    + " %.1f us rejected (100 grants in the window)%n", algorithm, grantedMicros, rejectedMicros);
             assertThat(grantedMicros).isPositive();
             assertThat(rejectedMicros).isPositive();
         }

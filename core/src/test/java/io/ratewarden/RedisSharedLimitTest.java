@@ -171,13 +171,13 @@ class RedisSharedLimitTest {
     void theSharedBucketIsOneBucketWhicheverMethodAsksIt() {
         try (Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(redis.url()).redisTimeout(Duration.ofSeconds(2)))) {
             Limiter limiter = rw.limit("shared-either-way", Limit.of(3, Duration.ofMinutes(1)));
-            Decision first = limiter.tryAcquireShared(2, FailurePolicy.DEFAULT);
+            Decision first = limiter.tryAcquireKeyless(2, FailurePolicy.DEFAULT);
             assertThat(first.allowed()).isTrue();
             assertThat(first.decidedBy()).isEqualTo(Backend.REDIS);
             assertThat(limiter.tryAcquire("", 1).allowed()).as("3 permits, 2 taken").isTrue();
-            Decision refused = limiter.tryAcquireShared(1, FailurePolicy.DEFAULT);
-            assertThat(refused.allowed()).isFalse();
-            assertThat(refused.decidedBy()).isEqualTo(Backend.REDIS);
+            Decision rejected = limiter.tryAcquireKeyless(1, FailurePolicy.DEFAULT);
+            assertThat(rejected.allowed()).isFalse();
+            assertThat(rejected.decidedBy()).isEqualTo(Backend.REDIS);
             assertThat(limiter.permitted()).isEqualTo(2);
             assertThat(limiter.rejected()).isEqualTo(1);
         }

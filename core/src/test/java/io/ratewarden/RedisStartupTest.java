@@ -23,7 +23,7 @@ class RedisStartupTest {
     private static final Duration PATIENT = Duration.ofSeconds(60);
 
     @Test
-    void aNewInstancesFirstCallOnAKeyRedisHoldsFullIsRefusedByRedis() throws Exception {
+    void aNewInstancesFirstCallOnAKeyRedisHoldsFullIsRejectedByRedis() throws Exception {
         try (RedisServerProcess server = TestRedis.controllable()) {
             String prefix = "rw-start:";
             try (Ratewarden first = RedisFixtures.onRedis(RedisFixtures.builder(server.url()).keyPrefix(prefix))) {
@@ -44,15 +44,15 @@ class RedisStartupTest {
     }
 
     @Test
-    void aRefusedConnectionEndsTheWaitAtOnceAndIsAFailureNotAConnection() throws Exception {
+    void aRejectedConnectionEndsTheWaitAtOnceAndIsAFailureNotAConnection() throws Exception {
         int nothingListens = RedisServerProcess.freePort();
         long started = System.nanoTime();
-        try (Ratewarden rw = Ratewarden.builder().name("refused-" + nothingListens)
+        try (Ratewarden rw = Ratewarden.builder().name("rejected-" + nothingListens)
                 .redisUrl("redis://127.0.0.1:" + nothingListens).startupWait(PATIENT).build()) {
             Duration built = Duration.ofNanos(System.nanoTime() - started);
             StoreInfo info = rw.storeInfo();
             System.out.printf("build() on a refused connection returned after %d ms: %s%n", built.toMillis(), info);
-            assertThat(built).as("the wait ended with the refusal, not the bound").isLessThan(PATIENT);
+            assertThat(built).as("the wait ended with the rejection, not the bound").isLessThan(PATIENT);
             assertThat(info.state()).isEqualTo(StoreState.FAILED);
             assertThat(info.lastError()).contains("Connection refused");
             assertThat(rw.limit("any", Limit.of(1, Duration.ofMinutes(1))).tryAcquire("k").decidedBy())

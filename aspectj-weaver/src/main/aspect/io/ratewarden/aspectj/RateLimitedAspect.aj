@@ -16,7 +16,7 @@ import org.aspectj.lang.annotation.SuppressAjWarnings;
  *   <li>a method of one or two parameters whose key is an expression gets its arguments bound
  *       directly, without a join point or an argument array;</li>
  *   <li>a method of at most two parameters with a fallback gets its target and arguments bound
- *       directly too, and its fallback called with them, so that neither a grant nor a refusal
+ *       directly too, and its fallback called with them, so that neither a grant nor a rejection
  *       allocates in the aspect;</li>
  *   <li>other methods (more parameters, resolvers, repeated limits) get the call's target and
  *       arguments from {@code thisJoinPoint};</li>
@@ -61,7 +61,7 @@ public aspect RateLimitedAspect {
 
     /**
      * Executions whose one annotation names a fallback, with no resolver, on a method of at most
-     * two parameters that does not return a {@code CompletionStage}: a refusal calls the fallback
+     * two parameters that does not return a {@code CompletionStage}: a rejection calls the fallback
      * with the arguments bound directly, without a join point or an argument array.
      */
     pointcut boundFallbackExecution():

@@ -22,9 +22,8 @@ import org.aspectj.lang.reflect.MethodSignature;
  *   <li>the index, asked on every call, is an open-addressed table from the join point's static
  *       part (by identity) to its limits, both held weakly so that the index never keeps a class
  *       alive. A hit costs an identity hash, an array read and two reference reads, where the
- *       class value costs a chain of about ten dependent reads. It pays: with the class value
- *       alone, the woven call without key measured 58.5 against 44.7 ns (JMH, 2 forks, Java 17,
- *       2 cores).</li>
+ *       class value costs a chain of about ten dependent reads, on every call of a method whose
+ *       whole cost is a few such reads (docs/benchmarks.md has the woven call's cost).</li>
  * </ul>
  * The index is written under a lock and read without one; its entries are immutable, and a
  * reader that misses an entry takes the lock.

@@ -99,7 +99,7 @@ class ConfiguredLimitsTest {
     }
 
     @Test
-    void aShadowLimitLetsEveryCallThroughAndCountsWhatItWouldHaveRefused() {
+    void aShadowLimitLetsEveryCallThroughAndCountsWhatItWouldHaveRejected() {
         Quotes quotes = install(Ratewarden.builder());
         for (int i = 0; i < 4; i++) {
             quotes.trial();

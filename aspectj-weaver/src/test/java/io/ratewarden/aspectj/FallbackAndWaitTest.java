@@ -126,12 +126,12 @@ class FallbackAndWaitTest {
             skipped.incrementAndGet();
         }
 
-        @RateLimited(permits = 1, window = 1, unit = HOURS, fallbackMethod = "refuseLoudly")
+        @RateLimited(permits = 1, window = 1, unit = HOURS, fallbackMethod = "rejectLoudly")
         String fallbackThrowsChecked() throws IOException {
             return "body";
         }
 
-        String refuseLoudly() throws IOException {
+        String rejectLoudly() throws IOException {
             throw new IOException("from the fallback");
         }
 

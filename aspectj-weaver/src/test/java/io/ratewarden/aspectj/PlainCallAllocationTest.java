@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A permitted call of a method without key, on the in-memory store, allocates nothing, and a
- * refused call answered by a fallback allocates nothing in the aspect: measured with the JVM's
+ * rejected call answered by a fallback allocates nothing in the aspect: measured with the JVM's
  * per-thread allocation counter over many calls.
  */
 class PlainCallAllocationTest {
@@ -37,7 +37,7 @@ class PlainCallAllocationTest {
         long fallbacks;
 
         @RateLimited(permits = 1, window = 1, unit = HOURS, fallbackMethod = "later")
-        String refused(String user, String greeting) {
+        String rejected(String user, String greeting) {
             return greeting + user;
         }
 
@@ -81,27 +81,27 @@ class PlainCallAllocationTest {
     }
 
     @Test
-    void aRefusalAnsweredByAFallbackAllocatesOnlyTheStoresDecision() {
+    void aRejectionAnsweredByAFallbackAllocatesOnlyTheStoresDecision() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         try (Ratewarden ratewarden = Ratewarden.builder().name("allocation-fallback").build()) {
             Ratewarden.install(ratewarden);
             Hot hot = new Hot();
             for (int i = 0; i < 200_000; i++) {
-                hot.refused("alice", "hello ");
+                hot.rejected("alice", "hello ");
             }
             int calls = 1_000_000;
             long before = threads.getThreadAllocatedBytes(thread);
             for (int i = 0; i < calls; i++) {
-                hot.refused("alice", "hello ");
+                hot.rejected("alice", "hello ");
             }
             long allocated = threads.getThreadAllocatedBytes(thread) - before;
             assertThat(hot.fallbacks).isEqualTo(1_200_000 - 1);
 
-            // The in-memory store's refusal is a Decision and its Duration (32 + 24 bytes); a join
+            // The in-memory store's rejection is a Decision and its Duration (32 + 24 bytes); a join
             // point, an argument array or an exception would add at least 16 bytes more each.
             // (A keyed limit adds the 24 bytes of its key's lookup, as a keyed grant does.)
-            assertThat(allocated / calls).as("bytes allocated per refused call").isLessThanOrEqualTo(56);
+            assertThat(allocated / calls).as("bytes allocated per rejected call").isLessThanOrEqualTo(56);
         }
     }
 }

@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Woven methods returning Reactor's {@code Mono} and {@code Flux}: permits are taken when the
- * result is subscribed, once per subscription, and a refusal is an error signal.
+ * result is subscribed, once per subscription, and a rejection is an error signal.
  */
 class ReactiveMethodTest {
 
@@ -59,7 +59,7 @@ class ReactiveMethodTest {
     private final Quotes quotes = new Quotes();
 
     @Test
-    void aMonoTakesItsPermitWhenSubscribedOncePerSubscriptionAndRefusesWithAnErrorSignal() {
+    void aMonoTakesItsPermitWhenSubscribedOncePerSubscriptionAndRejectsWithAnErrorSignal() {
         Mono<String> first = quotes.quote();
         Mono<String> second = quotes.quote();
         Mono<String> third = quotes.quote();
@@ -69,11 +69,11 @@ class ReactiveMethodTest {
         assertThat(first.block(Duration.ofSeconds(5))).isEqualTo("quote 1");
         assertThat(first.block(Duration.ofSeconds(5))).as("a second subscription takes a permit too")
                 .isEqualTo("quote 2");
-        String refused = third.onErrorResume(RateLimitExceededException.class, e -> Mono.just("refused: "
+        String rejected = third.onErrorResume(RateLimitExceededException.class, e -> Mono.just("rejected: "
                 + e.limitName())).block(Duration.ofSeconds(5));
-        assertThat(refused).as("a refusal is an error signal, which onErrorResume sees").isEqualTo("refused: mono");
-        assertThat(second.retry(3).onErrorResume(e -> Mono.just("still refused")).block(Duration.ofSeconds(5)))
-                .as("retry() subscribes again, and is refused again").isEqualTo("still refused");
+        assertThat(rejected).as("a rejection is an error signal, which onErrorResume sees").isEqualTo("rejected: mono");
+        assertThat(second.retry(3).onErrorResume(e -> Mono.just("still rejected")).block(Duration.ofSeconds(5)))
+                .as("retry() subscribes again, and is rejected again").isEqualTo("still rejected");
         assertThat(installed.ratewarden.limit("mono").permitted()).isEqualTo(2);
         assertThat(quotes.bodies).hasValue(2);
     }
@@ -90,7 +90,7 @@ class ReactiveMethodTest {
     }
 
     @Test
-    void aRefusedMonoSwitchesToItsFallbacksMono() {
+    void aRejectedMonoSwitchesToItsFallbacksMono() {
         assertThat(quotes.withFallback().block(Duration.ofSeconds(5))).isEqualTo("fresh");
         assertThat(quotes.withFallback().block(Duration.ofSeconds(5))).isEqualTo("cached");
     }

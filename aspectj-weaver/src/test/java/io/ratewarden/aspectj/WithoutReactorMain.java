@@ -50,16 +50,16 @@ public final class WithoutReactorMain {
                 quotes.quote("alice");
                 System.out.println("SYNC NOT LIMITED");
                 System.exit(1);
-            } catch (RateLimitExceededException refused) {
-                System.out.println("sync refused: " + refused.limitName());
+            } catch (RateLimitExceededException rejected) {
+                System.out.println("sync rejected: " + rejected.limitName());
             }
             quotes.later().join();
             try {
                 quotes.later().join();
                 System.out.println("ASYNC NOT LIMITED");
                 System.exit(1);
-            } catch (CompletionException refused) {
-                System.out.println("async refused: " + ((RateLimitExceededException) refused.getCause()).limitName());
+            } catch (CompletionException rejected) {
+                System.out.println("async rejected: " + ((RateLimitExceededException) rejected.getCause()).limitName());
             }
         }
     }

@@ -33,7 +33,7 @@ class WithoutReactorTest {
         String output = Files.readString(log, StandardCharsets.UTF_8);
         Files.delete(log);
         assertThat(exited).as("child exited; output: %s", output).isTrue();
-        assertThat(output).contains("no Reactor on the class path", "sync refused: sync", "async refused: async")
+        assertThat(output).contains("no Reactor on the class path", "sync rejected: sync", "async rejected: async")
                 .doesNotContain("Exception in thread", "NoClassDefFoundError", " ERROR ");
         assertThat(child.exitValue()).as("exit code; output: %s", output).isZero();
     }

@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One local decision per call, Ratewarden beside its peers, in memory. {@code permitted}: limits
  * no run exhausts, every call passes; {@code rejected}: one call per hour, every call after the
- * first is refused (answered by the fallback in {@code ratewardenWovenFallback}). Run with
+ * first is rejected (answered by the fallback in {@code ratewardenWovenFallback}). Run with
  * {@code -t 1} and {@code -t 2}; all threads share each limiter.
  * Five warm-up iterations: the per-key peers over Caffeine are still getting faster after three.
  */

@@ -74,19 +74,19 @@ public final class ResultsTable {
         target(out, "woven call with a key from an argument at most 0.5 x Bucket4j per key in Caffeine",
                 String.format(Locale.ROOT, "%.1f ns vs %.1f ns (%.2f x)", keyed, bucket4jKeyed, keyed / bucket4jKeyed),
                 keyed <= 0.5 * bucket4jKeyed);
-        double programmaticRefusal = score(one, "ratewardenProgrammatic", "rejected");
-        double bucket4jRefusal = score(one, "bucket4jLocal", "rejected");
-        target(out, "programmatic refusal no dearer than Bucket4j's local refusal",
-                String.format(Locale.ROOT, "%.1f ns vs %.1f ns (%.2f x)", programmaticRefusal, bucket4jRefusal,
-                        programmaticRefusal / bucket4jRefusal), programmaticRefusal <= bucket4jRefusal);
-        double wovenRefusal = score(one, "ratewardenWovenNoKey", "rejected");
-        target(out, "woven refusal that throws at most 2 x a woven permitted call",
-                String.format(Locale.ROOT, "%.1f ns vs %.1f ns (%.2f x)", wovenRefusal, woven, wovenRefusal / woven),
-                wovenRefusal <= 2 * woven);
+        double programmaticRejection = score(one, "ratewardenProgrammatic", "rejected");
+        double bucket4jRejection = score(one, "bucket4jLocal", "rejected");
+        target(out, "programmatic rejection no dearer than Bucket4j's local rejection",
+                String.format(Locale.ROOT, "%.1f ns vs %.1f ns (%.2f x)", programmaticRejection, bucket4jRejection,
+                        programmaticRejection / bucket4jRejection), programmaticRejection <= bucket4jRejection);
+        double wovenRejection = score(one, "ratewardenWovenNoKey", "rejected");
+        target(out, "woven rejection that throws at most 2 x a woven permitted call",
+                String.format(Locale.ROOT, "%.1f ns vs %.1f ns (%.2f x)", wovenRejection, woven, wovenRejection / woven),
+                wovenRejection <= 2 * woven);
         double fallbackBytes = score(one, "ratewardenWovenFallback", "rejected", ":gc.alloc.rate.norm");
         double storeBytes = score(one, "ratewardenProgrammatic", "rejected", ":gc.alloc.rate.norm");
-        target(out, "woven refusal answered by a fallback allocates nothing beyond the store's decision",
-                String.format(Locale.ROOT, "%.0f B/op vs the programmatic refusal's %.0f B/op", fallbackBytes,
+        target(out, "woven rejection answered by a fallback allocates nothing beyond the store's decision",
+                String.format(Locale.ROOT, "%.0f B/op vs the programmatic rejection's %.0f B/op", fallbackBytes,
                         storeBytes), fallbackBytes <= storeBytes + 1);
         List<Row> two = runs.get("inmemory-2t");
         double wovenTwo = score(two, "ratewardenWovenNoKey", "permitted");

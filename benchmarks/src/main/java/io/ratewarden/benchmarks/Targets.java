@@ -70,7 +70,7 @@ public class Targets {
      * @return {@code x + 1}
      */
     @RateLimited(name = "woven-fallback", permits = PLENTY, window = 1, unit = TimeUnit.HOURS,
-            fallbackMethod = "refusedAnswer")
+            fallbackMethod = "rejectedAnswer")
     public long withFallback(long x) {
         return x + 1;
     }
@@ -83,12 +83,12 @@ public class Targets {
      * @return {@code x + 1}
      */
     @RateLimited(name = "woven-fallback-rejecting", permits = 1, window = 1, unit = TimeUnit.HOURS,
-            fallbackMethod = "refusedAnswer")
+            fallbackMethod = "rejectedAnswer")
     public long withFallbackRejecting(long x) {
         return x + 1;
     }
 
-    long refusedAnswer(long x) {
+    long rejectedAnswer(long x) {
         return -x;
     }
 

@@ -8,9 +8,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One call of a method returning a {@code CompletionStage}: granted, it runs at once; refused
+ * One call of a method returning a {@code CompletionStage}: granted, it runs at once; rejected
  * with a retry time its wait allows, it returns a pending future at once and asks again on a
- * timer, never blocking a thread; refused for good, it returns a failed future or the fallback's
+ * timer, never blocking a thread; rejected for good, it returns a failed future or the fallback's
  * result.
  */
 final class AsyncCall {

@@ -26,7 +26,7 @@ public final class CallRecord {
      * @param limitName the limit's name
      * @param limit the limit in force
      * @param remaining the permits left, {@link Decision#NOT_REPORTED} when unknown
-     * @param retryAfter the retry time of a refusal, zero for a grant
+     * @param retryAfter the retry time of a rejection, zero for a grant
      */
     public record Entry(String limitName, Limit limit, long remaining, Duration retryAfter) {
     }

@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * @param permits the permits per window, or {@code null}
  * @param window the window, or {@code null}
- * @param shadow whether the limit refuses nothing and counts what it would refuse, or
+ * @param shadow whether the limit rejects nothing and counts what it would reject, or
  *     {@code null} (always {@code null} for a tier)
  * @param tiers the configured tiers by name, never {@code null} (empty for a tier)
  */

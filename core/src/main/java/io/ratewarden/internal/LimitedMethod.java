@@ -124,17 +124,17 @@ public final class LimitedMethod {
     public void acquire() {
         if (specs.length == 1 && valid) {
             // The hot case, one limit without key: a grant is one call to the limiter. All that a
-            // refusal needs lives in refusedShared, which keeps the woven method small enough for
-            // the JIT to inline into its callers; then a refusal thrown to a caller that catches
-            // it is a jump, not a stack unwinding (about 70 ns per compiled frame unwound).
+            // rejection needs lives in rejectedKeyless, which keeps the woven method small enough for
+            // the JIT to inline into its callers; then a rejection thrown to a caller that catches
+            // it is a jump, not a stack unwinding, whose cost grows with every compiled frame.
             LimitSpec spec = specs[0];
-            Decision decision = limiters()[0].tryAcquireShared(spec.cost(), spec.policy());
+            Decision decision = limiters()[0].tryAcquireKeyless(spec.cost(), spec.policy());
             CallRecord record = CallRecord.current();
             if (record != null) {
                 record.add(spec.name(), limiters()[0].limit(), decision);
             }
             if (!decision.allowed()) {
-                refusedShared(decision);
+                rejectedKeyless(decision);
             }
             return;
         }
@@ -144,10 +144,10 @@ public final class LimitedMethod {
         }
     }
 
-    /** A refused call of one limit without key: waits if the limit allows, else throws. */
-    private void refusedShared(Decision refused) {
+    /** A rejected call of one limit without key: waits if the limit allows, else throws. */
+    private void rejectedKeyless(Decision rejected) {
         LimitSpec spec = specs[0];
-        Decision decision = refused;
+        Decision decision = rejected;
         if (spec.maxWaitNanos() > 0) {
             decision = waitFor(limiters()[0].tier(""), spec, "", System.nanoTime() + spec.maxWaitNanos(), decision);
             if (decision.allowed()) {
@@ -283,7 +283,7 @@ public final class LimitedMethod {
      * without blocking the caller (up to {@code maxWaitMillis}) and runs it from another thread;
      * returns a failed future, or the fallback's result, when the call is rejected. A method
      * returning a {@code Mono} or a {@code Flux} gets one that takes its permits when subscribed,
-     * once per subscription, and signals a refusal as an error.
+     * once per subscription, and signals a rejection as an error.
      *
      * @param target the object the method runs on, or {@code null}
      * @param args the call's arguments
@@ -326,7 +326,7 @@ public final class LimitedMethod {
      * Asks the limits from {@code from} on, in order, without waiting, for a call that started
      * at {@code start}; records each decision in {@code record} when there is one.
      *
-     * @return {@code null} when every limit granted, a {@link Pause} when a limit refused but its
+     * @return {@code null} when every limit granted, a {@link Pause} when a limit rejected but its
      *     retry time fits the call's wait, else the {@link RateLimitExceededException}
      */
     Object step(Limiter.Tier[] tiers, String[] keys, int from, long start, CallRecord record) {
@@ -348,12 +348,12 @@ public final class LimitedMethod {
         return null;
     }
 
-    /** Whether a refusal calls a fallback method instead of failing. */
+    /** Whether a rejection calls a fallback method instead of failing. */
     boolean hasFallback() {
         return fallback != null;
     }
 
-    /** Calls the fallback method for a refused call; see {@link #hasFallback()}. */
+    /** Calls the fallback method for a rejected call; see {@link #hasFallback()}. */
     Object fallback(Object target, Object[] args, RateLimitExceededException rejection) throws Throwable {
         return fallback.invoke(target, args, rejection);
     }

@@ -18,12 +18,12 @@ import java.util.Objects;
  * @param probeInterval the time between two probes of Redis
  * @param keyPrefix the prefix of every Redis key, without braces
  * @param fallbackShare how much of each limit this instance admits on its own during an outage
- * @param overLimitCache whether a key Redis refused is refused here, without a round trip, until
+ * @param overLimitCache whether a key Redis rejected is rejected here, without a round trip, until
  *     Redis said it would have room again
- * @param localMaxKeys the most keys held in memory, for the limiter and for Redis's refusals
+ * @param localMaxKeys the most keys held in memory, for the limiter and for Redis's rejections
  * @param redisAlgorithm how buckets are kept on Redis
  * @param startupWait how long {@code build()} waits for the first connection to Redis
- * @param shadow whether every limit refuses nothing (a limit's own configuration comes first)
+ * @param shadow whether every limit rejects nothing (a limit's own configuration comes first)
  * @param reportRemaining whether a grant's decision carries the permits left
  * @param limits what configuration says of limits, by name
  */

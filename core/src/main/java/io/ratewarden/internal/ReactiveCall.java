@@ -11,7 +11,7 @@ import reactor.util.context.ContextView;
 /**
  * The calls of a method returning a Reactor {@code Mono} or {@code Flux}: the returned publisher
  * takes the permits when it is subscribed, once per subscription (so {@code retry()} and
- * {@code repeat()} take permits again), runs the method's body then, and signals a refusal as an
+ * {@code repeat()} take permits again), runs the method's body then, and signals a rejection as an
  * error ({@link RateLimitExceededException}) or switches to the fallback's publisher. A wait
  * ({@code maxWaitMillis}) is a timer, never a blocked thread. Loaded only for such methods:
  * Reactor stays optional.
@@ -33,7 +33,7 @@ final class ReactiveCall {
 
     /**
      * One attempt at the limits from {@code from}: the body's publisher when granted, a timer
-     * and another attempt when a wait fits, else the refusal or the fallback's publisher. The
+     * and another attempt when a wait fits, else the rejection or the fallback's publisher. The
      * publisher is wrapped in a Mono, which {@link #of} unwraps as the method's type.
      */
     private static Mono<Publisher<Object>> attempt(LimitedMethod method, Object target, Object[] args,

@@ -31,17 +31,17 @@ public interface LimitMXBean {
     String getOverride();
 
     /**
-     * Returns whether the limit is in shadow mode: it refuses nothing and counts what it would
-     * have refused.
+     * Returns whether the limit is in shadow mode: it rejects nothing and counts what it would
+     * have rejected.
      *
      * @return whether in shadow mode
      */
     boolean isShadow();
 
     /**
-     * Returns the calls the limit let through in shadow mode that it would have refused.
+     * Returns the calls the limit let through in shadow mode that it would have rejected.
      *
-     * @return the calls it would have refused
+     * @return the calls it would have rejected
      */
     long getShadowRejected();
 
@@ -63,7 +63,7 @@ public interface LimitMXBean {
      * Returns the permits a call for {@code key} could take now, without taking any (one round
      * trip on Redis, none in memory).
      *
-     * @param key the caller's key, {@code ""} for the limit's one shared bucket
+     * @param key the caller's key, {@code ""} for the limit's one keyless bucket
      * @return the permits remaining
      */
     long remaining(String key);
@@ -72,7 +72,7 @@ public interface LimitMXBean {
      * Forgets every grant of {@code key}, so that its next call finds the whole limit: on Redis,
      * in this instance's memory and in its over-limit cache.
      *
-     * @param key the caller's key, {@code ""} for the limit's one shared bucket
+     * @param key the caller's key, {@code ""} for the limit's one keyless bucket
      * @throws IllegalStateException if Redis could not be reached (the key was reset in this
      *     instance's memory only)
      */

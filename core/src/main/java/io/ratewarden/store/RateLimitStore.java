@@ -8,7 +8,7 @@ import io.ratewarden.StoreInfo;
  * backend that {@link io.ratewarden.Ratewarden.Builder#store(RateLimitStore)} plugs in.
  *
  * <p>Contract of every store: for each key, the permits granted within any sliding window of the
- * limit's length never exceed the limit's permits, and a refusal's retry time is positive and at
+ * limit's length never exceed the limit's permits, and a rejection's retry time is positive and at
  * most the window. A store that loses its state (a restart, a flush, an eviction) goes on
  * deciding: the keys it lost start again with a full window. Implementations are thread-safe:
  * calls on any keys may come from any threads at once.
@@ -16,18 +16,18 @@ import io.ratewarden.StoreInfo;
 public interface RateLimitStore extends AutoCloseable {
 
     /**
-     * Takes {@code permits} permits for {@code key} if they are all available now; takes none
+     * Takes {@code cost} permits for {@code key} if they are all available now; takes none
      * otherwise. Must return, or throw, within a bounded time: the caller of a rate-limited method
      * waits for it.
      *
      * @param key the bucket, never {@code null}
-     * @param permits how many permits, between 1 and {@code key.limit().permits()}
+     * @param cost how many permits the call takes, between 1 and {@code key.limit().permits()}
      * @return the decision, never {@code null}
-     * @throws IllegalArgumentException if {@code permits} is out of range
+     * @throws IllegalArgumentException if {@code cost} is out of range
      * @throws StoreUnavailableException when the backend cannot decide this call; the call is then
      *     decided by the instance's failure policy
      */
-    Decision tryAcquire(LimitKey key, long permits);
+    Decision tryAcquire(LimitKey key, long cost);
 
     /**
      * Returns the permits a call on {@code key} could take now, without taking any: the limit

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Reads what the test run logged: every line of this JVM's log (SLF4J simple, written to the file
  * named by the system property {@code ratewarden.test.logFile}), from Ratewarden and from Redisson
  * alike. Registered as an extension, it fails each test during which anything logged at ERROR:
- * in normal operation (grants, refusals, waits) an ERROR is a defect, whoever wrote it.
+ * in normal operation (grants, rejections, waits) an ERROR is a defect, whoever wrote it.
  * {@link #mark()} and {@link #linesSince(long, Level)} let a test assert on a stretch of its own.
  */
 public final class LogWatch implements BeforeEachCallback, AfterEachCallback {

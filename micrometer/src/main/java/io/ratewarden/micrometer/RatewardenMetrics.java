@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code ratewarden.calls}, function counter: calls decided, tagged {@code name} (the
  *       limit), {@code outcome} ({@code permitted}, {@code rejected}, or {@code shadow_rejected} for a
- *       call a limit in shadow mode let through although it would have refused it) and
+ *       call a limit in shadow mode let through although it would have rejected it) and
  *       {@code backend} ({@code redis} or {@code in_memory}); six per limit, registered as each
  *       limit is defined. No meter is ever tagged by key or tier.</li>
  *   <li>{@code ratewarden.failovers} and {@code ratewarden.recoveries}, function counters: times

@@ -15,13 +15,13 @@ import org.redisson.api.RScript;
  * <ul>
  *   <li><b>Up to 64 permits, a log</b> ({@code L} then one time per permit, in µs, oldest first):
  *       exact. A call is granted exactly when the window holds room for its cost, and a bucket is
- *       granted again as soon as its oldest grant has left the window; a refusal's retry time is
+ *       granted again as soon as its oldest grant has left the window; a rejection's retry time is
  *       exactly when the oldest grants that make room leave. At most 64 times, 513 bytes.</li>
  *   <li><b>Above 64, 17 slots</b> ({@code s}, the slot length, the head slot, then 17 counts of
  *       4 bytes; {@code S} with counts of 8 bytes once a bucket holds over 2<sup>32</sup> - 1):
  *       the window cut into 16 slots (rounded up to the µs), and a call counts the grants of
  *       the current slot and the 16 before it. That span always contains the sliding window, so no window ever holds more
- *       than the permits; it may reach one slot past the window, so a call may be refused up to
+ *       than the permits; it may reach one slot past the window, so a call may be rejected up to
  *       a sixteenth of the window early (in steady state at least 16/17 of the limit is granted).
  *       Always 85 bytes (153 with large counts).</li>
  * </ul>
@@ -29,8 +29,8 @@ import org.redisson.api.RScript;
  * travels with every call: a bucket kept for another limit is converted on the fly, and no grant
  * still in the window is forgotten (a slot's grants are dated at the slot's end, so a conversion
  * never frees a permit early; a bucket holding more than 64 grants whose limit is lowered to 64 or
- * fewer keeps its slots); a bucket kept for a lowered limit refuses until enough of its grants
- * have left. A refusal writes nothing. A
+ * fewer keeps its slots); a bucket kept for a lowered limit rejects until enough of its grants
+ * have left. A rejection writes nothing. A
  * grant sets the key to expire one window (and a millisecond) later, when no grant of it can be
  * in the window any more. One key per bucket, so one cluster slot. The script reads the server's
  * clock and writes after it, which Redis 5 and later allow (they replicate a script's effects,

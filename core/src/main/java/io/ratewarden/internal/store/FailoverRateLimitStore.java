@@ -29,14 +29,14 @@ import java.util.function.Function;
  *       timeouts do when they persist; from then on no call touches Redis, so only calls already
  *       in flight ever wait on a dead or hung Redis.</li>
  *   <li>{@link OutageAdmission} says what memory admits when Redis does not decide a call, and
- *       keeps what it needs of Redis's answers (each grant counted in memory, each refusal
+ *       keeps what it needs of Redis's answers (each grant counted in memory, each rejection
  *       noted, which also answers the over-limit cache).</li>
  *   <li>{@link RedisProber} writes this instance's heartbeat every probe interval: its failures
  *       turn the store unhealthy too, and its successes bring it back.</li>
  *   <li>{@link FailurePolicies} decides a call by the {@code ALLOW} and {@code REJECT} policies.</li>
  * </ul>
  * A call that gets no answer in time while Redis is still deemed healthy (a slow reply, not an
- * outage) is refused under {@link FailurePolicy#FALLBACK_LOCAL}: Redis may yet grant it, and the
+ * outage) is rejected under {@link FailurePolicy#FALLBACK_LOCAL}: Redis may yet grant it, and the
  * grants of other calls still in flight are not in memory yet, so memory cannot grant it without
  * risking a grant past the limit. Neither wrapped store knows of the other or of outages. This
  * class is thread-safe.
@@ -162,10 +162,10 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
             return decideByPolicy(key, permits, onFailure);
         }
         if (settings.overLimitCache()) {
-            long refusedFor = outage.refusedByRedisFor(key, permits);
-            if (refusedFor > 0) {
+            long rejectedFor = outage.rejectedByRedisFor(key, permits);
+            if (rejectedFor > 0) {
                 cachedRejections.increment();
-                return Decision.rejected(Backend.REDIS, Duration.ofNanos(refusedFor));
+                return Decision.rejected(Backend.REDIS, Duration.ofNanos(rejectedFor));
             }
         }
         boolean afterOutage = outage.inFirstWindowAfterRecovery(key, health.recoveredAt());
@@ -185,7 +185,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
                     outage.grantedByRedis(key, permits);
                 }
             } else {
-                outage.refusedByRedis(key, permits, decision.retryAfter().toNanos());
+                outage.rejectedByRedis(key, permits, decision.retryAfter().toNanos());
             }
             return decision;
         } catch (KeyDataException e) {
@@ -199,7 +199,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
             if (health.isHealthy()) {
                 // A slow reply: Redis may still grant this call, and memory lacks the grants in flight.
                 fallbackDecisions.increment();
-                return outage.refuseSlowReply(key, permits);
+                return outage.rejectSlowReply(key, permits);
             }
             if (afterOutage) {
                 fallbackDecisions.increment();

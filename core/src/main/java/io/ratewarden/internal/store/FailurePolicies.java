@@ -9,7 +9,7 @@ import java.time.Duration;
 /**
  * What a call gets when its store cannot decide it, by the failure policy: the one place that
  * says so for every instance store. {@link FailurePolicy#ALLOW} grants and
- * {@link FailurePolicy#REJECT} refuses (retry after a probe interval, when the store may decide
+ * {@link FailurePolicy#REJECT} rejects (retry after a probe interval, when the store may decide
  * again), both reported as decided in memory; {@link FailurePolicy#FALLBACK_LOCAL} is left to the
  * caller, which knows what memory admits. This class is immutable and thread-safe.
  */
@@ -20,7 +20,7 @@ final class FailurePolicies {
 
     /**
      * @param instancePolicy the instance's policy, not {@link FailurePolicy#DEFAULT}
-     * @param rejectRetryAfter the retry time of a call the {@code REJECT} policy refuses
+     * @param rejectRetryAfter the retry time of a call the {@code REJECT} policy rejects
      */
     FailurePolicies(FailurePolicy instancePolicy, Duration rejectRetryAfter) {
         this.instancePolicy = instancePolicy;

@@ -21,8 +21,8 @@ import java.util.function.Function;
  * <p>For each key, never more than the limit's permits are granted in any sliding window of the
  * limit's length. Limits of up to 64 permits are exact: a key is granted again as soon as its
  * oldest grant has left the window. Larger limits keep a constant memory per key whatever the
- * permits, and may refuse a grant up to 1/16 of the window earlier than an exact sliding log
- * would. A refusal's retry time is never above the window. A call under another limit than the
+ * permits, and may reject a grant up to 1/16 of the window earlier than an exact sliding log
+ * would. A rejection's retry time is never above the window. A call under another limit than the
  * key's last (an override, a changed configuration) is decided by the new limit over the grants
  * the key holds. Keys are held in a Caffeine cache bounded to {@code maxKeys} entries
  * (size-based eviction, no timers on the call path); the key {@code ""} of each limit is held
@@ -38,7 +38,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
     private final Ticker ticker;
     private final Cache<LimitKey, SlidingWindow> windows;
-    private final ConcurrentMap<LimitKey, SlidingWindow> sharedWindows = new ConcurrentHashMap<>();
+    private final ConcurrentMap<LimitKey, SlidingWindow> keylessWindows = new ConcurrentHashMap<>();
     private final Instant since;
     private final boolean reportRemaining;
 
@@ -109,7 +109,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * Returns the permits a call on {@code key} could take now without being refused: the limit
+     * Returns the permits a call on {@code key} could take now without being rejected: the limit
      * less what the key holds. Never creates an entry for a key the store does not hold.
      *
      * @param key the bucket
@@ -134,7 +134,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     public void reset(LimitKey key) {
         SlidingWindow window = existing(key);
         if (window != null) {
-            window.clear(); // in place: a direct handle on a shared key keeps it
+            window.clear(); // in place: a direct handle on a empty key keeps it
         }
     }
 
@@ -166,18 +166,18 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      */
     SlidingWindow window(LimitKey key) {
         boolean shared = key.key().isEmpty();
-        SlidingWindow window = shared ? sharedWindows.get(key) : windows.getIfPresent(key);
+        SlidingWindow window = shared ? keylessWindows.get(key) : windows.getIfPresent(key);
         if (window != null && window.fits(key.limit())) {
             return window;
         }
-        ConcurrentMap<LimitKey, SlidingWindow> map = shared ? sharedWindows : windows.asMap();
+        ConcurrentMap<LimitKey, SlidingWindow> map = shared ? keylessWindows : windows.asMap();
         return map.compute(key, (k, old) -> old == null ? NEW_WINDOW.apply(key)
                 : old.fits(key.limit()) ? old : old.retireInto(key.limit(), ticker.read()));
     }
 
     /** The window of a key if the store holds it, without creating it. */
     SlidingWindow existing(LimitKey key) {
-        return key.key().isEmpty() ? sharedWindows.get(key) : windows.getIfPresent(key);
+        return key.key().isEmpty() ? keylessWindows.get(key) : windows.getIfPresent(key);
     }
 
     /** The decision of a window's answer; a grant reports what the window has left when asked to. */
@@ -190,7 +190,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     }
 
     /**
-     * Returns a direct handle for the calls of one limit on its shared key ({@code ""}): such
+     * Returns a direct handle for the calls of one limit on its empty key ({@code ""}): such
      * buckets are never evicted, so the handle saves a lookup per call until {@link #close()}.
      *
      * @return the handle
@@ -201,7 +201,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
     /**
      * Counts {@code permits} granted for {@code key} by another store, whether or not they fit
-     * here: the window then refuses until those grants have left it.
+     * here: the window then rejects until those grants have left it.
      *
      * @param key the bucket
      * @param permits the permits granted elsewhere
@@ -229,14 +229,14 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      * @return the number of keys held
      */
     public long localKeys() {
-        return windows.estimatedSize() + sharedWindows.size();
+        return windows.estimatedSize() + keylessWindows.size();
     }
 
     /** Drops every key. */
     @Override
     public void close() {
         windows.invalidateAll();
-        sharedWindows.clear();
+        keylessWindows.clear();
     }
 
     static void checkPermits(LimitKey key, long permits) {

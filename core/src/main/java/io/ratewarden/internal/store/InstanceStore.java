@@ -118,12 +118,12 @@ public interface InstanceStore extends AutoCloseable {
     }
 
     /**
-     * Returns a direct handle on the buckets of limits' shared keys, when every call on them is
+     * Returns a direct handle on the buckets of limits' empty keys, when every call on them is
      * decided in memory, for a path with no lookup per call; else {@code null}.
      *
      * @return the handle, or {@code null}
      */
-    default LocalBucket sharedBucket() {
+    default LocalBucket keylessBucket() {
         return null;
     }
 
@@ -180,9 +180,9 @@ public interface InstanceStore extends AutoCloseable {
     }
 
     /**
-     * Returns how many calls the over-limit cache refused without a round trip.
+     * Returns how many calls the over-limit cache rejected without a round trip.
      *
-     * @return the cached refusals, 0 without Redis
+     * @return the cached rejections, 0 without Redis
      */
     default long cachedRejections() {
         return 0;

@@ -5,7 +5,7 @@ import io.ratewarden.Ticker;
 import io.ratewarden.store.LimitKey;
 
 /**
- * A direct handle on the bucket of one limit's shared key ({@code ""}), for a caller that asks
+ * A direct handle on the bucket of one limit's empty key ({@code ""}), for a caller that asks
  * it again and again: no lookup per call while the limit stays the same. Obtained from
  * {@link InMemoryRateLimitStore#bucket()}; used with the keys of one limit name only. This class
  * is thread-safe.
@@ -24,7 +24,7 @@ public final class LocalBucket {
     /**
      * Takes {@code permits} permits if they are all available now, else takes none.
      *
-     * @param key the limit's shared key, under the limit in force
+     * @param key the limit's empty key, under the limit in force
      * @param permits how many permits, between 1 and the limit's permits
      * @return the decision, never {@code null}
      * @throws IllegalArgumentException if {@code permits} is out of range
@@ -47,12 +47,12 @@ public final class LocalBucket {
     }
 
     /**
-     * Returns the permits counted on the shared key since the store first held it: granted
+     * Returns the permits counted on the empty key since the store first held it: granted
      * through this handle or the store, or {@linkplain InMemoryRateLimitStore#record recorded}.
      * Exact once no call on the key is in flight. Counting costs the granting calls nothing;
      * reading takes the key's lock briefly.
      *
-     * @param key the limit's shared key
+     * @param key the limit's empty key
      * @return the permits counted, 0 before the key's first call
      */
     public long grantedPermits(LimitKey key) {

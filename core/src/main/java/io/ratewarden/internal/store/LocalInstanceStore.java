@@ -38,7 +38,7 @@ final class LocalInstanceStore implements InstanceStore {
     }
 
     @Override
-    public LocalBucket sharedBucket() {
+    public LocalBucket keylessBucket() {
         return local.bucket();
     }
 

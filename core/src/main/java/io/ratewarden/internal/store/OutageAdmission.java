@@ -18,13 +18,13 @@ import java.util.function.Function;
  * <h2>Design</h2>
  * <ul>
  *   <li><b>Warm recording.</b> While Redis decides, each of its grants is also counted in memory
- *       ({@link #grantedByRedis}), so that memory refuses what the window already holds when it
+ *       ({@link #grantedByRedis}), so that memory rejects what the window already holds when it
  *       takes over: an instance does not hand out a fresh full burst the moment Redis fails.</li>
  *   <li><b>The share.</b> During an outage memory admits this instance's {@link FallbackShare}
  *       of each limit, computed from the instances alive on Redis at the last heartbeat, so that
  *       N instances together stay near the limit rather than N times it.</li>
- *   <li><b>The refusal cap.</b> Each refusal by Redis is noted ({@link #refusedByRedis}). A key
- *       Redis refused within the window before the failure was full across all instances, so
+ *   <li><b>The rejection cap.</b> Each rejection by Redis is noted ({@link #rejectedByRedis}). A key
+ *       Redis rejected within the window before the failure was full across all instances, so
  *       (with a share that divides the limit) this instance admits on it, until one window after
  *       the failure, no more than it held at the failure. Without this, instances that had
  *       received less than their share of the key's traffic would grant the difference on top of
@@ -35,34 +35,34 @@ import java.util.function.Function;
  *   <li><b>A slow reply is not an outage.</b> A call that timed out while Redis is still deemed
  *       healthy may yet be granted there, the other instances still decide on Redis, and this
  *       instance's own calls in flight may be granted there too before memory hears of them: it is
- *       refused ({@link #refuseSlowReply}) rather than risk admitting past the limit.</li>
+ *       rejected ({@link #rejectSlowReply}) rather than risk admitting past the limit.</li>
  * </ul>
- * The same notes of Redis's refusals answer the over-limit cache while Redis is healthy
- * ({@link #refusedByRedisFor}). This class is thread-safe; calls on different keys share no lock.
+ * The same notes of Redis's rejections answer the over-limit cache while Redis is healthy
+ * ({@link #rejectedByRedisFor}). This class is thread-safe; calls on different keys share no lock.
  */
 final class OutageAdmission {
 
-    private static final Function<LimitKey, Refusal> NEW_REFUSAL = key -> new Refusal();
+    private static final Function<LimitKey, RejectedKey> NEW_REJECTED_KEY = key -> new RejectedKey();
 
     private final InMemoryRateLimitStore local;
     private final FallbackShare share;
     private final boolean shareDivides;
-    private final Duration refusedSlowReplyFor;
-    private final Cache<LimitKey, Refusal> refusals; // only keys Redis refused
+    private final Duration rejectedSlowReplyFor;
+    private final Cache<LimitKey, RejectedKey> rejections; // only keys Redis rejected
     private volatile int liveInstances;
 
     /**
      * @param local the in-memory store that decides during an outage
      * @param share how much of each limit this instance admits on its own
-     * @param maxKeys the most refused keys remembered
-     * @param redisTimeout the retry time given to a slow reply refused in memory
+     * @param maxKeys the most rejected keys remembered
+     * @param redisTimeout the retry time given to a slow reply rejected in memory
      */
     OutageAdmission(InMemoryRateLimitStore local, FallbackShare share, long maxKeys, Duration redisTimeout) {
         this.local = local;
         this.share = share;
         this.shareDivides = !share.equals(FallbackShare.full());
-        this.refusedSlowReplyFor = redisTimeout;
-        this.refusals = Caffeine.newBuilder().maximumSize(maxKeys).build();
+        this.rejectedSlowReplyFor = redisTimeout;
+        this.rejections = Caffeine.newBuilder().maximumSize(maxKeys).build();
     }
 
     /** The instances alive on Redis at the last heartbeat, this one included (0 before the first). */
@@ -79,20 +79,20 @@ final class OutageAdmission {
         local.record(key, permits);
     }
 
-    /** Redis refused {@code permits} on {@code key} and has no room for them for {@code waitNanos}. */
-    void refusedByRedis(LimitKey key, long permits, long waitNanos) {
-        refusals.get(key, NEW_REFUSAL).refusedAt(local.now(), permits, waitNanos, key.limit());
+    /** Redis rejected {@code permits} on {@code key} and has no room for them for {@code waitNanos}. */
+    void rejectedByRedis(LimitKey key, long permits, long waitNanos) {
+        rejections.get(key, NEW_REJECTED_KEY).rejectedAt(local.now(), permits, waitNanos, key.limit());
     }
 
     /**
      * Returns how long from now Redis has no room for {@code permits} on {@code key} by its last
-     * refusal, or 0 when no refusal answers that (none noted, expired, for fewer permits, or under
+     * rejection, or 0 when no rejection answers that (none noted, expired, for fewer permits, or under
      * another limit).
      * Never creates an entry.
      */
-    long refusedByRedisFor(LimitKey key, long permits) {
-        Refusal refusal = refusals.getIfPresent(key);
-        return refusal == null ? 0 : refusal.refusedFor(local.now(), permits, key.limit());
+    long rejectedByRedisFor(LimitKey key, long permits) {
+        RejectedKey rejection = rejections.getIfPresent(key);
+        return rejection == null ? 0 : rejection.rejectedFor(local.now(), permits, key.limit());
     }
 
     /** Whether a call on {@code key} falls in the first window after the recovery at {@code recoveredAt}. */
@@ -109,13 +109,13 @@ final class OutageAdmission {
     }
 
     /**
-     * Refuses a call that Redis did not answer in time while it is still deemed healthy, with the
+     * Rejects a call that Redis did not answer in time while it is still deemed healthy, with the
      * Redis timeout as its retry time: memory cannot grant it without risking a grant past the
      * limit.
      */
-    Decision refuseSlowReply(LimitKey key, long permits) {
+    Decision rejectSlowReply(LimitKey key, long permits) {
         InMemoryRateLimitStore.checkPermits(key, permits);
-        return Decision.rejected(Backend.IN_MEMORY, refusedSlowReplyFor);
+        return Decision.rejected(Backend.IN_MEMORY, rejectedSlowReplyFor);
     }
 
     /** The permits a call on {@code key} could take in memory now, within this instance's share. */
@@ -125,15 +125,15 @@ final class OutageAdmission {
         return Math.max(0, local.remaining(key) - (limit - instanceShare));
     }
 
-    /** Forgets Redis's refusal of {@code key}, after the key was reset. */
+    /** Forgets Redis's rejection of {@code key}, after the key was reset. */
     void forget(LimitKey key) {
-        refusals.invalidate(key);
+        rejections.invalidate(key);
     }
 
     /**
      * Decides a call during an outage that began at {@code failedAt} (a reading of the in-memory
      * store's ticker, or {@link RedisHealth#NEVER_FAILED} when Redis never decided): at most this
-     * instance's share per window, and on a key Redis was refusing, until one window after the
+     * instance's share per window, and on a key Redis was rejecting, until one window after the
      * failure, at most what memory held at the failure.
      */
     Decision admitDuringOutage(LimitKey key, long permits, long failedAt) {
@@ -144,12 +144,12 @@ final class OutageAdmission {
         long read = local.now();
         long windowNanos = key.limit().window().toNanos();
         long firstWindowEnds = failedAt + windowNanos;
-        Refusal refusal;
-        if (read >= firstWindowEnds || (refusal = refusals.getIfPresent(key)) == null
-                || !refusal.refusedAfter(failedAt - windowNanos)) {
+        RejectedKey rejection;
+        if (read >= firstWindowEnds || (rejection = rejections.getIfPresent(key)) == null
+                || !rejection.rejectedAfter(failedAt - windowNanos)) {
             return local.tryAcquire(key, permits, instanceShare);
         }
-        long held = refusal.heldAt(failedAt, local, key);
+        long held = rejection.heldAt(failedAt, local, key);
         long untilFirstWindowEnds = Math.max(1, firstWindowEnds - read);
         if (held < permits) { // room for this cost only once the first window is over
             InMemoryRateLimitStore.checkPermits(key, permits);

@@ -16,7 +16,7 @@ interface RedisLayout {
     /**
      * Takes {@code cost} permits of {@code key} if the bucket has room for them.
      *
-     * @return when granted, the permits left (0 or more); when refused, minus the microseconds
+     * @return when granted, the permits left (0 or more); when rejected, minus the microseconds
      *     until the bucket has room for {@code cost} (at most the window)
      */
     long decide(LimitKey key, long cost, long deadline);

@@ -77,8 +77,8 @@ final class RedisRateLimitStore implements RateLimitStore {
     /**
      * {@inheritDoc}
      *
-     * <p>One round trip: a refusal's {@link Decision#retryAfter()} is when Redis will next have
-     * room for {@code permits}, read by the same script that refused, never above the window.
+     * <p>One round trip: a rejection's {@link Decision#retryAfter()} is when Redis will next have
+     * room for {@code permits}, read by the same script that rejected, never above the window.
      *
      * @throws StoreUnavailableException when Redis cannot decide within the timeout
      * @throws KeyDataException when this key's data on Redis is not a bucket's (the key is

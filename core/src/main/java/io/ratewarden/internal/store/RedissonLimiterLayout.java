@@ -28,7 +28,7 @@ import org.redisson.api.RScript;
  * rate or interval differs, adding the difference in rate to the permits left, so that a raised
  * limit gives an exhausted bucket the difference at once and a lowered one takes it back. The
  * script reads only what it needs: the grants that left the window (each read once, then
- * removed) and, on a refusal, the oldest grants that make room for the cost, never the whole
+ * removed) and, on a rejection, the oldest grants that make room for the cost, never the whole
  * window. (Only state that disagrees with itself, a permits-left value above the rate or
  * missing beside grants, is recounted in full, once.) Redisson's own calls on the same limiter
  * stamp their grants with the calling client's clock. Idle buckets expire after twice the window

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * A window of {@code P} permits holds room for {@code n} more exactly when the {@code n}-th oldest
  * of its last {@code P} permits has left it (the older ones have too, since times only grow). So
  * the ring of the last {@code P} times is all an exact sliding log needs: a grant overwrites the
- * {@code n} oldest with the decision time, and a refusal's wait is when that {@code n}-th oldest
+ * {@code n} oldest with the decision time, and a rejection's wait is when that {@code n}-th oldest
  * leaves. With a cap {@code k < P} (this instance's share during an outage), the window must keep
  * at most {@code k - n} grants, so the {@code (P - k + n)}-th oldest must have left. A permit
  * granted elsewhere (recorded) overwrites the oldest entry too, whether or not it fitted: the ring
@@ -23,8 +23,8 @@ import java.util.Arrays;
  * {@code (L - k + n)}-th oldest to have left.)
  *
  * <p>Grants on a key serialise on its monitor: for a limit this small, a key sees at most
- * {@value SlidingWindow#EXACT_UP_TO} grants a window. Refusals that the last refusal still
- * answers take no lock ({@link SlidingWindow.Refused}). This class is thread-safe.
+ * {@value SlidingWindow#EXACT_UP_TO} grants a window. Rejections that the last rejection still
+ * answers take no lock ({@link SlidingWindow.StandingRejection}). This class is thread-safe.
  */
 final class SlidingLog extends SlidingWindow {
 
@@ -36,7 +36,7 @@ final class SlidingLog extends SlidingWindow {
     private int head;
     private long latest = EMPTY;
     private long counted;
-    private volatile Refused refused;
+    private volatile StandingRejection standing;
     private SlidingWindow successor; // under the lock: set once retired
 
     /**
@@ -55,7 +55,7 @@ final class SlidingLog extends SlidingWindow {
     @Override
     long tryAcquireAt(long read, long n, long cap) {
         long capped = Math.min(cap, permits);
-        Refused last = refused;
+        StandingRejection last = standing;
         long wait = last == null ? 0 : last.answers(read, n, capped);
         return wait > 0 ? wait : decide(read, n, capped);
     }
@@ -71,7 +71,7 @@ final class SlidingLog extends SlidingWindow {
         }
         long deciding = times[index(times.length - keep - 1)];
         if (deciding != EMPTY && now - deciding < windowNanos) {
-            refused = new Refused(deciding + windowNanos, n, cap);
+            standing = new StandingRejection(deciding + windowNanos, n, cap);
             return Math.max(1, deciding + windowNanos - now);
         }
         take(now, (int) n);
@@ -112,7 +112,7 @@ final class SlidingLog extends SlidingWindow {
     synchronized void clear() {
         Arrays.fill(times, EMPTY);
         head = 0;
-        refused = null;
+        standing = null;
     }
 
     @Override
@@ -124,7 +124,7 @@ final class SlidingLog extends SlidingWindow {
     synchronized SlidingWindow retireInto(Limit newLimit, long read) {
         if (successor == null) {
             successor = SlidingWindow.successor(this, newLimit, read);
-            refused = null;
+            standing = null;
         }
         return successor;
     }
@@ -152,7 +152,7 @@ final class SlidingLog extends SlidingWindow {
     /** Overwrites the {@code n} oldest times with {@code now}. */
     private void take(long now, int n) {
         latest = now;
-        refused = null; // room taken: a refusal's retry time may now lie later
+        standing = null; // room taken: a rejection's retry time may now lie later
         for (int i = 0; i < n; i++) {
             times[head] = now;
             head = head + 1 == times.length ? 0 : head + 1;

@@ -11,7 +11,7 @@ import io.ratewarden.Ticker;
  *       (a call is granted as soon as the oldest grants that make room for it have left the
  *       window);</li>
  *   <li>above, {@link SlottedWindow}: a fixed number of time slots, so that memory does not grow
- *       with the permits; it never grants more than the permits in any window, and may refuse up
+ *       with the permits; it never grants more than the permits in any window, and may reject up
  *       to 1/16 of the window early.</li>
  * </ul>
  * Every wait returned is at least 1 ns and at most the window.
@@ -29,20 +29,20 @@ import io.ratewarden.Ticker;
 abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
 
     /**
-     * The last refusal: no room for {@code cost} permits under a cap of {@code cap} before
+     * The last rejection: no room for {@code cost} permits under a cap of {@code cap} before
      * {@code until} (a ticker reading). Room only appears as time passes, so until then a
-     * refusal stays true, and its retry time too as long as nothing takes permits meanwhile: a
-     * flood of calls on a full key is refused with two volatile reads and no lock. (A larger cost
-     * would be refused too, but later: it takes the locked path, which knows when.) The exact
+     * rejection stays true, and its retry time too as long as nothing takes permits meanwhile: a
+     * flood of calls on a full key is rejected with two volatile reads and no lock. (A larger cost
+     * would be rejected too, but later: it takes the locked path, which knows when.) The exact
      * {@link SlidingLog} clears it on every grant and record. The {@link SlottedWindow} clears it
      * on grants and records under its lock but not on a lock-free grant, which stays one
-     * compare-and-set: after a smaller grant there, a refusal's retry time may come early, and
-     * the call then made is refused with a new one (that window's retry time is approximate
+     * compare-and-set: after a smaller grant there, a rejection's retry time may come early, and
+     * the call then made is rejected with a new one (that window's retry time is approximate
      * anyway). Retiring a window clears it.
      */
-    record Refused(long until, long cost, long cap) {
+    record StandingRejection(long until, long cost, long cap) {
 
-        /** The nanoseconds from {@code read} during which this refusal answers the call, or 0. */
+        /** The nanoseconds from {@code read} during which this rejection answers the call, or 0. */
         long answers(long read, long n, long callCap) {
             return read < until && n == cost && callCap == cap ? until - read : 0;
         }
@@ -99,14 +99,14 @@ abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
     abstract long heldInWindow(long read);
 
     /**
-     * Returns the permits a call could take at {@code read} without being refused, at least 0: the
+     * Returns the permits a call could take at {@code read} without being rejected, at least 0: the
      * limit less what the window (or the span a slotted window decides by) holds.
      */
     abstract long available(long read);
 
     /**
      * Counts {@code n} permits granted elsewhere (by Redis), whether or not they fit here; the
-     * window then refuses until enough of them have left it.
+     * window then rejects until enough of them have left it.
      *
      * @return {@code false} when the window was retired and counted nothing
      */

@@ -17,8 +17,8 @@ import java.util.Arrays;
  * {@code t} in slot {@code h} counts every grant in slots {@code h - SLOTS .. h}. That span
  * always contains the sliding window {@code (t - W, t]}, so the count never underestimates:
  * no window of length {@code W} ever holds more than {@code permits} grants. The price is that
- * the span may reach back up to one slot further than {@code W}: a grant can be refused up to
- * {@code W / SLOTS} earlier than an exact log would refuse it (at least 16/17 ≈ 94 % of the
+ * the span may reach back up to one slot further than {@code W}: a grant can be rejected up to
+ * {@code W / SLOTS} earlier than an exact log would reject it (at least 16/17 ≈ 94 % of the
  * limit in steady state). Memory per key is constant whatever {@code permits} is.
  *
  * <h2>Concurrency</h2>
@@ -28,7 +28,7 @@ import java.util.Arrays;
  * is the same compare-and-set without the limit check. A grant that loses the compare-and-set
  * backs off briefly before it retries, and after a few losses takes the slow path: under
  * contention, spinning on the word's cache line costs every thread more than a short pause.
- * Moving on (once per slot), refusals (which compute a wait), clearing and retiring take this
+ * Moving on (once per slot), rejections (which compute a wait), clearing and retiring take this
  * window's monitor, a lock of this key alone. To move on, the lock holder freezes the word
  * (capturing the head count exactly), folds it into the slots, publishes the new {@code base}
  * and {@code headEnd}, then a new epoch with a count of 0. A grant that read the word before the
@@ -69,7 +69,7 @@ final class SlottedWindow extends SlidingWindow {
     private volatile long word;                      // frozen | epoch | head count
     private volatile long base;                      // sum of the non-head slots in the span
     private volatile long headEnd = Long.MIN_VALUE;  // end of the head slot, exclusive
-    private volatile Refused refused;                // the last refusal, read before the lock
+    private volatile StandingRejection standing;     // the last rejection, read before the lock
     private long headSlot = Long.MIN_VALUE;          // under the lock
     private int headIndex;                           // under the lock
     private long latest = Long.MIN_VALUE;            // under the lock
@@ -92,24 +92,24 @@ final class SlottedWindow extends SlidingWindow {
                 break; // moving on, moved on, retired or full: the slow path decides
             }
             if (WORD.compareAndSet(this, w, w + n)) {
-                return 0; // a refusal noted earlier is not cleared here: see Refused
+                return 0; // a rejection noted earlier is not cleared here: see StandingRejection
             }
             if (attempt + 1 < ATTEMPTS) {
                 backOff(attempt);
             }
         }
-        Refused last = refused; // before the lock: a refusal still in force answers without it
+        StandingRejection last = standing; // before the lock: a rejection still in force answers without it
         long wait = last == null ? 0 : last.answers(read, n, limit);
         return wait > 0 ? wait : slowTryAcquire(read, n, limit);
     }
 
     /**
-     * Room was taken off the lock-free path: a refusal's retry time may now lie later. Not called
+     * Room was taken off the lock-free path: a rejection's retry time may now lie later. Not called
      * by a lock-free grant, which must stay one compare-and-set.
      */
-    private void clearRefused() {
-        if (refused != null) {
-            refused = null;
+    private void clearStanding() {
+        if (standing != null) {
+            standing = null;
         }
     }
 
@@ -153,7 +153,7 @@ final class SlottedWindow extends SlidingWindow {
 
     /**
      * Counts {@code n} permits granted elsewhere (by Redis), whether or not they fit here: the
-     * count may exceed the permits, and then refuses until enough of it has left the span. Within
+     * count may exceed the permits, and then rejects until enough of it has left the span. Within
      * the head slot, one compare-and-set as a grant; the lock only to move on (every call on
      * Redis records, so a lock per call would make many threads queue and spin on it).
      */
@@ -166,7 +166,7 @@ final class SlottedWindow extends SlidingWindow {
                 break; // moving on, moved on or retired: under the lock
             }
             if (WORD.compareAndSet(this, w, plusRecorded(w, n))) {
-                clearRefused();
+                clearStanding();
                 return true;
             }
         }
@@ -186,7 +186,7 @@ final class SlottedWindow extends SlidingWindow {
         do {
             w = word;
         } while (!WORD.compareAndSet(this, w, plusRecorded(w, n)));
-        clearRefused();
+        clearStanding();
     }
 
     /** The word with {@code n} more in the head count, capped: a record may pass the permits. */
@@ -196,7 +196,7 @@ final class SlottedWindow extends SlidingWindow {
 
     /**
      * Returns the permits counted here, granted or recorded; exact once no call on this key is in
-     * flight. What a limit reports as granted on its shared key comes from here, so that counting
+     * flight. What a limit reports as granted on its empty key comes from here, so that counting
      * costs its grants nothing.
      */
     @Override
@@ -217,7 +217,7 @@ final class SlottedWindow extends SlidingWindow {
             countedBeforeHead += headCount;
             Arrays.fill(counts, 0);
             base = 0;
-            refused = null;
+            standing = null;
             word = nextEpoch(word);
         }
     }
@@ -230,7 +230,7 @@ final class SlottedWindow extends SlidingWindow {
                 // count, which countedHere() reads; grants() reads it from counts.
                 counts[headIndex] = freeze();
                 successor = SlidingWindow.successor(this, newLimit, read);
-                refused = null;
+                standing = null;
             }
             return successor;
         }
@@ -276,11 +276,11 @@ final class SlottedWindow extends SlidingWindow {
                 if (base + headCount + n > limit) {
                     // The span may reach one slot past the window; the retry time never does.
                     long wait = Math.min(windowNanos, nanosUntilFree(base + headCount + n - limit, headCount, now));
-                    refused = new Refused(now + wait, n, limit);
+                    standing = new StandingRejection(now + wait, n, limit);
                     return wait;
                 }
                 if (WORD.compareAndSet(this, w, w + n)) {
-                    clearRefused();
+                    clearStanding();
                     return 0;
                 }
             }

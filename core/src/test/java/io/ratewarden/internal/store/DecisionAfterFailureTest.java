@@ -30,12 +30,12 @@ class DecisionAfterFailureTest {
     private final LimitKey key = LimitKey.of("api", LIMIT, "tenant");
     private final Deque<Long> grants = new ArrayDeque<>(); // every grant's time, recorded or in memory
 
-    /** Ten grants on Redis, 45 ms apart, then the next call at +500 ms is refused by Redis. */
-    private void tenGrantsOnRedisThen(boolean refused) {
+    /** Ten grants on Redis, 45 ms apart, then the next call at +500 ms is rejected by Redis. */
+    private void tenGrantsOnRedisThen(boolean rejected) {
         grantsOnRedis(10, Duration.ofMillis(45));
         ticker.advance(Duration.ofMillis(50));
-        if (refused) {
-            outage.refusedByRedis(key, 1, 1);
+        if (rejected) {
+            outage.rejectedByRedis(key, 1, 1);
         }
     }
 
@@ -53,7 +53,7 @@ class DecisionAfterFailureTest {
     }
 
     @Test
-    void aKeyRedisWasRefusingAdmitsNoMoreThanItHeldUntilOneWindowAfterTheFailure() {
+    void aKeyRedisWasRejectingAdmitsNoMoreThanItHeldUntilOneWindowAfterTheFailure() {
         tenGrantsOnRedisThen(true);
         long failedAt = ticker.read();
 
@@ -88,47 +88,47 @@ class DecisionAfterFailureTest {
     }
 
     @Test
-    void aRefusedCallPassesAfterItsRetryAfter() {
+    void aRejectedCallPassesAfterItsRetryAfter() {
         tenGrantsOnRedisThen(true);
         long failedAt = ticker.read();
-        int refusals = 0;
+        int rejections = 0;
         for (int i = 0; i < 40 && ticker.read() < failedAt + 2 * WINDOW; i++) {
-            Decision refused = callAfterFailure(failedAt);
-            if (refused.allowed()) {
+            Decision rejected = callAfterFailure(failedAt);
+            if (rejected.allowed()) {
                 continue; // several grants left in one slot
             }
-            refusals++;
-            ticker.advanceNanos(refused.retryAfter().toNanos() - 1);
-            assertThat(callAfterFailure(failedAt).allowed()).as("one nanosecond early, refusal %d", refusals)
+            rejections++;
+            ticker.advanceNanos(rejected.retryAfter().toNanos() - 1);
+            assertThat(callAfterFailure(failedAt).allowed()).as("one nanosecond early, rejection %d", rejections)
                     .isFalse();
             ticker.advanceNanos(1);
-            assertThat(callAfterFailure(failedAt).allowed()).as("after retryAfter, refusal %d", refusals).isTrue();
+            assertThat(callAfterFailure(failedAt).allowed()).as("after retryAfter, rejection %d", rejections).isTrue();
         }
-        assertThat(refusals).isGreaterThanOrEqualTo(5);
+        assertThat(rejections).isGreaterThanOrEqualTo(5);
     }
 
     @Test
     void aKeyHoldingNothingWaitsForTheEndOfTheFirstWindow() {
-        outage.refusedByRedis(key, 1, 1); // the other instances had taken the whole window
+        outage.rejectedByRedis(key, 1, 1); // the other instances had taken the whole window
         ticker.advance(Duration.ofMillis(10));
         long failedAt = ticker.read();
         ticker.advance(Duration.ofMillis(5));
-        Decision refused = callAfterFailure(failedAt);
-        assertThat(refused.allowed()).isFalse();
-        assertThat(refused.retryAfter()).isEqualTo(LIMIT.window().minusMillis(5));
-        ticker.advance(refused.retryAfter());
+        Decision rejected = callAfterFailure(failedAt);
+        assertThat(rejected.allowed()).isFalse();
+        assertThat(rejected.retryAfter()).isEqualTo(LIMIT.window().minusMillis(5));
+        ticker.advance(rejected.retryAfter());
         assertGrantsExactly(SHARE, failedAt);
     }
 
     @Test
-    void aKeyRedisWasNotRefusingKeepsItsWholeShare() {
+    void aKeyRedisWasNotRejectingKeepsItsWholeShare() {
         tenGrantsOnRedisThen(false);
         assertGrantsExactly(SHARE - 10, ticker.read());
     }
 
     @Test
-    void aRefusalMoreThanOneWindowBeforeTheFailureDoesNotCount() {
-        outage.refusedByRedis(key, 1, 1);
+    void aRejectionMoreThanOneWindowBeforeTheFailureDoesNotCount() {
+        outage.rejectedByRedis(key, 1, 1);
         ticker.advance(Duration.ofMillis(1_001));
         assertGrantsExactly(SHARE, ticker.read());
     }
@@ -141,20 +141,20 @@ class DecisionAfterFailureTest {
 
         ticker.advance(Duration.ofSeconds(5)); // Redis is back, and this instance now takes 20
         grantsOnRedis(20, Duration.ofMillis(20));
-        outage.refusedByRedis(key, 1, 1);
+        outage.rejectedByRedis(key, 1, 1);
         long secondFailure = ticker.read();
-        Decision refused = callAfterFailure(secondFailure);
-        assertThat(refused.allowed()).as("holds 20 of a full window, below its share of 25").isFalse();
-        assertThat(refused.retryAfter()).as("until the first of the 20, 400 ms old, leaves")
+        Decision rejected = callAfterFailure(secondFailure);
+        assertThat(rejected.allowed()).as("holds 20 of a full window, below its share of 25").isFalse();
+        assertThat(rejected.retryAfter()).as("until the first of the 20, 400 ms old, leaves")
                 .isLessThanOrEqualTo(Duration.ofMillis(600 + 1000 / 16 + 1));
-        ticker.advance(refused.retryAfter());
+        ticker.advance(rejected.retryAfter());
         assertThat(callAfterFailure(secondFailure).allowed()).as("the cap is the 20 of this failure").isTrue();
     }
 
     @Test
     void anInstanceThatHeldMoreThanItsShareGrantsOnlyOnceBelowItsShare() {
         grantsOnRedis(40, Duration.ofMillis(10)); // a favoured instance: 40 of the 100
-        outage.refusedByRedis(key, 1, 1);
+        outage.rejectedByRedis(key, 1, 1);
         long failedAt = ticker.read();
         long granted = 0;
         for (int ms = 0; ms < 2_000; ms++) {
@@ -168,7 +168,7 @@ class DecisionAfterFailureTest {
         assertThat(granted).isGreaterThanOrEqualTo(SHARE);
     }
 
-    /** Calls at the same instant: the first {@code count} pass, the next is refused. */
+    /** Calls at the same instant: the first {@code count} pass, the next is rejected. */
     private void assertGrantsExactly(long count, long failedAt) {
         for (int i = 0; i < count; i++) {
             assertThat(callAfterFailure(failedAt).allowed()).as("call %d of %d", i + 1, count).isTrue();

@@ -87,7 +87,7 @@ class FailoverRateLimitStoreTest {
     }
 
     @Test
-    void aSlowReplyIsNoOutageAndIsRefusedWhenOtherInstancesShareTheLimit() {
+    void aSlowReplyIsNoOutageAndIsRejectedWhenOtherInstancesShareTheLimit() {
         redis.liveInstances = 3;
         store.probe();
         redis.slow = true;
@@ -102,7 +102,7 @@ class FailoverRateLimitStoreTest {
     }
 
     @Test
-    void aSlowReplyIsRefusedEvenOnTheOnlyInstanceWithTheTimeoutAsItsRetryTime() {
+    void aSlowReplyIsRejectedEvenOnTheOnlyInstanceWithTheTimeoutAsItsRetryTime() {
         redis.liveInstances = 1;
         store.probe();
         redis.slow = true;
@@ -132,7 +132,7 @@ class FailoverRateLimitStoreTest {
 
         Decision afterRecovery = store.tryAcquire(key, 1);
         assertThat(afterRecovery.allowed()).as("Redis never saw the outage's 10 grants; memory did").isFalse();
-        assertThat(redis.calls.get()).as("refused in memory without a round trip").isZero();
+        assertThat(redis.calls.get()).as("rejected in memory without a round trip").isZero();
 
         ticker.advance(LIMIT.window());
         Decision later = store.tryAcquire(key, 1);
@@ -156,11 +156,11 @@ class FailoverRateLimitStoreTest {
     }
 
     @Test
-    void aKeyRedisRefusedIsRefusedWithoutARoundTripUntilItsRetryTime() {
+    void aKeyRedisRejectedIsRejectedWithoutARoundTripUntilItsRetryTime() {
         store.probe();
         assertThat(store.tryAcquire(key, 10).allowed()).isTrue();
-        Decision refused = store.tryAcquire(key, 1);
-        assertThat(refused.allowed()).isFalse();
+        Decision rejected = store.tryAcquire(key, 1);
+        assertThat(rejected.allowed()).isFalse();
         int calls = redis.calls.get();
 
         Decision cached = store.tryAcquire(key, 1);
@@ -169,7 +169,7 @@ class FailoverRateLimitStoreTest {
         assertThat(redis.calls.get()).isEqualTo(calls);
         assertThat(store.cachedRejections()).isEqualTo(1);
 
-        ticker.advance(refused.retryAfter());
+        ticker.advance(rejected.retryAfter());
         assertThat(store.tryAcquire(key, 1).allowed()).isTrue();
         assertThat(redis.calls.get()).isEqualTo(calls + 1);
     }

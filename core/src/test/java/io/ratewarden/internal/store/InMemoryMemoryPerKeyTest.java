@@ -26,20 +26,20 @@ class InMemoryMemoryPerKeyTest {
         long exactMost = bytesPerKey(SlidingWindow.EXACT_UP_TO, false);
         long slotted = bytesPerKey(SlidingWindow.EXACT_UP_TO + 1, false);
         long huge = bytesPerKey(1_000_000_000L, false);
-        long refused = bytesPerKey(1_000, true);
+        long rejected = bytesPerKey(1_000, true);
         System.out.printf("in-memory store, bytes per key: exact log %d at 1 permit, %d at 64 (bound 1000);"
-                + " slotted window %d at 65 permits, %d at 1e9; %d at 1000 permits with a refusal by Redis noted"
-                + " (keys of 11 characters, JVM %s)%n", one, exactMost, slotted, huge, refused,
+                + " slotted window %d at 65 permits, %d at 1e9; %d at 1000 permits with a rejection by Redis noted"
+                + " (keys of 11 characters, JVM %s)%n", one, exactMost, slotted, huge, rejected,
                 System.getProperty("java.version"));
         assertThat(exactMost).as("the exact log at its largest").isLessThan(1_000);
         assertThat(one).isLessThan(exactMost);
         assertThat(slotted).isLessThan(600);
         assertThat((double) huge).isCloseTo(slotted, org.assertj.core.data.Percentage.withPercentage(15));
-        assertThat(refused - Math.min(slotted, huge)).as("a noted refusal: one more small cache entry")
+        assertThat(rejected - Math.min(slotted, huge)).as("a noted rejection: one more small cache entry")
                 .isBetween(0L, 250L);
     }
 
-    private static long bytesPerKey(long permits, boolean refusedByRedis) {
+    private static long bytesPerKey(long permits, boolean rejectedByRedis) {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         ManualTicker ticker = new ManualTicker();
         Limit limit = Limit.of(permits, Duration.ofHours(1));
@@ -55,8 +55,8 @@ class InMemoryMemoryPerKeyTest {
             ticker.advanceNanos(1_000);
             LimitKey key = LimitKey.of("memory", limit, names[i]);
             store.tryAcquire(key, 1);
-            if (refusedByRedis) {
-                outage.refusedByRedis(key, 1, 1);
+            if (rejectedByRedis) {
+                outage.rejectedByRedis(key, 1, 1);
             }
         }
         long after = settledHeap(memory);

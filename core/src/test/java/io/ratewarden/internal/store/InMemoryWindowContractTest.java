@@ -23,11 +23,11 @@ import org.junit.jupiter.api.Test;
  *   <li>safety: no sliding window of the limit's length ever holds more than {@code permits}
  *       granted permits;</li>
  *   <li>exactness up to 64 permits: a request is granted exactly when the reference has room for
- *       it, and a refusal's {@code retryAfter} is exactly when the reference's oldest grants make
+ *       it, and a rejection's {@code retryAfter} is exactly when the reference's oldest grants make
  *       room;</li>
- *   <li>bounded strictness above: a request is refused only when the span of one window plus one
+ *   <li>bounded strictness above: a request is rejected only when the span of one window plus one
  *       slot ({@code W + W/16}) already holds too many permits to add it;</li>
- *   <li>a refusal's {@code retryAfter} is positive and never above the window.</li>
+ *   <li>a rejection's {@code retryAfter} is positive and never above the window.</li>
  * </ul>
  */
 class InMemoryWindowContractTest {
@@ -73,7 +73,7 @@ class InMemoryWindowContractTest {
                 assertThat(decision.retryAfter()).isZero();
             } else {
                 assertThat(inExtendedSpan + cost)
-                        .as("refusal at %d ns of %d over %d, window %d ms; span of W + W/16 holds %d", now, cost,
+                        .as("rejection at %d ns of %d over %d, window %d ms; span of W + W/16 holds %d", now, cost,
                                 permits, windowMillis, inExtendedSpan)
                         .isGreaterThan(permits);
                 assertThat(decision.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofNanos(windowNanos));
@@ -119,9 +119,9 @@ class InMemoryWindowContractTest {
             assertThat(store.tryAcquire(key, 1).allowed()).isTrue();
             ticker.advance(Duration.ofSeconds(10));
         }
-        Decision refused = store.tryAcquire(key, 1);
-        assertThat(refused.retryAfter()).isEqualTo(Duration.ofSeconds(30));
-        ticker.advance(refused.retryAfter());
+        Decision rejected = store.tryAcquire(key, 1);
+        assertThat(rejected.retryAfter()).isEqualTo(Duration.ofSeconds(30));
+        ticker.advance(rejected.retryAfter());
         assertThat(store.tryAcquire(key, 1).allowed()).isTrue();
     }
 
@@ -168,14 +168,14 @@ class InMemoryWindowContractTest {
         for (int i = 0; i < 3; i++) {
             assertThat(store.tryAcquire(key, 1).allowed()).isTrue();
         }
-        Decision refused = store.tryAcquire(key, 1);
-        assertThat(refused.allowed()).isFalse();
+        Decision rejected = store.tryAcquire(key, 1);
+        assertThat(rejected.allowed()).isFalse();
         // Exact for three permits: the oldest grant leaves the window 200 ms after it was made.
         Duration window = Duration.ofMillis(200);
-        assertThat(refused.retryAfter()).isPositive().isLessThanOrEqualTo(window);
+        assertThat(rejected.retryAfter()).isPositive().isLessThanOrEqualTo(window);
 
         // The claim is about real time: the permits come back once the window has passed.
-        Thread.sleep(refused.retryAfter().toMillis() + 1);
+        Thread.sleep(rejected.retryAfter().toMillis() + 1);
         assertThat(store.tryAcquire(key, 1).allowed()).isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
     }
@@ -194,7 +194,7 @@ class InMemoryWindowContractTest {
                 }
             }
         }
-        throw new AssertionError("a refusal with room in the window");
+        throw new AssertionError("a rejection with room in the window");
     }
 
     private static long sumSince(Deque<long[]> log, long exclusiveStart) {

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * {@link RateLimitStore#remaining(LimitKey)} and {@link RateLimitStore#reset(LimitKey)} (their
  * tests are then skipped, and say so).
  *
- * <p>What it checks: exact grants and refusals with a retry estimate within the window, costs and
+ * <p>What it checks: exact grants and rejections with a retry estimate within the window, costs and
  * their range, keys isolated whatever characters they hold (and limit names from keys), permits
  * returning once the window has passed, a window that slides rather than resets, reading and
  * resetting a key, a changed limit deciding over the grants a bucket holds, concurrent callers
@@ -129,7 +129,7 @@ public abstract class RateLimitStoreContract {
         store.close();
     }
 
-    /** A limit's permits are granted one by one, then refused with a retry estimate within the window. */
+    /** A limit's permits are granted one by one, then rejected with a retry estimate within the window. */
     @Test
     public void grantsExactlyThePermitsThenRejectsWithARetryEstimate() {
         LimitKey key = LimitKey.of("exact", Limit.of(5, Duration.ofSeconds(30)), "alice");
@@ -161,15 +161,15 @@ public abstract class RateLimitStoreContract {
                 assertThat(decision.allowed()).as("%s: call %d after the loss", key.key(), i + 1).isTrue();
                 assertThat(decision.decidedBy()).isEqualTo(decidingBackend());
             }
-            Decision refused = store.tryAcquire(key, 1);
-            assertThat(refused.allowed()).as("%s: the limit holds again after the loss", key.key()).isFalse();
-            assertThat(refused.retryAfter()).isPositive().isLessThanOrEqualTo(limit.window());
+            Decision rejected = store.tryAcquire(key, 1);
+            assertThat(rejected.allowed()).as("%s: the limit holds again after the loss", key.key()).isFalse();
+            assertThat(rejected.retryAfter()).isPositive().isLessThanOrEqualTo(limit.window());
         }
     }
 
     /** A cost below 1 or above the limit's permits is an argument error that takes nothing. */
     @Test
-    public void aCostOutOfRangeIsRefusedWithAnArgumentError() {
+    public void aCostOutOfRangeIsRejectedWithAnArgumentError() {
         LimitKey key = LimitKey.of("range", Limit.of(5, Duration.ofSeconds(30)), "k");
         assertThatThrownBy(() -> store.tryAcquire(key, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.tryAcquire(key, 6)).isInstanceOf(IllegalArgumentException.class)
@@ -297,9 +297,9 @@ public abstract class RateLimitStoreContract {
 
             LimitKey lowered = before.withLimit(Limit.of(permits - 2, window));
             assertThat(store.remaining(lowered)).as("lowered below what the bucket holds").isZero();
-            Decision refused = store.tryAcquire(lowered, 1);
-            assertThat(refused.allowed()).isFalse();
-            assertThat(refused.retryAfter()).isPositive().isLessThanOrEqualTo(window);
+            Decision rejected = store.tryAcquire(lowered, 1);
+            assertThat(rejected.allowed()).isFalse();
+            assertThat(rejected.retryAfter()).isPositive().isLessThanOrEqualTo(window);
         }
     }
 

@@ -22,14 +22,14 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 @Order(Ordered.LOWEST_PRECEDENCE)
 public class RateLimitExceededHandler {
 
-    /** The problem type of a refused call. */
+    /** The problem type of a rejected call. */
     public static final URI PROBLEM_TYPE = URI.create("https://ratewarden.io/problems/rate-limited");
 
     /**
      * The problem's {@code instance}: fixed, because Spring would otherwise fill in the request
      * path, which often holds the key ({@code /quotes/alice}).
      */
-    public static final URI PROBLEM_INSTANCE = URI.create("urn:ratewarden:refused");
+    public static final URI PROBLEM_INSTANCE = URI.create("urn:ratewarden:rejected");
 
     private final boolean rateLimitHeaders;
 
@@ -44,41 +44,41 @@ public class RateLimitExceededHandler {
     }
 
     /**
-     * Builds the 429 for a refused call.
+     * Builds the 429 for a rejected call.
      *
-     * @param refusal the refusal
+     * @param rejection the rejection
      * @return the response: status 429, {@code Retry-After}, a problem body
      */
     @ExceptionHandler(RateLimitExceededException.class)
-    public ResponseEntity<ProblemDetail> rateLimited(RateLimitExceededException refusal) {
-        long retryAfterSeconds = retryAfterSeconds(refusal);
+    public ResponseEntity<ProblemDetail> rateLimited(RateLimitExceededException rejection) {
+        long retryAfterSeconds = retryAfterSeconds(rejection);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS,
-                "Rate limit '" + refusal.limitName() + "' exceeded: " + refusal.permits() + " per "
-                        + refusal.window().toSeconds() + " s; retry after " + retryAfterSeconds + " s");
+                "Rate limit '" + rejection.limitName() + "' exceeded: " + rejection.permits() + " per "
+                        + rejection.window().toSeconds() + " s; retry after " + retryAfterSeconds + " s");
         problem.setType(PROBLEM_TYPE);
         problem.setInstance(PROBLEM_INSTANCE);
         problem.setTitle("Too Many Requests");
-        problem.setProperty("limit", refusal.limitName());
-        problem.setProperty("permits", refusal.permits());
-        problem.setProperty("windowSeconds", refusal.window().toSeconds());
+        problem.setProperty("limit", rejection.limitName());
+        problem.setProperty("permits", rejection.permits());
+        problem.setProperty("windowSeconds", rejection.window().toSeconds());
         problem.setProperty("retryAfterSeconds", retryAfterSeconds);
         ResponseEntity.BodyBuilder response = ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                 .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
         if (rateLimitHeaders) {
-            String policy = RateLimitFields.structuredString(refusal.limitName());
-            response.header(RateLimitFields.POLICY, RateLimitFields.policy(policy, refusal.permits(), refusal.window()));
+            String policy = RateLimitFields.structuredString(rejection.limitName());
+            response.header(RateLimitFields.POLICY, RateLimitFields.policy(policy, rejection.permits(), rejection.window()));
             response.header(RateLimitFields.RATE_LIMIT, policy + ";r=0;t=" + retryAfterSeconds);
         }
         return response.body(problem);
     }
 
     /**
-     * Returns the refusal's retry time in whole seconds, rounded up and at least 1.
+     * Returns the rejection's retry time in whole seconds, rounded up and at least 1.
      *
-     * @param refusal the refusal
+     * @param rejection the rejection
      * @return the seconds for {@code Retry-After}
      */
-    public static long retryAfterSeconds(RateLimitExceededException refusal) {
-        return Math.max(1, RateLimitFields.seconds(refusal.retryAfter()));
+    public static long retryAfterSeconds(RateLimitExceededException rejection) {
+        return Math.max(1, RateLimitFields.seconds(rejection.retryAfter()));
     }
 }

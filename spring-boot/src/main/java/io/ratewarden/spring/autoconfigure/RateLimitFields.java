@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The {@code RateLimit-Policy} and {@code RateLimit} header fields of
  * draft-ietf-httpapi-ratelimit-headers, as structured-field lists with one item per limit:
- * {@code "quotes";q=2;w=60} and {@code "quotes";r=1} (with {@code ;t=<seconds>} on a refusal, the
+ * {@code "quotes";q=2;w=60} and {@code "quotes";r=1} (with {@code ;t=<seconds>} on a rejection, the
  * retry time rounded up). A sliding window has no single reset time while it grants, so a grant's
  * item carries no {@code t}. Names are structured-field strings; a key is never written.
  */

@@ -45,7 +45,7 @@ public class RatewardenAutoConfiguration {
 
     /**
      * The instance, built from the properties and installed for the aspect at once (unless
-     * {@code ratewarden.install=false}). A property whose value the builder refuses fails the
+     * {@code ratewarden.install=false}). A property whose value the builder rejects fails the
      * start with the property's name and the builder's reason; a URL's text is never shown.
      *
      * @param properties the {@code ratewarden.*} properties
@@ -183,7 +183,7 @@ public class RatewardenAutoConfiguration {
     }
 
     /**
-     * Applies one setting; a value the builder refuses fails the start naming the property. Only
+     * Applies one setting; a value the builder rejects fails the start naming the property. Only
      * values of a known shape are shown; a URL, or text that may be a misplaced secret, is not.
      */
     private static void configure(Ratewarden.Builder builder, String key, String value, String property) {

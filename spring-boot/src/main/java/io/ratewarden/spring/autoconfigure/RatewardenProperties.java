@@ -31,18 +31,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param localMaxKeys the most keys the in-memory limiter holds (default 100000)
  * @param keyPrefix the prefix of Ratewarden's keys on Redis (default rw:)
  * @param jmx whether the instance registers its MXBeans (default true)
- * @param overLimitCache whether Redis's refusals are cached until their retry time (default true)
+ * @param overLimitCache whether Redis's rejections are cached until their retry time (default true)
  * @param redisAlgorithm how buckets are kept on Redis: RRATE_LIMITER (default, Redisson's layout)
  *     or COMPACT (a few hundred bytes per key whatever the limit)
  * @param startupWait how long the context's start waits for the first connection to Redis, so
  *     that the first request is decided there (default 10s; 0 never waits)
- * @param shadow whether every limit refuses nothing and counts what it would refuse (default
+ * @param shadow whether every limit rejects nothing and counts what it would reject (default
  *     false); a limit's own shadow setting comes first
  * @param limits limits by name: permits, window, shadow and tiers; these come before the
  *     annotations' values
  * @param install whether the instance is installed for the @RateLimited aspect
  * @param proxy where nothing was woven, whether Spring AOP proxies limit the beans
- * @param web what a refused call answers over HTTP
+ * @param web what a rejected call answers over HTTP
  * @param health what the Actuator health component reports
  */
 @ConfigurationProperties(prefix = "ratewarden")
@@ -74,7 +74,7 @@ public record RatewardenProperties(
      *
      * @param permits the permits per window
      * @param window the window: 500ms, 10s, 1m, 1h, 1d or ISO-8601
-     * @param shadow whether the limit refuses nothing and counts what it would refuse
+     * @param shadow whether the limit rejects nothing and counts what it would reject
      * @param tiers the limit's tiers by name, each with its own permits and window
      */
     public record LimitProperties(Long permits, Duration window, Boolean shadow, Map<String, TierProperties> tiers) {
@@ -102,7 +102,7 @@ public record RatewardenProperties(
     /**
      * The {@code ratewarden.web.*} properties.
      *
-     * @param enabled whether a refused call answers 429 with Retry-After and a problem body
+     * @param enabled whether a rejected call answers 429 with Retry-After and a problem body
      * @param rateLimitHeaders whether every response of a limited handler, and every 429,
      *     carries the RateLimit-Policy and RateLimit fields of draft-ietf-httpapi-ratelimit-headers
      *     (default false)

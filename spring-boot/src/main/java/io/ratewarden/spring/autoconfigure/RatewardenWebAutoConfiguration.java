@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.ProblemDetail;
 
 /**
- * Turns a refused call into {@code 429 Too Many Requests} in a Spring MVC or WebFlux
+ * Turns a rejected call into {@code 429 Too Many Requests} in a Spring MVC or WebFlux
  * application ({@link RateLimitExceededHandler}), and with
  * {@code ratewarden.web.rate-limit-headers=true} writes the {@code RateLimit} fields on every
  * response of a limited handler ({@link RateLimitHeaderFilter}, {@link RateLimitHeaderWebFilter}).

@@ -20,7 +20,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-/** What a refused call answers over HTTP, in Spring MVC and in WebFlux. */
+/** What a rejected call answers over HTTP, in Spring MVC and in WebFlux. */
 class RateLimitExceededHandlerTest {
 
     @RestController
@@ -91,15 +91,15 @@ class RateLimitExceededHandlerTest {
 
     @Test
     void retryAfterIsRoundedUpToWholeSecondsAndNeverZero() {
-        org.assertj.core.api.Assertions.assertThat(RateLimitExceededHandler.retryAfterSeconds(refusal(Duration.ZERO)))
+        org.assertj.core.api.Assertions.assertThat(RateLimitExceededHandler.retryAfterSeconds(rejection(Duration.ZERO)))
                 .isEqualTo(1);
-        org.assertj.core.api.Assertions.assertThat(RateLimitExceededHandler.retryAfterSeconds(refusal(Duration.ofSeconds(3))))
+        org.assertj.core.api.Assertions.assertThat(RateLimitExceededHandler.retryAfterSeconds(rejection(Duration.ofSeconds(3))))
                 .isEqualTo(3);
         org.assertj.core.api.Assertions.assertThat(
-                RateLimitExceededHandler.retryAfterSeconds(refusal(Duration.ofSeconds(3).plusNanos(1)))).isEqualTo(4);
+                RateLimitExceededHandler.retryAfterSeconds(rejection(Duration.ofSeconds(3).plusNanos(1)))).isEqualTo(4);
     }
 
-    private static RateLimitExceededException refusal(Duration retryAfter) {
+    private static RateLimitExceededException rejection(Duration retryAfter) {
         return new RateLimitExceededException("l", "", 1, Duration.ofMinutes(1), retryAfter);
     }
 }

@@ -146,10 +146,10 @@ class RateLimitedProxiesTest {
             Mono<String> another = quotes.mono();
             assertThat(quotes.bodies()).as("nothing runs before a subscription").isZero();
             assertThat(assembled.block(Duration.ofSeconds(5))).isEqualTo("mono");
-            assertThat(another.onErrorResume(RateLimitExceededException.class, e -> Mono.just("refused"))
-                    .block(Duration.ofSeconds(5))).as("a refusal is an error signal").isEqualTo("refused");
-            assertThat(assembled.onErrorResume(e -> Mono.just("again refused")).block(Duration.ofSeconds(5)))
-                    .as("each subscription asks again").isEqualTo("again refused");
+            assertThat(another.onErrorResume(RateLimitExceededException.class, e -> Mono.just("rejected"))
+                    .block(Duration.ofSeconds(5))).as("a rejection is an error signal").isEqualTo("rejected");
+            assertThat(assembled.onErrorResume(e -> Mono.just("again rejected")).block(Duration.ofSeconds(5)))
+                    .as("each subscription asks again").isEqualTo("again rejected");
             List<Integer> twice = quotes.flux().repeat(1).collectList().block(Duration.ofSeconds(5));
             assertThat(twice).containsExactly(1, 2, 1, 2);
             assertThat(quotes.flux().materialize().blockFirst(Duration.ofSeconds(5)).getThrowable())

@@ -8,7 +8,7 @@ import org.springframework.stereotype.Service;
  * Quotes, limited per customer by their plan: the limit and its tiers live in
  * {@code application.properties} ({@code ratewarden.limits.quotes.*}), so they differ per
  * environment without a build, and an operator can override them while the service runs. A
- * refusal becomes a 429 without code of ours.
+ * rejection becomes a 429 without code of ours.
  */
 @Service
 public class QuoteService {

@@ -24,12 +24,12 @@ import org.redisson.config.Config;
  * over-limit cache and for raw Redisson {@code RRateLimiter.tryAcquire(1)}. Prints a Markdown
  * table. Every loop is bounded in time and count.
  */
-public final class RefusalFlood {
+public final class RejectionFlood {
 
     private static final int THREADS = 16;
     private static final Duration LENGTH = Duration.ofSeconds(10);
 
-    private RefusalFlood() {
+    private RejectionFlood() {
     }
 
     public static void main(String[] args) throws Exception {

@@ -25,15 +25,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A caller flooding a key that is over its limit, on a real Redis: refusals are quiet, say when
+ * A caller flooding a key that is over its limit, on a real Redis: rejections are quiet, say when
  * Redis will grant again, and after the first one cost Redis nothing.
  */
-class RedisRefusalTest {
+class RedisRejectionTest {
 
     @RegisterExtension
     static final LogWatch LOG = LogWatch.failOnError();
 
-    /** Refusals are the subject here, not slow replies: a busy machine's must not decide a call. */
+    /** Rejections are the subject here, not slow replies: a busy machine's must not decide a call. */
     private static final Duration SLOW_MACHINE = Duration.ofSeconds(1);
 
     private static RedisServer redis;
@@ -51,9 +51,9 @@ class RedisRefusalTest {
     }
 
     @Test
-    void refusalsLogNothingAboveDebugAndSayWhenTheFirstGrantLeavesTheWindow() {
+    void rejectionsLogNothingAboveDebugAndSayWhenTheFirstGrantLeavesTheWindow() {
         try (Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(redis.url()).redisTimeout(SLOW_MACHINE));
-             SchedulingDelay delay = SchedulingDelay.measure("refusals")) {
+             SchedulingDelay delay = SchedulingDelay.measure("rejections")) {
             Limiter limiter = rw.limit("two-a-minute", Limit.of(2, Duration.ofMinutes(1)));
             long mark = LOG.mark();
             long firstGrant = System.currentTimeMillis();
@@ -63,19 +63,19 @@ class RedisRefusalTest {
             long worstMillis = 0;
             for (int i = 0; i < 298; i++) {
                 long now = System.currentTimeMillis();
-                Decision refused = limiter.tryAcquire("alice");
-                assertThat(refused.allowed()).as("refusal %d", i + 1).isFalse();
-                assertThat(refused.decidedBy()).isEqualTo(Backend.REDIS);
-                assertThat(refused.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
-                long retryAt = now + refused.retryAfter().toMillis();
+                Decision rejected = limiter.tryAcquire("alice");
+                assertThat(rejected.allowed()).as("rejection %d", i + 1).isFalse();
+                assertThat(rejected.decidedBy()).isEqualTo(Backend.REDIS);
+                assertThat(rejected.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
+                long retryAt = now + rejected.retryAfter().toMillis();
                 worstMillis = Math.max(worstMillis, Math.abs(retryAt - expectedRetryAt));
             }
             // The retry time is read around each call: a call the machine delayed shifts it by that much.
             long boundMillis = delay.allowing(Duration.ofMillis(1_500)).toMillis();
-            System.out.printf("298 refusals: retry time at most %d ms from the first grant + 60 s (bound %d ms, %s);"
+            System.out.printf("298 rejections: retry time at most %d ms from the first grant + 60 s (bound %d ms, %s);"
                     + " %d answered by the over-limit cache%n", worstMillis, boundMillis, delay, rw.metrics().cachedRejections());
             assertThat(worstMillis).isLessThanOrEqualTo(boundMillis);
-            assertThat(rw.metrics().cachedRejections()).as("every refusal after the first from the cache").isEqualTo(297);
+            assertThat(rw.metrics().cachedRejections()).as("every rejection after the first from the cache").isEqualTo(297);
             assertThat(LOG.linesSince(mark, LogWatch.Level.INFO)).as("log lines above DEBUG").isEmpty();
         }
     }
@@ -90,12 +90,12 @@ class RedisRefusalTest {
             long firstGrant = System.nanoTime();
             assertThat(limiter.tryAcquire("mallory").allowed()).isTrue();
             assertThat(limiter.tryAcquire("mallory").allowed()).isTrue();
-            assertThat(limiter.tryAcquire("mallory").allowed()).as("the refusal that fills the cache").isFalse();
+            assertThat(limiter.tryAcquire("mallory").allowed()).as("the rejection that fills the cache").isFalse();
 
             long before = commandsProcessed();
             long floodStart = System.nanoTime();
             long floodNanos = Duration.ofMillis(1_500).toNanos();
-            AtomicLong refused = new AtomicLong();
+            AtomicLong rejected = new AtomicLong();
             int threads = 4;
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             CountDownLatch go = new CountDownLatch(1);
@@ -105,7 +105,7 @@ class RedisRefusalTest {
                     go.await();
                     for (long calls = 0; calls < 50_000_000 && System.nanoTime() - floodStart < floodNanos; calls++) {
                         if (!limiter.tryAcquire("mallory").allowed()) {
-                            refused.incrementAndGet();
+                            rejected.incrementAndGet();
                         }
                     }
                     return null;
@@ -119,9 +119,9 @@ class RedisRefusalTest {
             long commands = commandsProcessed() - before - 1; // the second INFO counts itself
             // A heartbeat is one EVALSHA whose script runs five commands; Redis counts all six.
             long heartbeatCommands = (elapsedMillis / probe.toMillis() + 1) * 6;
-            System.out.printf("flood of %d refusals in %d ms: Redis processed %d commands (bound: %d, the"
-                    + " heartbeats')%n", refused.get(), elapsedMillis, commands, heartbeatCommands);
-            assertThat(refused.get()).isGreaterThan(1_000);
+            System.out.printf("flood of %d rejections in %d ms: Redis processed %d commands (bound: %d, the"
+                    + " heartbeats')%n", rejected.get(), elapsedMillis, commands, heartbeatCommands);
+            assertThat(rejected.get()).isGreaterThan(1_000);
             assertThat(commands).as("commands beyond the probes' heartbeats").isLessThanOrEqualTo(heartbeatCommands);
 
             // Other keys are never blocked by the flooded one.
@@ -150,13 +150,13 @@ class RedisRefusalTest {
     }
 
     /**
-     * A refusal reads only the oldest grants it needs, never the whole window: Redis's own count
+     * A rejection reads only the oldest grants it needs, never the whole window: Redis's own count
      * of the time its scripts took stays flat however many grants a bucket holds. (A script that
-     * read the whole window took 12 ms per refusal at 10,000 grants held.)
+     * read the whole window took 12 ms per rejection at 10,000 grants held.)
      */
     @ParameterizedTest
     @EnumSource(RedisAlgorithm.class)
-    void aRefusalCostsRedisLittleWithTwentyThousandGrantsHeld(RedisAlgorithm algorithm) throws Exception {
+    void aRejectionCostsRedisLittleWithTwentyThousandGrantsHeld(RedisAlgorithm algorithm) throws Exception {
         try (Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(redis.url()).redisTimeout(SLOW_MACHINE)
                 .redisAlgorithm(algorithm).overLimitCache(false))) {
             Limiter limiter = rw.limit("twenty-thousand", Limit.of(20_000, Duration.ofMinutes(10)));
@@ -165,20 +165,20 @@ class RedisRefusalTest {
                 filled += limiter.tryAcquire("held").allowed() ? 1 : 0;
             }
             assertThat(filled).isEqualTo(20_000);
-            int refusals = 500;
+            int rejections = 500;
             long[] before = scriptStats();
-            for (int i = 0; i < refusals; i++) {
-                Decision refused = limiter.tryAcquire("held");
-                assertThat(refused.allowed()).isFalse();
-                assertThat(refused.decidedBy()).isEqualTo(Backend.REDIS);
+            for (int i = 0; i < rejections; i++) {
+                Decision rejected = limiter.tryAcquire("held");
+                assertThat(rejected.allowed()).isFalse();
+                assertThat(rejected.decidedBy()).isEqualTo(Backend.REDIS);
             }
             long[] after = scriptStats();
             long calls = after[0] - before[0];
-            double microsPerRefusal = (after[1] - before[1]) / (double) calls;
-            System.out.printf("%s: a refusal with 20,000 grants held took %.1f us of Redis script time (%d scripts;"
-                    + " bound 2,000 us)%n", algorithm, microsPerRefusal, calls);
-            assertThat(calls).as("one script per refusal, with the over-limit cache off").isGreaterThanOrEqualTo(refusals);
-            assertThat(microsPerRefusal).isLessThanOrEqualTo(2_000);
+            double microsPerRejection = (after[1] - before[1]) / (double) calls;
+            System.out.printf("%s: a rejection with 20,000 grants held took %.1f us of Redis script time (%d scripts;"
+                    + " bound 2,000 us)%n", algorithm, microsPerRejection, calls);
+            assertThat(calls).as("one script per rejection, with the over-limit cache off").isGreaterThanOrEqualTo(rejections);
+            assertThat(microsPerRejection).isLessThanOrEqualTo(2_000);
         }
     }
 

@@ -30,9 +30,9 @@ import org.redisson.command.CommandAsyncExecutor;
 import org.redisson.config.Config;
 
 /**
- * A refused call on Redis: every limit here allows one call an hour and is spent, so every
- * measured call is refused. Ratewarden's refusal decided by Redis (the over-limit cache off: what
- * the first refusal of a key costs), its refusal from the over-limit cache, raw Redisson
+ * A rejected call on Redis: every limit here allows one call an hour and is spent, so every
+ * measured call is rejected. Ratewarden's rejection decided by Redis (the over-limit cache off: what
+ * the first rejection of a key costs), its rejection from the over-limit cache, raw Redisson
  * {@code RRateLimiter.tryAcquire(1)}, and Bucket4j's Redisson proxy. Each fork starts its own
  * redis-server on loopback.
  */
@@ -42,7 +42,7 @@ import org.redisson.config.Config;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
-public class RedisRefusalBenchmark {
+public class RedisRejectionBenchmark {
 
     private LocalRedis redis;
     private Ratewarden uncached;
@@ -56,8 +56,8 @@ public class RedisRefusalBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         redis = LocalRedis.start();
-        uncached = onRedis(Ratewarden.builder().name("bench-refusal-uncached").overLimitCache(false));
-        cached = onRedis(Ratewarden.builder().name("bench-refusal-cached"));
+        uncached = onRedis(Ratewarden.builder().name("bench-rejection-uncached").overLimitCache(false));
+        cached = onRedis(Ratewarden.builder().name("bench-rejection-cached"));
         Limit oneAnHour = Limit.of(1, Duration.ofHours(1));
         uncachedLimiter = uncached.limit("blocked", oneAnHour);
         cachedLimiter = cached.limit("blocked-cached", oneAnHour);
@@ -93,22 +93,22 @@ public class RedisRefusalBenchmark {
     }
 
     @Benchmark
-    public Decision ratewardenRefusedByRedis() {
+    public Decision ratewardenRejectedByRedis() {
         return uncachedLimiter.tryAcquire("mallory");
     }
 
     @Benchmark
-    public Decision ratewardenRefusedFromTheCache() {
+    public Decision ratewardenRejectedFromTheCache() {
         return cachedLimiter.tryAcquire("mallory");
     }
 
     @Benchmark
-    public boolean redissonRateLimiterRefused() {
+    public boolean redissonRateLimiterRejected() {
         return rawLimiter.tryAcquire(1);
     }
 
     @Benchmark
-    public boolean bucket4jRedissonProxyRefused() {
+    public boolean bucket4jRedissonProxyRejected() {
         return bucket4j.tryConsume(1);
     }
 }
