@@ -44,7 +44,7 @@ class RedisStartupTest {
     }
 
     @Test
-    void aRejectedConnectionEndsTheWaitAtOnceAndIsAFailureNotAConnection() throws Exception {
+    void aRefusedConnectionEndsTheWaitAtOnceAndIsAFailureNotAConnection() throws Exception {
         int nothingListens = RedisServerProcess.freePort();
         long started = System.nanoTime();
         try (Ratewarden rw = Ratewarden.builder().name("rejected-" + nothingListens)

@@ -1,7 +1,7 @@
 package io.ratewarden.store;
 
 /**
- * Thrown by a store that could not decide: its backend is unreachable, timed out, or rejected the
+ * Thrown by a store that could not decide: its backend is unreachable, timed out, or refused the
  * command (out of memory, read-only, wrong password). The message is masked: it never holds a
  * secret.
  */

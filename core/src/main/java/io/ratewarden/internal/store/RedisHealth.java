@@ -153,7 +153,7 @@ final class RedisHealth {
     }
 
     /**
-     * A call or a probe found Redis failing with evidence (an error reply, a rejected or broken
+     * A call or a probe found Redis failing with evidence (an error reply, a refused or broken
      * connection), which counts at once; {@code maskedError} holds no secret.
      */
     synchronized void failed(String maskedError) {
