@@ -67,6 +67,9 @@ class GettingStartedIT {
                 .satisfies(run -> {
                     assertThat(run.get(1)).isEqualTo("Hello, alice");
                     assertThat(run.get(2)).startsWith("limited: retry after PT");
+                    assertThat(java.time.Duration.parse(run.get(2).substring("limited: retry after ".length())))
+                            .as("within the one-minute window").isPositive()
+                            .isLessThanOrEqualTo(java.time.Duration.ofMinutes(1));
                     assertThat(run.get(3)).isEqualTo("Hello, bob");
                 });
     }
