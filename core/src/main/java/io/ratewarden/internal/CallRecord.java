@@ -63,6 +63,11 @@ public final class CallRecord {
         CURRENT.remove();
     }
 
+    /** Whether any record was ever opened: until then, no call need look for one. */
+    static boolean inUse() {
+        return used;
+    }
+
     /** The calling thread's open record, or {@code null}. */
     static CallRecord current() {
         return used ? CURRENT.get() : null;

@@ -127,11 +127,12 @@ public final class LimitedMethod {
             // rejection needs lives in rejectedKeyless, which keeps the woven method small enough for
             // the JIT to inline into its callers; then a rejection thrown to a caller that catches
             // it is a jump, not a stack unwinding, whose cost grows with every compiled frame.
+            // A request's record, when a web layer keeps one, is written out of line for the same
+            // reason.
             LimitSpec spec = specs[0];
             Decision decision = limiters()[0].tryAcquireKeyless(spec.cost(), spec.policy());
-            CallRecord record = CallRecord.current();
-            if (record != null) {
-                record.add(spec.name(), limiters()[0].limit(), decision);
+            if (CallRecord.inUse()) {
+                recordKeyless(decision);
             }
             if (!decision.allowed()) {
                 rejectedKeyless(decision);
@@ -141,6 +142,14 @@ public final class LimitedMethod {
         RateLimitExceededException rejection = tryAcquire(null, null, null, null);
         if (rejection != null) {
             throw rejection;
+        }
+    }
+
+    /** Adds the decision of the one limit without key to the thread's request record, if open. */
+    private void recordKeyless(Decision decision) {
+        CallRecord record = CallRecord.current();
+        if (record != null) {
+            record.add(specs[0].name(), limiters()[0].limit(), decision);
         }
     }
 
