@@ -84,9 +84,9 @@ class MultiProcessRedisClusterTest {
                             + " replica promoted after %d ms, back on Redis after %d ms; %d calls, slowest %d ms,"
                             + " %d failovers, %s%n", spread.toString().trim(), detected / 1_000_000,
                             promoted / 1_000_000, recovered / 1_000_000, load.calls.get(),
-                            load.slowest().toMillis(), rw.storeInfo().failovers(), load.delay);
+                            load.slowest().toMillis(), rw.storeInfo().failovers(), load.stallText());
                     assertThat(load.thrown).as("exceptions reaching callers").isEmpty();
-                    assertThat(load.slowest()).as("no call waits past the timeout; %s", load.delay)
+                    assertThat(load.slowest()).as("no call waits past the timeout; %s", load.stallText())
                             .isLessThan(load.bound(Duration.ofMillis(200 + 50)));
                 }
             }

@@ -62,9 +62,9 @@ class MultiProcessRedisSentinelTest {
                     System.out.printf("sentinel: kill -9 of the master: in memory after %d ms, replica promoted"
                             + " after %d ms, back on Redis after %d ms; %d calls, slowest %d ms, %s%n",
                             detected / 1_000_000, promoted / 1_000_000, recovered / 1_000_000, load.calls.get(),
-                            load.slowest().toMillis(), load.delay);
+                            load.slowest().toMillis(), load.stallText());
                     assertThat(load.thrown).as("exceptions reaching callers").isEmpty();
-                    assertThat(load.slowest()).as("no call waits past the timeout; %s", load.delay)
+                    assertThat(load.slowest()).as("no call waits past the timeout; %s", load.stallText())
                             .isLessThan(load.bound(Duration.ofMillis(200 + 50)));
                 }
 

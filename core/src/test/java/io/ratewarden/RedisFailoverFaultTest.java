@@ -34,7 +34,7 @@ class RedisFailoverFaultTest {
                 server.kill();
                 RedisFixtures.awaitBackend(rw, Backend.IN_MEMORY);
                 Duration detected = Duration.ofNanos(System.nanoTime() - killedAt);
-                assertThat(detected).as("a broken connection fails over at once; %s", load.delay)
+                assertThat(detected).as("a broken connection fails over at once; %s", load.stallText())
                         .isLessThan(load.bound(Duration.ofSeconds(1)));
                 assertThat(rw.isHealthy()).isFalse();
                 long callsAtDetection = load.calls.get();
@@ -50,9 +50,9 @@ class RedisFailoverFaultTest {
 
                 System.out.printf("kill -9 under load: %d calls, detected in %d ms, back on Redis %d ms after"
                         + " restart, slowest call %d ms, %s%n", load.calls.get(), detected.toMillis(),
-                        recovered.toMillis(), load.slowest().toMillis(), load.delay);
+                        recovered.toMillis(), load.slowest().toMillis(), load.stallText());
                 assertThat(load.thrown).as("exceptions reaching callers").isEmpty();
-                assertThat(load.slowest()).as("no call waits past the timeout; %s", load.delay)
+                assertThat(load.slowest()).as("no call waits past the timeout; %s", load.stallText())
                         .isLessThan(load.bound(RedisFixtures.TIMEOUT.plus(MARGIN)));
                 StoreInfo info = rw.storeInfo();
                 assertThat(info.failovers()).isEqualTo(1);
@@ -76,7 +76,7 @@ class RedisFailoverFaultTest {
                 RedisFixtures.awaitBackend(rw, Backend.IN_MEMORY);
                 Duration inFlightSlowest = load.slowest();
                 Duration inFlightBound = load.bound(RedisFixtures.TIMEOUT.plus(MARGIN));
-                String inFlightDelay = load.delay.toString();
+                String inFlightDelay = load.stallText();
 
                 // Calls that start after the failover are decided in memory, at memory speed.
                 load.resetSlowest();
@@ -92,13 +92,13 @@ class RedisFailoverFaultTest {
                 load.stop();
                 System.out.printf("SIGSTOP under load: slowest call in flight %d ms (%s); after failover %d calls,"
                         + " %d of them over 1 ms, slowest %.3f ms (%s)%n", inFlightSlowest.toMillis(), inFlightDelay,
-                        afterDetectionCalls, afterDetectionSlow, afterDetectionSlowest.toNanos() / 1e6, load.delay);
+                        afterDetectionCalls, afterDetectionSlow, afterDetectionSlowest.toNanos() / 1e6, load.stallText());
                 assertThat(load.thrown).isEmpty();
                 assertThat(inFlightSlowest).as("calls in flight wait at most the timeout; %s", inFlightDelay)
                         .isLessThan(inFlightBound);
                 // Memory speed: no call waits on the hung Redis; a call takes well under a
                 // millisecond but for what the machine's scheduling took.
-                assertThat(afterDetectionSlowest).as("%s", load.delay).isLessThan(afterDetectionBound);
+                assertThat(afterDetectionSlowest).as("%s", load.stallText()).isLessThan(afterDetectionBound);
                 assertThat(rw.storeInfo().recoveries()).isEqualTo(1);
             }
         }

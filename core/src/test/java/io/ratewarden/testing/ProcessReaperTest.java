@@ -48,8 +48,12 @@ class ProcessReaperTest {
         String classPath = System.getProperty("java.class.path")
                 + (System.getProperty("jdk.module.path") == null ? "" : File.pathSeparator
                 + System.getProperty("jdk.module.path"));
-        Process jvm = ProcessReaper.watch(new ProcessBuilder(java, "-cp", classPath, StartsAServer.class.getName(),
-                pidFile.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("jvm.log").toFile()).start());
+        // A build started in the background (CI, nohup) ignores SIGINT, and so would the child JVM
+        // it starts; Ctrl-C reaches a build in a terminal, whose JVMs do not ignore it. env restores
+        // the default so that the child stands for the latter.
+        Process jvm = ProcessReaper.watch(new ProcessBuilder("env", "--default-signal=INT", java, "-cp", classPath,
+                StartsAServer.class.getName(), pidFile.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("jvm.log").toFile()).start());
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(pidFile) || !jvm.isAlive());
             assertThat(jvm.isAlive()).as("the JVM started its server; log: %s",
