@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A new instance on a real Redis: shared from its first call when Redis is reachable, never held
@@ -92,5 +94,42 @@ class RedisStartupTest {
                         .hasSize(1);
             }
         }
+    }
+
+    /**
+     * Calls run their script by hash. A new instance's first call, and the first after Redis
+     * restarted with an empty script cache, find it loaded: one round trip, where a missing script
+     * costs three (EVALSHA, NOSCRIPT, SCRIPT LOAD, EVALSHA) within the same timeout.
+     */
+    @ParameterizedTest
+    @EnumSource(RedisAlgorithm.class)
+    void theFirstCallAfterAStartOrARestartFindsItsScriptLoaded(RedisAlgorithm algorithm) throws Exception {
+        try (RedisServerProcess server = TestRedis.controllable();
+             Ratewarden rw = Ratewarden.builder().name("scripts-" + algorithm + "-" + server.port())
+                     .redisUrl(server.url()).redisAlgorithm(algorithm).probeInterval(Duration.ofMillis(100))
+                     .startupWait(PATIENT).build()) {
+            assertThat(rw.storeInfo().state()).isEqualTo(StoreState.HEALTHY);
+            Limiter limiter = rw.limit("scripts", Limit.of(10, Duration.ofMinutes(1)));
+            long missing = missingScripts(server);
+            assertThat(limiter.tryAcquire("first").decidedBy()).isEqualTo(Backend.REDIS);
+            assertThat(missingScripts(server) - missing).as("NOSCRIPT answers to the first call").isZero();
+
+            server.kill();
+            RedisFixtures.awaitBackend(rw, Backend.IN_MEMORY);
+            server.restart();
+            RedisFixtures.awaitBackend(rw, Backend.REDIS);
+            missing = missingScripts(server);
+            assertThat(limiter.tryAcquire("after-restart").decidedBy()).isEqualTo(Backend.REDIS);
+            assertThat(missingScripts(server) - missing).as("NOSCRIPT answers to the first call after a restart")
+                    .isZero();
+        }
+    }
+
+    /** The EVALSHA calls this server answered with an error (NOSCRIPT, for a script it lacks). */
+    private static long missingScripts(RedisServerProcess server) throws Exception {
+        return server.call("INFO", "commandstats").lines().filter(line -> line.startsWith("cmdstat_evalsha:"))
+                .flatMap(line -> java.util.Arrays.stream(line.substring(line.indexOf(':') + 1).split(",")))
+                .filter(field -> field.startsWith("failed_calls="))
+                .mapToLong(field -> Long.parseLong(field.substring("failed_calls=".length()))).sum();
     }
 }

@@ -254,6 +254,11 @@ final class CompactLayout implements RedisLayout {
     }
 
     @Override
+    public List<String> scripts() {
+        return List.of(SCRIPT);
+    }
+
+    @Override
     public long decide(LimitKey key, long cost, long deadline) {
         return run(key, "a", cost, deadline);
     }

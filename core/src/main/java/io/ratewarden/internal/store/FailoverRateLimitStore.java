@@ -109,7 +109,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
                 ? new CompactLayout(commands, names) : new RedissonLimiterLayout(commands, names);
         FailoverRateLimitStore store = new FailoverRateLimitStore(
                 new RedisRateLimitStore(commands, layout, settings.reportRemaining()),
-                new RedisInstances(commands, names), local, commands::describe, settings, connection.maskedUrl());
+                new RedisInstances(commands, names, layout.scripts()), local, commands::describe, settings, connection.maskedUrl());
         commands.onLateAnswer(store::answeredLate);
         store.start();
         return store;

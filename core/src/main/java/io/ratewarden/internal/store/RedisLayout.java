@@ -29,4 +29,10 @@ interface RedisLayout {
 
     /** The Redis keys that hold {@code key}'s bucket, all in one cluster slot. */
     List<String> keysOf(LimitKey key);
+
+    /**
+     * The scripts that {@link #decide} and {@link #remaining} run, for loading into Redis's script
+     * cache before the first call needs them.
+     */
+    List<String> scripts();
 }

@@ -167,6 +167,11 @@ final class RedissonLimiterLayout implements RedisLayout {
     }
 
     @Override
+    public List<String> scripts() {
+        return List.of(DECIDE_SCRIPT, REMAINING_SCRIPT);
+    }
+
+    @Override
     public List<String> keysOf(LimitKey key) {
         String name = names.limiter(key);
         return List.of(name, "{" + name + "}:value", "{" + name + "}:permits");

@@ -22,9 +22,10 @@ class RedisStoreContractTest extends RealRedisContract {
     protected RateLimitStore newStore() {
         RedisNames names = new RedisNames(newKeyPrefix());
         RedisCommands commands = new RedisCommands(RedisConnection.fromUrl(redis.url()), Duration.ofSeconds(2));
-        RedisRateLimitStore redisStore = new RedisRateLimitStore(commands, layout(commands, names));
+        RedisLayout layout = layout(commands, names);
+        RedisRateLimitStore redisStore = new RedisRateLimitStore(commands, layout);
         // The first command opens the connection: wait for it rather than let a cold JVM time out.
-        RedisInstances instances = new RedisInstances(commands, names);
+        RedisInstances instances = new RedisInstances(commands, names, layout.scripts());
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> instances.beat("warm-up", Duration.ofSeconds(5)) != null);
         return redisStore;
