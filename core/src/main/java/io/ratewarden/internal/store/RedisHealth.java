@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <h2>One line per cause</h2>
  * Logs one line per transition and one WARN per new cause of failure while Redis does not decide,
  * never one per call. A cause is its kind, not its text: the same failure with another figure in
- * it ("did not answer within 3011 ms", "... 3555 ms", another port or slot) is not new.
+ * it ("did not answer within N ms" with another N, another port or slot) is not new.
  *
  * <p>Reads ({@link #isHealthy()}, {@link #info(long)}, {@link #failedAt()},
  * {@link #recoveredAt()}) never block and do no I/O; transitions are serialised.
