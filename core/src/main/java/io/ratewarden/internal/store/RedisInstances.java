@@ -38,7 +38,7 @@ final class RedisInstances implements Heartbeats {
     private final RedisCommands redis;
     private final List<Object> keys;
     private final List<String> decisionScripts;
-    /** Whether the decision scripts were sent since the last heartbeat that failed. */
+    /** Whether the decision scripts were sent since the last heartbeat or load that failed. */
     private volatile boolean scriptsSent;
 
     /**
@@ -112,13 +112,18 @@ final class RedisInstances implements Heartbeats {
      * Calls run their scripts by hash (EVALSHA). Without this, the first call of each script after
      * a start or an outage finds Redis's cache empty and takes three round trips (EVALSHA, NOSCRIPT,
      * SCRIPT LOAD, EVALSHA) instead of one, within the same timeout, when a JVM is coldest. Sent
-     * without waiting, ahead of the heartbeat that lets calls back on Redis, and once per
-     * connection: a Redis that refuses them (an ACL without script|load) costs nothing more.
+     * without waiting, ahead of the heartbeat that lets calls back on Redis (a recovery takes two
+     * probes or more, so the second heartbeat finds them loaded). A load that fails, sent while a
+     * restarted Redis was not yet accepting connections, is sent again with the next heartbeat.
      */
     private void sendDecisionScripts() {
         scriptsSent = true;
         for (String script : decisionScripts) {
-            redis.scripts().scriptLoadAsync(script);
+            redis.scripts().scriptLoadAsync(script).whenComplete((sha, failure) -> {
+                if (failure != null) {
+                    scriptsSent = false;
+                }
+            });
         }
     }
 
