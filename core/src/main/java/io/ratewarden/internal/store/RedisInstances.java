@@ -68,9 +68,6 @@ final class RedisInstances implements Heartbeats {
     public Heartbeat beat(String instanceId, Duration ttl) {
         long start = System.nanoTime();
         long deadline = start + redis.timeoutNanos();
-        if (!scriptsSent) {
-            sendDecisionScripts();
-        }
         List<Object> reply;
         try {
             RFuture<List<Object>> answer = redis.scripts().evalAsync((String) keys.get(0), RScript.Mode.READ_WRITE,
@@ -83,9 +80,13 @@ final class RedisInstances implements Heartbeats {
             scriptsSent = false; // a Redis restarted or promoted meanwhile starts with an empty cache
             throw e;
         }
+        Duration roundTrip = Duration.ofNanos(System.nanoTime() - start);
+        if (!scriptsSent) {
+            sendDecisionScripts();
+        }
         int live = reply == null || reply.isEmpty() ? 0 : ((Number) reply.get(0)).intValue();
         Object overrides = reply == null || reply.size() < 2 ? List.of() : reply.get(1);
-        return new Heartbeat(Duration.ofNanos(System.nanoTime() - start), live, overrides((List<?>) overrides));
+        return new Heartbeat(roundTrip, live, overrides((List<?>) overrides));
     }
 
     /**
@@ -112,9 +113,10 @@ final class RedisInstances implements Heartbeats {
      * Calls run their scripts by hash (EVALSHA). Without this, the first call of each script after
      * a start or an outage finds Redis's cache empty and takes three round trips (EVALSHA, NOSCRIPT,
      * SCRIPT LOAD, EVALSHA) instead of one, within the same timeout, when a JVM is coldest. Sent
-     * without waiting, ahead of the heartbeat that lets calls back on Redis (a recovery takes two
-     * probes or more, so the second heartbeat finds them loaded). A load that fails, sent while a
-     * restarted Redis was not yet accepting connections, is sent again with the next heartbeat.
+     * once a heartbeat got through, so that a Redis still unreachable costs no connection attempt
+     * more (Redisson opens a lazy connection on the thread that sends a command), and without
+     * waiting: the probe that lets calls on Redis returns after they were written, and a recovery
+     * takes two probes or more. A load that fails is sent again with the next heartbeat.
      */
     private void sendDecisionScripts() {
         scriptsSent = true;
