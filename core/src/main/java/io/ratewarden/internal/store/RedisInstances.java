@@ -44,8 +44,8 @@ final class RedisInstances implements Heartbeats {
     /**
      * @param redis the connection and its timeout
      * @param names the key names; the set is {@link RedisNames#instances()}
-     * @param decisionScripts the scripts that decide calls, loaded into Redis's script cache by
-     *     the first heartbeat and by the first after every failed one
+     * @param decisionScripts the scripts that decide calls, loaded into Redis's script cache after
+     *     the first heartbeat that gets through, and again after a failed heartbeat or load
      */
     RedisInstances(RedisCommands redis, RedisNames names, List<String> decisionScripts) {
         this.redis = redis;
