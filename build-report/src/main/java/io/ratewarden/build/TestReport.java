@@ -19,7 +19,8 @@ import org.w3c.dom.NodeList;
  * that this build wrote. The build lets a module whose tests fail go on
  * ({@code maven.test.failure.ignore}), so that every module's tests run; this report, built last,
  * prints one line per module whose tests ran, names the modules with tests that wrote no report,
- * and fails the build when any test failed or errored.
+ * and fails the build when any test failed or errored, or when a module's tests logged an ERROR
+ * ({@link LoggedErrors}).
  */
 public final class TestReport {
 
@@ -28,11 +29,11 @@ public final class TestReport {
     private TestReport() {
     }
 
-    /** One module's counts, and the tests that failed in it. */
+    /** One module's counts, the tests that failed in it, and the ERROR lines its tests logged. */
     private record ModuleResult(String module, int tests, int failures, int errors, int skipped,
-                                List<String> failed) {
+                                List<String> failed, List<LoggedErrors.Line> loggedErrors) {
         boolean passed() {
-            return failures == 0 && errors == 0;
+            return failures == 0 && errors == 0 && loggedErrors.isEmpty();
         }
     }
 
@@ -42,7 +43,8 @@ public final class TestReport {
      * @param args the root of the build; the build's start ({@code maven.build.timestamp}, UTC,
      *     ISO-8601), reports older than which belong to an earlier build; whether tests were
      *     skipped (text holding {@code true})
-     * @throws Exception when the reports cannot be read, or a test failed (which fails the build)
+     * @throws Exception when the reports cannot be read, or a test failed or a module's tests
+     *     logged an ERROR (which fails the build)
      */
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[0]);
@@ -64,14 +66,21 @@ public final class TestReport {
                 }
             }
         }
-        System.out.println("Tests of every module in this build (Surefire and Failsafe reports):");
-        System.out.printf("  %-32s %6s %7s %7s %8s%n", "module", "tests", "failed", "errors", "skipped");
+        System.out.println("Tests of every module in this build (Surefire and Failsafe reports, test logs):");
+        System.out.printf("  %-32s %6s %7s %7s %8s %13s%n", "module", "tests", "failed", "errors", "skipped",
+                "ERROR logged");
         List<String> problems = new ArrayList<>();
         for (ModuleResult result : results) {
-            System.out.printf("  %-32s %6d %7d %7d %8d%s%n", result.module(), result.tests(), result.failures(),
-                    result.errors(), result.skipped(), result.passed() ? "" : "   FAILED");
+            System.out.printf("  %-32s %6d %7d %7d %8d %13d%s%n", result.module(), result.tests(),
+                    result.failures(), result.errors(), result.skipped(), result.loggedErrors().size(),
+                    result.passed() ? "" : "   FAILED");
             for (String test : result.failed()) {
                 problems.add(result.module() + ": " + test);
+            }
+            if (!result.loggedErrors().isEmpty()) {
+                LoggedErrors.Line first = result.loggedErrors().get(0);
+                problems.add(result.module() + ": " + result.loggedErrors().size() + " ERROR line(s) logged; the first,"
+                        + " in " + root.relativize(first.file()) + ": " + abbreviated(first.text()));
             }
         }
         if (!withoutReport.isEmpty()) {
@@ -84,8 +93,13 @@ public final class TestReport {
             throw new IllegalStateException(problems.size() + " problem(s) in the tests of "
                     + results.stream().filter(r -> !r.passed()).count()
                     + " module(s); the reports are in each module's target/surefire-reports and"
-                    + " target/failsafe-reports");
+                    + " target/failsafe-reports, the log in target/ratewarden-tests.log");
         }
+    }
+
+    /** The line, cut to a length a terminal shows whole. */
+    private static String abbreviated(String line) {
+        return line.length() <= 300 ? line : line.substring(0, 300) + " ...";
     }
 
     /** Whether the module has tests: its own, or another's it adds to its build. */
@@ -144,6 +158,6 @@ public final class TestReport {
                 }
             }
         }
-        return new ModuleResult(module, tests, failures, errors, skipped, failed);
+        return new ModuleResult(module, tests, failures, errors, skipped, failed, LoggedErrors.in(target, start));
     }
 }

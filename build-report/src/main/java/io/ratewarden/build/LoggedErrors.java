@@ -1,0 +1,91 @@
+package io.ratewarden.build;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The ERROR lines that one module's tests logged in this build, wherever a test class forgot to
+ * watch its own log: in normal operation (grants, rejections, waits, an outage and its recovery)
+ * an ERROR is a defect, whoever logged it, Ratewarden or a library on its behalf.
+ *
+ * <p>Reads the module's test log ({@code target/ratewarden-tests.log}, SLF4J simple) and the test
+ * output Surefire and Failsafe kept ({@code *-output.txt}, where Spring Boot's Logback writes),
+ * skipping files an earlier build wrote. A line counts when ERROR is its level, in the layouts of
+ * SLF4J simple, Logback and Spring Boot, or when it reports an exception no thread caught; a
+ * message that merely mentions the word does not.
+ */
+final class LoggedErrors {
+
+    private static final Pattern ERROR_LINE = Pattern.compile(
+            "^(?:\\d+ \\[[^\\]]*\\]" // SLF4J simple: millis [thread] LEVEL
+            + "|\\d\\d:\\d\\d:\\d\\d\\.\\d+ \\[[^\\]]*\\]" // Logback's default: time [thread] LEVEL
+            + "|\\d{4}-\\d\\d-\\d\\d[T ]\\S+)" // Spring Boot: date-time LEVEL pid ---
+            + "\\s+ERROR\\s.*"
+            + "|^Exception in thread \".*");
+
+    /** One ERROR line and the file it is in. */
+    record Line(Path file, String text) {
+    }
+
+    private LoggedErrors() {
+    }
+
+    /**
+     * Returns the ERROR lines in the test logs under {@code target} written since {@code start}.
+     *
+     * @param target a module's build directory
+     * @param start the build's start; files last written before it belong to an earlier build
+     * @return the lines, file by file in name order
+     */
+    static List<Line> in(Path target, Instant start) {
+        List<Line> lines = new ArrayList<>();
+        for (Path file : logs(target)) {
+            try {
+                if (Files.getLastModifiedTime(file).toInstant().isBefore(start)) {
+                    continue;
+                }
+                // A reader replaces bytes that are not UTF-8: a child process's output may hold some.
+                try (BufferedReader text = new BufferedReader(
+                        new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
+                    for (String line = text.readLine(); line != null; line = text.readLine()) {
+                        if (ERROR_LINE.matcher(line).matches()) {
+                            lines.add(new Line(file, line));
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the test log " + file, e);
+            }
+        }
+        return lines;
+    }
+
+    private static List<Path> logs(Path target) {
+        List<Path> logs = new ArrayList<>();
+        Path log = target.resolve("ratewarden-tests.log");
+        if (Files.isRegularFile(log)) {
+            logs.add(log);
+        }
+        for (String reports : List.of("surefire-reports", "failsafe-reports")) {
+            Path dir = target.resolve(reports);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> listing = Files.list(dir)) {
+                listing.filter(f -> f.getFileName().toString().endsWith("-output.txt")).sorted().forEach(logs::add);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot list " + dir, e);
+            }
+        }
+        return logs;
+    }
+}
