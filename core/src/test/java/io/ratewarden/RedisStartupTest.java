@@ -2,7 +2,9 @@ package io.ratewarden;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ratewarden.testing.DelayingProxy;
 import io.ratewarden.testing.LogWatch;
+import io.ratewarden.testing.RedisServer;
 import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
@@ -125,11 +127,50 @@ class RedisStartupTest {
         }
     }
 
+    /**
+     * An instance that says it decides on Redis has its decision scripts loaded and nothing of its
+     * own in flight: closed at once, as a service that starts and stops, it cuts off no command and
+     * no connection attempt (which Netty and Redisson report with a WARN and a stack trace). Through
+     * 40 ms of latency each way, so that what is still in flight when the instance starts deciding
+     * on Redis would still be in flight when the test looks.
+     */
+    @ParameterizedTest
+    @EnumSource(RedisAlgorithm.class)
+    void anInstanceDecidingOnRedisHasItsScriptsLoadedAndClosesWithoutAWarning(RedisAlgorithm algorithm)
+            throws Exception {
+        try (RedisServer server = TestRedis.server();
+             DelayingProxy network = new DelayingProxy(server.port(), 40, 0, 0, 1)) {
+            long mark = LOG.mark();
+            for (int cycle = 0; cycle < 3; cycle++) {
+                long loadsBefore = scriptLoads(server);
+                Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(network.url()).redisAlgorithm(algorithm)
+                        .redisTimeout(Duration.ofSeconds(2)).jmx(false));
+                long loaded = scriptLoads(server) - loadsBefore;
+                rw.close();
+                assertThat(loaded).as("SCRIPT LOADs answered when the instance started deciding on Redis")
+                        .isPositive();
+            }
+            assertThat(LOG.linesSince(mark, LogWatch.Level.WARN)).as("WARN and ERROR lines of three starts and stops")
+                    .isEmpty();
+        }
+    }
+
     /** The EVALSHA calls this server answered with an error (NOSCRIPT, for a script it lacks). */
-    private static long missingScripts(RedisServerProcess server) throws Exception {
-        return server.call("INFO", "commandstats").lines().filter(line -> line.startsWith("cmdstat_evalsha:"))
-                .flatMap(line -> java.util.Arrays.stream(line.substring(line.indexOf(':') + 1).split(",")))
-                .filter(field -> field.startsWith("failed_calls="))
-                .mapToLong(field -> Long.parseLong(field.substring("failed_calls=".length()))).sum();
+    private static long missingScripts(RedisServer server) throws Exception {
+        return commandStat(server, "evalsha", "failed_calls");
+    }
+
+    /** The SCRIPT LOAD commands this server answered. */
+    private static long scriptLoads(RedisServer server) throws Exception {
+        return commandStat(server, "script|load", "calls");
+    }
+
+    /** One field of one command's line in {@code INFO commandstats}; 0 before the first such command. */
+    private static long commandStat(RedisServer server, String command, String field) throws Exception {
+        String prefix = "cmdstat_" + command + ":";
+        return server.call("INFO", "commandstats").lines().filter(line -> line.startsWith(prefix))
+                .flatMap(line -> java.util.Arrays.stream(line.substring(prefix.length()).split(",")))
+                .filter(pair -> pair.startsWith(field + "="))
+                .mapToLong(pair -> Long.parseLong(pair.substring(field.length() + 1))).sum();
     }
 }

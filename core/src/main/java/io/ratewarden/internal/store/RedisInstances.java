@@ -38,13 +38,13 @@ final class RedisInstances implements Heartbeats {
     private final RedisCommands redis;
     private final List<Object> keys;
     private final List<String> decisionScripts;
-    /** Whether the decision scripts were sent since the last heartbeat or load that failed. */
-    private volatile boolean scriptsSent;
+    /** Whether the decision scripts were loaded since the last heartbeat or load that failed. */
+    private volatile boolean scriptsLoaded;
 
     /**
      * @param redis the connection and its timeout
      * @param names the key names; the set is {@link RedisNames#instances()}
-     * @param decisionScripts the scripts that decide calls, loaded into Redis's script cache after
+     * @param decisionScripts the scripts that decide calls, loaded into Redis's script cache by
      *     the first heartbeat that gets through, and again after a failed heartbeat or load
      */
     RedisInstances(RedisCommands redis, RedisNames names, List<String> decisionScripts) {
@@ -77,12 +77,12 @@ final class RedisInstances implements Heartbeats {
                 pingMasters(deadline);
             }
         } catch (RuntimeException e) {
-            scriptsSent = false; // a Redis restarted or promoted meanwhile starts with an empty cache
+            scriptsLoaded = false; // a Redis restarted or promoted meanwhile starts with an empty cache
             throw e;
         }
         Duration roundTrip = Duration.ofNanos(System.nanoTime() - start);
-        if (!scriptsSent) {
-            sendDecisionScripts();
+        if (!scriptsLoaded) {
+            loadDecisionScripts(deadline);
         }
         int live = reply == null || reply.isEmpty() ? 0 : ((Number) reply.get(0)).intValue();
         Object overrides = reply == null || reply.size() < 2 ? List.of() : reply.get(1);
@@ -112,20 +112,23 @@ final class RedisInstances implements Heartbeats {
     /*
      * Calls run their scripts by hash (EVALSHA). Without this, the first call of each script after
      * a start or an outage finds Redis's cache empty and takes three round trips (EVALSHA, NOSCRIPT,
-     * SCRIPT LOAD, EVALSHA) instead of one, within the same timeout, when a JVM is coldest. Sent
-     * once a heartbeat got through, so that a Redis still unreachable costs no connection attempt
-     * more (Redisson opens a lazy connection on the thread that sends a command), and without
-     * waiting: the probe that lets calls on Redis returns after they were written, and a recovery
-     * takes two probes or more. A load that fails is sent again with the next heartbeat.
+     * SCRIPT LOAD, EVALSHA) instead of one, within the same timeout, when a JVM is coldest.
+     * Loaded once a heartbeat got through, so that a Redis still unreachable costs no connection
+     * attempt more (Redisson opens a lazy connection on the thread that sends a command). One after
+     * the other, each awaited within the heartbeat's timeout, so that the loads need no connection
+     * beside the heartbeat's, and are done before the probe lets calls on Redis: nothing is still in
+     * flight when close() shuts the client down right after (a connection attempt cut off by the
+     * shutdown makes Netty log a stack trace). A load that fails or is late is not the heartbeat's
+     * failure (a call loads a script Redis lacks itself); it is sent again with the next heartbeat.
      */
-    private void sendDecisionScripts() {
-        scriptsSent = true;
-        for (String script : decisionScripts) {
-            redis.scripts().scriptLoadAsync(script).whenComplete((sha, failure) -> {
-                if (failure != null) {
-                    scriptsSent = false;
-                }
-            });
+    private void loadDecisionScripts(long deadline) {
+        try {
+            for (String script : decisionScripts) {
+                redis.await(redis.scripts().scriptLoadAsync(script), deadline);
+            }
+            scriptsLoaded = true;
+        } catch (RuntimeException e) {
+            scriptsLoaded = false;
         }
     }
 
