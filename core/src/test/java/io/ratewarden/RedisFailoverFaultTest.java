@@ -165,7 +165,7 @@ class RedisFailoverFaultTest {
             assertThat(rw.storeInfo().failovers()).isZero();
 
             // Idle keys expire (keep-alive: twice the window plus a second); the next call re-creates them.
-            await().atMost(Duration.ofSeconds(5)).until(() -> server.call("DBSIZE").equals(expectedKeysAfterIdle()));
+            await().atMost(RedisFixtures.STATE_REACHED).until(() -> server.call("DBSIZE").equals(expectedKeysAfterIdle()));
             assertThat(limiter.tryAcquire("k")).isEqualTo(Decision.allowed(Backend.REDIS));
 
             server.kill();
