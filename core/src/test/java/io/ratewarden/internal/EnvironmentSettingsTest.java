@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ratewarden.Backend;
 import io.ratewarden.FallbackShare;
 import io.ratewarden.Ratewarden;
+import io.ratewarden.testing.RedisServerProcess;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,13 +59,15 @@ class EnvironmentSettingsTest {
     @Test
     void redissonYamlFromTheEnvironment(@TempDir Path directory) throws Exception {
         Path yaml = directory.resolve("redisson.yaml");
+        String sentinels = "redis://127.0.0.1:" + RedisServerProcess.freePort() + ",redis://127.0.0.1:"
+                + RedisServerProcess.freePort();
         Files.writeString(yaml, "sentinelServersConfig:\n  masterName: \"mymaster\"\n  sentinelAddresses:\n"
-                + "  - \"redis://127.0.0.1:26379\"\n  - \"redis://127.0.0.1:26380\"\n  password: \"yaml-S3cret\"\n");
+                + "  - \"" + sentinels.replace(",", "\"\n  - \"") + "\"\n  password: \"yaml-S3cret\"\n");
         Properties properties = new Properties();
         properties.setProperty("ratewarden.localMaxKeys", "5");
-        try (Ratewarden rw = EnvironmentSettings.applyTo(Ratewarden.builder().jmx(false),
+        try (Ratewarden rw = EnvironmentSettings.applyTo(Ratewarden.builder().jmx(false).startupWait(Duration.ZERO),
                 Map.of("RATEWARDEN_REDISSON_YAML", yaml.toString()), properties).build()) {
-            assertThat(rw.storeInfo().redisUrl()).isEqualTo("redis://127.0.0.1:26379,redis://127.0.0.1:26380");
+            assertThat(rw.storeInfo().redisUrl()).isEqualTo(sentinels);
             assertThat(rw.storeInfo().toString()).doesNotContain("yaml-S3cret");
         }
     }
