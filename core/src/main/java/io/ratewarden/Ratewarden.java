@@ -390,7 +390,9 @@ public final class Ratewarden implements AutoCloseable {
     /**
      * Unregisters the MXBeans, stops the probe and releases the store (shutting down a Redisson
      * client Ratewarden created). Idempotent. Later calls for permits fail with
-     * {@link IllegalStateException}.
+     * {@link IllegalStateException}. Blocks while a heartbeat or connection attempt in progress
+     * ends: for at most the Redis timeout (at least a second), after which it is interrupted, plus
+     * a few seconds for one connect that cannot be.
      */
     @Override
     public void close() {

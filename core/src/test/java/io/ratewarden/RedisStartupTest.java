@@ -1,6 +1,7 @@
 package io.ratewarden;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.ratewarden.testing.DelayingProxy;
 import io.ratewarden.testing.LogWatch;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.redisson.config.Config;
+import org.redisson.config.ConstantDelay;
 
 /**
  * A new instance on a real Redis: shared from its first call when Redis is reachable, never held
@@ -153,6 +156,46 @@ class RedisStartupTest {
             assertThat(LOG.linesSince(mark, LogWatch.Level.WARN)).as("WARN and ERROR lines of three starts and stops")
                     .isEmpty();
         }
+    }
+
+    /**
+     * A client built from a Redisson configuration keeps Redisson's own connection retries: a first
+     * connection to Sentinels that refuse goes on for as long as it says, on the instance's connect
+     * thread.
+     * Closing the instance meanwhile ends that attempt before the client is shut down, so close
+     * leaves no thread of the instance behind and nothing (Netty's "Event loop shut down?" among
+     * others) logs an ERROR for an attempt cut off.
+     */
+    @Test
+    void closingWhileAConfiguredClientRetriesItsFirstConnectionEndsTheAttemptAndLeavesNoThread()
+            throws Exception {
+        int first = RedisServerProcess.freePort();
+        int second = RedisServerProcess.freePort();
+        Config config = new Config();
+        // A patient client, as users configure them: a first connection retried for about 15 s.
+        config.useSentinelServers().setMasterName("nowhere")
+                .addSentinelAddress("redis://127.0.0.1:" + first, "redis://127.0.0.1:" + second)
+                .setRetryAttempts(30).setRetryDelay(new ConstantDelay(Duration.ofMillis(500)));
+        String name = "close-while-retrying-" + first;
+        String connectThread = "ratewarden-connect-" + name;
+        Ratewarden rw = Ratewarden.builder().name(name).redissonConfig(config).startupWait(Duration.ZERO)
+                .jmx(false).build();
+        try {
+            await("the connect thread inside Redisson's retries of a first connection").atMost(PATIENT)
+                    .until(() -> insideRedissonConnect(connectThread));
+        } finally {
+            rw.close();
+        }
+        assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName))
+                .as("threads alive once close returned").doesNotContain(connectThread);
+    }
+
+    private static boolean insideRedissonConnect(String threadName) {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(entry -> entry.getKey().getName().equals(threadName))
+                .flatMap(entry -> java.util.Arrays.stream(entry.getValue()))
+                .anyMatch(frame -> frame.getClassName().startsWith("org.redisson.connection.")
+                        && frame.getMethodName().equals("connect"));
     }
 
     /** The EVALSHA calls this server answered with an error (NOSCRIPT, for a script it lacks). */

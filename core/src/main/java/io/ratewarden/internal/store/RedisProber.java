@@ -33,6 +33,7 @@ import java.util.function.Consumer;
 final class RedisProber implements AutoCloseable {
 
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    private static final Duration HEARTBEAT_GRACE = Duration.ofSeconds(1);
 
     private final Heartbeats heartbeats;
     private final RedisHealth health;
@@ -140,10 +141,13 @@ final class RedisProber implements AutoCloseable {
     }
 
     /**
-     * Stops the probe and waits for it and for a connection attempt in progress (at most a few
-     * seconds, the connect timeout): afterwards no heartbeat runs. The heartbeat in progress is
-     * not interrupted: a Redisson client shut down while a connection is still being opened logs
-     * an error for it, so it is let end, within the connect and answer timeouts.
+     * Stops the probe and waits for it and for the heartbeat in progress: afterwards no heartbeat
+     * runs and the instance's threads have ended, so the client may be shut down. The heartbeat is
+     * given its Redis timeout, at least a second, to end by itself; one still running then is
+     * opening a connection, possibly through the retries a Redisson configuration asks for, and is
+     * interrupted, which ends those retries at once. A single connection attempt cannot be
+     * interrupted: the wait for it is bounded by a few seconds (a client built from a URL connects
+     * within two), and a client shut down while one is still being opened may log an error for it.
      */
     @Override
     public void close() {
@@ -152,7 +156,11 @@ final class RedisProber implements AutoCloseable {
         connector.shutdown();
         try {
             prober.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            connector.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            long grace = Math.max(redisTimeout.toNanos(), HEARTBEAT_GRACE.toNanos());
+            if (!connector.awaitTermination(grace, TimeUnit.NANOSECONDS)) {
+                connector.shutdownNow();
+                connector.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
