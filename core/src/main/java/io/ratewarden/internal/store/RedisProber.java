@@ -142,7 +142,8 @@ final class RedisProber implements AutoCloseable {
 
     /**
      * Stops the probe and waits for it and for the heartbeat in progress: afterwards no heartbeat
-     * runs and the instance's threads have ended, so the client may be shut down. The heartbeat is
+     * runs and, but for one connection attempt that outlasts the wait, the instance's threads have
+     * ended, so the client may be shut down. The heartbeat is
      * given its Redis timeout, at least a second, to end by itself; one still running then is
      * opening a connection, possibly through the retries a Redisson configuration asks for, and is
      * interrupted, which ends those retries at once. A single connection attempt cannot be
