@@ -2,11 +2,13 @@ package io.ratewarden;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ratewarden.testing.LogWatch;
 import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -16,6 +18,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * re-creation under exactly this user.
  */
 class RedisAclTest {
+
+    @RegisterExtension
+    static final LogWatch LOG = LogWatch.failOnError();
 
     static final String[] LIMITER_COMMANDS = {
         // sent by Ratewarden and Redisson
@@ -29,18 +34,7 @@ class RedisAclTest {
     @EnumSource(RedisAlgorithm.class)
     void aLeastPrivilegeUserRunsTheLimiter(RedisAlgorithm algorithm) throws Exception {
         try (RedisServerProcess server = TestRedis.controllable()) {
-            String[] acl = new String[5 + LIMITER_COMMANDS.length + 2];
-            int i = 0;
-            for (String part : new String[] {"ACL", "SETUSER", "limiter", "on", ">Lim1ter-pw"}) {
-                acl[i++] = part;
-            }
-            acl[i++] = "~app:*";
-            acl[i++] = "~{app:*";
-            for (String command : LIMITER_COMMANDS) {
-                acl[i++] = command;
-            }
-            assertThat(server.call(acl)).isEqualTo("OK");
-            String url = "redis://limiter:Lim1ter-pw@127.0.0.1:" + server.port();
+            String url = limiterUser(server, List.of(LIMITER_COMMANDS));
 
             try (Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(url).keyPrefix("app:")
                     .redisAlgorithm(algorithm).redisTimeout(Duration.ofSeconds(1)))) {
@@ -72,5 +66,46 @@ class RedisAclTest {
             }
             assertThat(deniedKeys).isSubsetOf("test1", "test2");
         }
+    }
+
+    /**
+     * Each command docs/redis-setup.md lists is needed: a user denied {@code SCRIPT LOAD} (which
+     * Redisson sends for a script Redis lacks, the heartbeat's among them) is no Redis to decide
+     * on. The instance stays in memory from the first probe on, says why in its store info, and
+     * logs it once: a WARN naming the permission, never an ERROR.
+     */
+    @ParameterizedTest
+    @EnumSource(RedisAlgorithm.class)
+    void aUserDeniedScriptLoadIsReportedByTheMissingPermissionAndDecidesInMemory(RedisAlgorithm algorithm)
+            throws Exception {
+        try (RedisServerProcess server = TestRedis.controllable()) {
+            List<String> commands = new ArrayList<>(List.of(LIMITER_COMMANDS));
+            commands.remove("+script|load");
+            String url = limiterUser(server, commands);
+            long mark = LOG.mark();
+            try (Ratewarden rw = RedisFixtures.builder(url).keyPrefix("app:").redisAlgorithm(algorithm)
+                    .redisTimeout(Duration.ofSeconds(1)).startupWait(Duration.ofSeconds(60)).build()) {
+                assertThat(rw.storeInfo().state()).as("the wait ended by the denial").isEqualTo(StoreState.FAILED);
+                assertThat(rw.storeInfo().lastError()).contains("NOPERM").contains("script|load");
+                Limiter limiter = rw.limit("acl", Limit.of(1, Duration.ofMinutes(1)));
+                assertThat(limiter.tryAcquire("k")).isEqualTo(Decision.allowed(Backend.IN_MEMORY));
+                for (int probe = 0; probe < 3; probe++) {
+                    assertThat(rw.probe()).as("Redis decides after probe %d", probe).isFalse();
+                }
+                List<LogWatch.Line> warnings = LOG.linesSince(mark, LogWatch.Level.WARN).stream()
+                        .filter(line -> line.message().contains("'" + rw.name() + "'")).toList();
+                assertThat(warnings).as("one cause, one WARN").hasSize(1);
+                assertThat(warnings.get(0).message()).contains("script|load");
+            }
+        }
+    }
+
+    /** Creates the user {@code limiter} with these commands on keys under {@code app:}; its URL. */
+    private static String limiterUser(RedisServerProcess server, List<String> commands) throws Exception {
+        List<String> acl = new ArrayList<>(List.of("ACL", "SETUSER", "limiter", "on", ">Lim1ter-pw", "~app:*",
+                "~{app:*"));
+        acl.addAll(commands);
+        assertThat(server.call(acl.toArray(new String[0]))).isEqualTo("OK");
+        return "redis://limiter:Lim1ter-pw@127.0.0.1:" + server.port();
     }
 }

@@ -200,20 +200,11 @@ class RedisStartupTest {
 
     /** The EVALSHA calls this server answered with an error (NOSCRIPT, for a script it lacks). */
     private static long missingScripts(RedisServer server) throws Exception {
-        return commandStat(server, "evalsha", "failed_calls");
+        return server.commandStat("evalsha", "failed_calls");
     }
 
     /** The SCRIPT LOAD commands this server answered. */
     private static long scriptLoads(RedisServer server) throws Exception {
-        return commandStat(server, "script|load", "calls");
-    }
-
-    /** One field of one command's line in {@code INFO commandstats}; 0 before the first such command. */
-    private static long commandStat(RedisServer server, String command, String field) throws Exception {
-        String prefix = "cmdstat_" + command + ":";
-        return server.call("INFO", "commandstats").lines().filter(line -> line.startsWith(prefix))
-                .flatMap(line -> java.util.Arrays.stream(line.substring(prefix.length()).split(",")))
-                .filter(pair -> pair.startsWith(field + "="))
-                .mapToLong(pair -> Long.parseLong(pair.substring(field.length() + 1))).sum();
+        return server.commandStat("script|load", "calls");
     }
 }

@@ -39,6 +39,23 @@ public interface RedisServer extends AutoCloseable {
         return Resp.call("127.0.0.1", port(), null, command);
     }
 
+    /**
+     * One field of one command's line in {@code INFO commandstats}: {@code calls},
+     * {@code failed_calls} (error replies) or {@code rejected_calls} (refused before running, an
+     * ACL's denial among them).
+     *
+     * @param command the command as Redis names it, such as {@code evalsha} or {@code script|load}
+     * @param field the field
+     * @return the count, 0 before the first such command
+     */
+    default long commandStat(String command, String field) throws IOException {
+        String prefix = "cmdstat_" + command + ":";
+        return call("INFO", "commandstats").lines().filter(line -> line.startsWith(prefix))
+                .flatMap(line -> java.util.Arrays.stream(line.substring(prefix.length()).split(",")))
+                .filter(pair -> pair.startsWith(field + "="))
+                .mapToLong(pair -> Long.parseLong(pair.substring(field.length() + 1))).sum();
+    }
+
     /** Stops the server and releases what it holds. */
     @Override
     void close() throws IOException;
