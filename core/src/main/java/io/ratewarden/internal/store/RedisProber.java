@@ -143,12 +143,12 @@ final class RedisProber implements AutoCloseable {
     /**
      * Stops the probe and waits for it and for the heartbeat in progress: afterwards no heartbeat
      * runs and, but for one connection attempt that outlasts the wait, the instance's threads have
-     * ended, so the client may be shut down. The heartbeat is
-     * given its Redis timeout, at least a second, to end by itself; one still running then is
-     * opening a connection, possibly through the retries a Redisson configuration asks for, and is
-     * interrupted, which ends those retries at once. A single connection attempt cannot be
-     * interrupted: the wait for it is bounded by a few seconds (a client built from a URL connects
-     * within two), and a client shut down while one is still being opened may log an error for it.
+     * ended, so the client may be shut down. The heartbeat is given its Redis timeout, at least a
+     * second, to end by itself; one still running then is opening a connection, possibly through
+     * the retries a Redisson configuration asks for, and is interrupted, which ends those retries at
+     * once. A single connection attempt cannot be interrupted: the wait for it is bounded by a few
+     * seconds (a client built from a URL connects within two), and a client shut down while one is
+     * still being opened may log an error for it.
      */
     @Override
     public void close() {
