@@ -13,8 +13,11 @@ import java.util.Objects;
  * @param remaining the permits the bucket had left after this decision, from the same decision
  *     (no further round trip), or {@value #NOT_REPORTED} when not reported: an instance reports
  *     it on grants when built with {@code reportRemaining(true)}, and a rejection reports 0
+ * @param storeFailure whether the call was rejected because the store could not decide it (Redis
+ *     did not answer in time or is unavailable, under the {@link FailurePolicy#REJECT} policy), not
+ *     because the limit was reached; always {@code false} for a grant
  */
-public record Decision(boolean allowed, Backend decidedBy, Duration retryAfter, long remaining) {
+public record Decision(boolean allowed, Backend decidedBy, Duration retryAfter, long remaining, boolean storeFailure) {
 
     /** What {@link #remaining()} says when the decision does not report it. */
     public static final long NOT_REPORTED = -1;
@@ -27,7 +30,8 @@ public record Decision(boolean allowed, Backend decidedBy, Duration retryAfter, 
      *
      * @throws NullPointerException if {@code decidedBy} or {@code retryAfter} is {@code null}
      * @throws IllegalArgumentException if {@code retryAfter} is negative, or not zero although the
-     *     request was allowed, or {@code remaining} is below {@value #NOT_REPORTED}
+     *     request was allowed, or {@code remaining} is below {@value #NOT_REPORTED}, or a grant is
+     *     marked as a store failure
      */
     public Decision {
         Objects.requireNonNull(decidedBy, "decidedBy");
@@ -41,6 +45,21 @@ public record Decision(boolean allowed, Backend decidedBy, Duration retryAfter, 
         if (remaining < NOT_REPORTED) {
             throw new IllegalArgumentException("remaining must be at least -1, was " + remaining);
         }
+        if (allowed && storeFailure) {
+            throw new IllegalArgumentException("storeFailure must be false when allowed");
+        }
+    }
+
+    /**
+     * Creates a decision that the limit made (not a store failure).
+     *
+     * @param allowed whether the permits were granted
+     * @param decidedBy the backend that decided
+     * @param retryAfter see the record's components
+     * @param remaining see the record's components
+     */
+    public Decision(boolean allowed, Backend decidedBy, Duration retryAfter, long remaining) {
+        this(allowed, decidedBy, retryAfter, remaining, false);
     }
 
     /**
@@ -87,5 +106,16 @@ public record Decision(boolean allowed, Backend decidedBy, Duration retryAfter, 
      */
     public static Decision rejected(Backend backend, Duration retryAfter) {
         return new Decision(false, backend, retryAfter.isNegative() ? Duration.ZERO : retryAfter, 0);
+    }
+
+    /**
+     * Returns a rejection because the store could not decide, by the {@link FailurePolicy#REJECT}
+     * policy: decided in memory, {@link #storeFailure()} {@code true}.
+     *
+     * @param retryAfter when the store may decide again; negative values are taken as zero
+     * @return the rejection
+     */
+    public static Decision storeFailure(Duration retryAfter) {
+        return new Decision(false, Backend.IN_MEMORY, retryAfter.isNegative() ? Duration.ZERO : retryAfter, 0, true);
     }
 }

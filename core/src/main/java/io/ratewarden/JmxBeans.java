@@ -273,6 +273,11 @@ final class JmxBeans {
         }
 
         @Override
+        public long getStoreFailureRejected() {
+            return metrics().storeFailureRejected();
+        }
+
+        @Override
         public void override(long permits, long windowMillis) {
             limiter.override(Limit.of(permits, java.time.Duration.ofMillis(windowMillis)));
         }

@@ -6,16 +6,25 @@ import java.util.Objects;
 /**
  * A rate limit: at most {@code permits} permits in any sliding {@code window}.
  *
- * @param permits permits per window, at least 1
+ * @param permits permits per window, from 1 to {@link #MAX_PERMITS}
  * @param window the window's length, at least one millisecond and a whole number of
  *     milliseconds
  */
 public record Limit(long permits, Duration window) {
 
     /**
+     * The most permits a limit can have: 2<sup>53</sup> (9,007,199,254,740,992), the largest count
+     * that every backend keeps exactly (Redis scripts count in IEEE doubles). A limit meant as
+     * "unlimited" fits far below it; {@code Long.MAX_VALUE} does not, and is refused rather than
+     * silently rounded.
+     */
+    public static final long MAX_PERMITS = 1L << 53;
+
+    /**
      * Validates the limit.
      *
-     * @throws IllegalArgumentException if {@code permits} is below 1 or {@code window} is shorter
+     * @throws IllegalArgumentException if {@code permits} is below 1 or above {@link #MAX_PERMITS},
+     *     or {@code window} is shorter
      *     than a millisecond or not a whole number of milliseconds
      * @throws NullPointerException if {@code window} is {@code null}
      */
@@ -23,6 +32,10 @@ public record Limit(long permits, Duration window) {
         Objects.requireNonNull(window, "window");
         if (permits < 1) {
             throw new IllegalArgumentException("permits must be at least 1, was " + permits);
+        }
+        if (permits > MAX_PERMITS) {
+            throw new IllegalArgumentException("permits must be at most 2^53 (" + MAX_PERMITS
+                    + "), the most every backend counts exactly, was " + permits);
         }
         if (window.compareTo(Duration.ofMillis(1)) < 0) {
             throw new IllegalArgumentException("window must be at least 1 ms, was " + window);

@@ -58,6 +58,7 @@ public final class Limiter {
     private final LongAdder rejectedInMemory = new LongAdder();
     private final LongAdder shadowRejectedByRedis = new LongAdder();
     private final LongAdder shadowRejectedInMemory = new LongAdder();
+    private final LongAdder storeFailureRejected = new LongAdder();
     private final AtomicLong shadowLoggedAt = new AtomicLong(System.nanoTime() - SHADOW_LOG_INTERVAL_NANOS);
 
     /**
@@ -166,8 +167,15 @@ public final class Limiter {
         return decision;
     }
 
-    /** Counts a rejection; in shadow mode counts it as such and grants the call instead. */
+    /**
+     * Counts a rejection; in shadow mode counts it as such and grants the call instead. A rejection
+     * because the store could not decide is counted apart: the limit did not reject it.
+     */
     private Decision countRejection(Decision decision) {
+        if (decision.storeFailure()) {
+            storeFailureRejected.increment();
+            return shadow ? Decision.allowed(Backend.IN_MEMORY) : decision;
+        }
         boolean byRedis = decision.decidedBy() == Backend.REDIS;
         if (!shadow) {
             (byRedis ? rejectedByRedis : rejectedInMemory).increment();
@@ -395,6 +403,17 @@ public final class Limiter {
     }
 
     /**
+     * Returns how many calls were rejected because the store could not decide them (Redis did not
+     * answer in time or is unavailable) under the {@link FailurePolicy#REJECT} policy: not the
+     * limit's rejections, and not counted by {@link #rejected()}.
+     *
+     * @return the calls rejected for a store failure
+     */
+    public long storeFailureRejected() {
+        return storeFailureRejected.sum();
+    }
+
+    /**
      * Returns how many calls this limit would have rejected in shadow mode, and let through.
      *
      * @return the calls let through that the limit would have rejected
@@ -449,7 +468,7 @@ public final class Limiter {
     public Metrics.LimitMetrics metrics() {
         return new Metrics.LimitMetrics(name, limit(), isShadow(), permitted(Backend.REDIS),
                 permitted(Backend.IN_MEMORY), rejected(Backend.REDIS), rejected(Backend.IN_MEMORY),
-                shadowRejected(Backend.REDIS), shadowRejected(Backend.IN_MEMORY));
+                shadowRejected(Backend.REDIS), shadowRejected(Backend.IN_MEMORY), storeFailureRejected());
     }
 
     /** Whether {@code other} is what this limit is without an override. */

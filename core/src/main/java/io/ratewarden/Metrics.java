@@ -86,10 +86,13 @@ public record Metrics(String instance, Instant takenAt, StoreInfo store, long re
      * @param rejectedInMemory calls memory rejected
      * @param shadowRejectedByRedis calls Redis would have rejected, let through in shadow mode
      * @param shadowRejectedInMemory calls memory would have rejected, let through in shadow mode
+     * @param storeFailureRejected calls rejected because Redis could not decide them in time, under
+     *     the {@code REJECT} failure policy: not the limit's rejections
      */
     public record LimitMetrics(String name, Limit limit, boolean shadow, long permittedByRedis,
                                long permittedInMemory, long rejectedByRedis, long rejectedInMemory,
-                               long shadowRejectedByRedis, long shadowRejectedInMemory) {
+                               long shadowRejectedByRedis, long shadowRejectedInMemory,
+                               long storeFailureRejected) {
 
         /**
          * Validates the counters.

@@ -19,9 +19,10 @@ public class RateLimitExceededException extends RuntimeException {
     private final long permits;
     private final Duration window;
     private final Duration retryAfter;
+    private final boolean storeFailure;
 
     /**
-     * Creates the exception.
+     * Creates the exception for a call the limit rejected.
      *
      * @param limitName the limit's name, never {@code null}
      * @param key the key the call was limited by ({@code ""} for a limit without key), never
@@ -33,23 +34,61 @@ public class RateLimitExceededException extends RuntimeException {
      */
     public RateLimitExceededException(String limitName, String key, long permits, Duration window,
                                       Duration retryAfter) {
+        this(limitName, key, permits, window, retryAfter, false);
+    }
+
+    /**
+     * Creates the exception, for a call the limit rejected or one rejected because the store could
+     * not decide it.
+     *
+     * @param limitName the limit's name, never {@code null}
+     * @param key the key the call was limited by ({@code ""} for a limit without key), never
+     *     {@code null}
+     * @param permits the limit's permits per window
+     * @param window the limit's window, never {@code null}
+     * @param retryAfter the best estimate of the wait until a retry could pass; negative values are
+     *     taken as zero
+     * @param storeFailure {@code true} when the store (Redis) could not decide the call in time and
+     *     the {@link FailurePolicy#REJECT} policy rejected it: the limit was not the cause
+     */
+    public RateLimitExceededException(String limitName, String key, long permits, Duration window,
+                                      Duration retryAfter, boolean storeFailure) {
         super(null, null, false, false);
         this.limitName = Objects.requireNonNull(limitName, "limitName");
         this.key = Objects.requireNonNull(key, "key");
         this.permits = permits;
         this.window = Objects.requireNonNull(window, "window");
         this.retryAfter = retryAfter.isNegative() ? Duration.ZERO : retryAfter;
+        this.storeFailure = storeFailure;
     }
 
     /**
      * Returns {@code Rate limit '<name>' exceeded: <permits> per <window>; retry after
-     * <retryAfter>}, built when asked for: a rejection that nobody prints costs no text. The key is
-     * not in the message: keys are often personal data (a user, an address), and an application
-     * that logs the exception must not log them unasked. {@link #key()} has it.
+     * <retryAfter>}, or for a {@linkplain #storeFailure() store failure} {@code Rate limit '<name>'
+     * could not be checked: Redis did not answer in time or is unavailable, and the REJECT failure
+     * policy rejects such calls; retry after <retryAfter>}. Built when asked for: a rejection that
+     * nobody prints costs no text. The key is not in the message: keys are often personal data (a
+     * user, an address), and an application that logs the exception must not log them unasked.
+     * {@link #key()} has it.
      */
     @Override
     public String getMessage() {
+        if (storeFailure) {
+            return "Rate limit '" + limitName + "' could not be checked: Redis did not answer in time or is"
+                    + " unavailable, and the REJECT failure policy rejects such calls; retry after " + retryAfter;
+        }
         return "Rate limit '" + limitName + "' exceeded: " + permits + " per " + window + "; retry after " + retryAfter;
+    }
+
+    /**
+     * Returns whether the call was rejected because the store could not decide it (Redis did not
+     * answer within the Redis timeout, or is unavailable) under the {@link FailurePolicy#REJECT}
+     * policy, rather than because the limit was reached.
+     *
+     * @return {@code true} for a store failure, {@code false} for a limit reached
+     */
+    public boolean storeFailure() {
+        return storeFailure;
     }
 
     /**

@@ -164,7 +164,8 @@ public final class LimitedMethod {
             }
         }
         Limit limit = limiters()[0].limit();
-        throw new RateLimitExceededException(spec.name(), "", limit.permits(), limit.window(), decision.retryAfter());
+        throw new RateLimitExceededException(spec.name(), "", limit.permits(), limit.window(), decision.retryAfter(),
+                decision.storeFailure());
     }
 
     /**
@@ -212,14 +213,14 @@ public final class LimitedMethod {
                 continue;
             }
             if (spec.maxWaitNanos() == 0) {
-                return rejection(spec, tier, key, decision.retryAfter());
+                return rejection(spec, tier, key, decision);
             }
             if (start == 0) {
                 start = System.nanoTime();
             }
             decision = waitFor(tier, spec, key, start + spec.maxWaitNanos(), decision);
             if (!decision.allowed()) {
-                return rejection(spec, tier, key, decision.retryAfter());
+                return rejection(spec, tier, key, decision);
             }
         }
         return null;
@@ -257,7 +258,7 @@ public final class LimitedMethod {
             }
         }
         RateLimitExceededException rejection = fallback.takesException()
-                ? rejection(spec, tier, key, decision.retryAfter()) : null;
+                ? rejection(spec, tier, key, decision) : null;
         try {
             return fallback.invoke(target, a0, a1, rejection);
         } catch (Throwable failure) {
@@ -352,7 +353,7 @@ public final class LimitedMethod {
             if (pause <= start + spec.maxWaitNanos() - System.nanoTime()) {
                 return new Pause(i, Math.max(pause, 1));
             }
-            return rejection(spec, tiers[i], keys[i], decision.retryAfter());
+            return rejection(spec, tiers[i], keys[i], decision);
         }
         return null;
     }
@@ -406,10 +407,10 @@ public final class LimitedMethod {
         return limiter.tier("null".equals(tier) ? "" : tier);
     }
 
-    private RateLimitExceededException rejection(LimitSpec spec, Limiter.Tier tier, String key, Duration retryAfter) {
+    private RateLimitExceededException rejection(LimitSpec spec, Limiter.Tier tier, String key, Decision decision) {
         Limit limit = tier.limit();
         return new RateLimitExceededException(spec.name(), LimitKey.normalize(key), limit.permits(), limit.window(),
-                retryAfter);
+                decision.retryAfter(), decision.storeFailure());
     }
 
     private Limiter[] limiters() {

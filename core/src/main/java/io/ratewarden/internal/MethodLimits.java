@@ -80,6 +80,9 @@ final class MethodLimits {
         if (permits < 0) {
             problems.add("permits: must be at least 1, or 0 for ratewarden.limits." + name + ".permits, was "
                     + permits);
+        } else if (permits > Limit.MAX_PERMITS) {
+            problems.add("permits: must be at most 2^53 (" + Limit.MAX_PERMITS + "), the most every backend counts"
+                    + " exactly, was " + permits);
         }
         Duration window = window(annotation);
         if (window != null) {
@@ -120,7 +123,7 @@ final class MethodLimits {
 
     private void limit(long permits, Duration window, RateLimited annotation) {
         try {
-            new Limit(Math.max(1, permits), window);
+            new Limit(Math.min(Limit.MAX_PERMITS, Math.max(1, permits)), window);
         } catch (IllegalArgumentException e) {
             problems.add("window: " + annotation.window() + " " + annotation.unit() + ": " + e.getMessage());
         }

@@ -46,6 +46,14 @@ public interface LimitMXBean {
     long getShadowRejected();
 
     /**
+     * Returns the calls rejected because Redis could not decide them in time (the {@code REJECT}
+     * failure policy), which {@link #getRejected()} does not count: the limit was not the cause.
+     *
+     * @return the calls rejected for a store failure
+     */
+    long getStoreFailureRejected();
+
+    /**
      * Returns the calls this limit granted.
      *
      * @return the permitted calls

@@ -35,11 +35,14 @@ import java.util.function.Function;
  *       turn the store unhealthy too, and its successes bring it back.</li>
  *   <li>{@link FailurePolicies} decides a call by the {@code ALLOW} and {@code REJECT} policies.</li>
  * </ul>
- * A call that gets no answer in time while Redis is still deemed healthy (a slow reply, not an
- * outage) is rejected under {@link FailurePolicy#FALLBACK_LOCAL}: Redis may yet grant it, and the
- * grants of other calls still in flight are not in memory yet, so memory cannot grant it without
- * risking a grant past the limit. Neither wrapped store knows of the other or of outages. This
- * class is thread-safe.
+ * A call that gets no answer in time while Redis is still deemed healthy (a late reply, not an
+ * outage) is decided under {@link FailurePolicy#FALLBACK_LOCAL} by this instance's warm window in
+ * memory, which holds every grant Redis made to this instance: a late reply is never a rejection
+ * by itself. When Redis's answer comes after all, a grant it made is recorded in memory unless
+ * memory granted the call already (recorded once, not twice). What this costs the limit is stated
+ * in docs/failure-and-recovery.md: per window, at most the late calls that memory granted and
+ * Redis would have rejected, and never more than one full limit per instance. Neither wrapped
+ * store knows of the other or of outages. This class is thread-safe.
  */
 final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
 
@@ -83,8 +86,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         this.settings = settings;
         this.health = new RedisHealth(settings.name(), maskedUrl, SUCCESSES_TO_RECOVER,
                 settings.redisTimeout().multipliedBy(3), Clock.systemUTC(), local::now);
-        this.outage = new OutageAdmission(local, settings.fallbackShare(), settings.localMaxKeys(),
-                settings.redisTimeout());
+        this.outage = new OutageAdmission(local, settings.fallbackShare(), settings.localMaxKeys());
         this.policies = new FailurePolicies(settings.failurePolicy(), settings.probeInterval());
         Duration grace = settings.startupWait().compareTo(CONNECT_GRACE) > 0 ? settings.startupWait() : CONNECT_GRACE;
         this.heartbeats = heartbeats;
@@ -113,6 +115,11 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         commands.onLateAnswer(store::answeredLate);
         store.start();
         return store;
+    }
+
+    /** The warm in-memory store, which decides when Redis does not. */
+    InMemoryRateLimitStore local() {
+        return local;
     }
 
     /** Starts the background probe, which first runs at once. */
@@ -196,19 +203,34 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
             return decideByPolicy(key, permits, onFailure); // on that key alone, as in an outage
         } catch (StoreUnavailableException e) {
             failed(e);
-        }
-        if (policies.resolve(onFailure) == FailurePolicy.FALLBACK_LOCAL) {
-            if (health.isHealthy()) {
-                // A slow reply: Redis may still grant this call, and memory lacks the grants in flight.
-                fallbackDecisions.increment();
-                return outage.rejectSlowReply(key, permits);
-            }
-            if (afterOutage) {
-                fallbackDecisions.increment();
-                return Decision.allowed(Backend.IN_MEMORY); // memory granted it above already
+            if (policies.resolve(onFailure) == FailurePolicy.FALLBACK_LOCAL) {
+                if (afterOutage) {
+                    fallbackDecisions.increment();
+                    return Decision.allowed(Backend.IN_MEMORY); // memory granted it above already
+                }
+                if (health.isHealthy()) {
+                    fallbackDecisions.increment();
+                    return decideLateReply(key, permits, e);
+                }
             }
         }
         return decideByPolicy(key, permits, onFailure);
+    }
+
+    /**
+     * A late reply while Redis is deemed healthy: the warm window decides. If memory rejects and
+     * Redis's grant comes after all, memory records that grant, so that it holds each grant once.
+     */
+    private Decision decideLateReply(LimitKey key, long permits, StoreUnavailableException failure) {
+        Decision inMemory = outage.decideLateReply(key, permits);
+        if (!inMemory.allowed() && failure instanceof StoreTimeoutException timeout) {
+            timeout.onLateAnswer(answer -> {
+                if (answer instanceof Number result && result.longValue() >= 0) {
+                    outage.grantedByRedis(key, permits);
+                }
+            });
+        }
+        return inMemory;
     }
 
     private void answered(long sent) {

@@ -46,7 +46,7 @@ final class FailurePolicies {
             }
             case REJECT -> {
                 InMemoryRateLimitStore.checkPermits(key, permits);
-                yield Decision.rejected(Backend.IN_MEMORY, rejectRetryAfter);
+                yield Decision.storeFailure(rejectRetryAfter);
             }
             default -> null;
         };

@@ -32,10 +32,11 @@ import java.util.function.Function;
  *   <li><b>The first window after recovery.</b> Redis never saw what memory granted during the
  *       outage: in the first window after it takes over again, a call must fit in memory too
  *       ({@link #admitAfterRecovery}).</li>
- *   <li><b>A slow reply is not an outage.</b> A call that timed out while Redis is still deemed
- *       healthy may yet be granted there, the other instances still decide on Redis, and this
- *       instance's own calls in flight may be granted there too before memory hears of them: it is
- *       rejected ({@link #rejectSlowReply}) rather than risk admitting past the limit.</li>
+ *   <li><b>A late reply is not a rejection.</b> A call that timed out while Redis is still deemed
+ *       healthy is decided by the warm window ({@link #decideLateReply}): granted when this
+ *       instance's own grants leave room in the limit. Redis may grant it too, or may have had
+ *       no room: the cost, bounded per window by one limit per instance, is stated in
+ *       docs/failure-and-recovery.md.</li>
  * </ul>
  * The same notes of Redis's rejections answer the over-limit cache while Redis is healthy
  * ({@link #rejectedByRedisFor}). This class is thread-safe; calls on different keys share no lock.
@@ -47,7 +48,6 @@ final class OutageAdmission {
     private final InMemoryRateLimitStore local;
     private final FallbackShare share;
     private final boolean shareDivides;
-    private final Duration rejectedSlowReplyFor;
     private final Cache<LimitKey, RejectedKey> rejections; // only keys Redis rejected
     private volatile int liveInstances;
 
@@ -55,13 +55,11 @@ final class OutageAdmission {
      * @param local the in-memory store that decides during an outage
      * @param share how much of each limit this instance admits on its own
      * @param maxKeys the most rejected keys remembered
-     * @param redisTimeout the retry time given to a slow reply rejected in memory
      */
-    OutageAdmission(InMemoryRateLimitStore local, FallbackShare share, long maxKeys, Duration redisTimeout) {
+    OutageAdmission(InMemoryRateLimitStore local, FallbackShare share, long maxKeys) {
         this.local = local;
         this.share = share;
         this.shareDivides = !share.equals(FallbackShare.full());
-        this.rejectedSlowReplyFor = redisTimeout;
         this.rejections = Caffeine.newBuilder().maximumSize(maxKeys).build();
     }
 
@@ -109,13 +107,12 @@ final class OutageAdmission {
     }
 
     /**
-     * Rejects a call that Redis did not answer in time while it is still deemed healthy, with the
-     * Redis timeout as its retry time: memory cannot grant it without risking a grant past the
-     * limit.
+     * Decides in memory a call that Redis did not answer in time while it is still deemed healthy:
+     * the warm window, which holds this instance's grants by Redis, grants it when it has room for
+     * the whole limit; a grant is counted there.
      */
-    Decision rejectSlowReply(LimitKey key, long permits) {
-        InMemoryRateLimitStore.checkPermits(key, permits);
-        return Decision.rejected(Backend.IN_MEMORY, rejectedSlowReplyFor);
+    Decision decideLateReply(LimitKey key, long permits) {
+        return local.tryAcquire(key, permits);
     }
 
     /** The permits a call on {@code key} could take in memory now, within this instance's share. */

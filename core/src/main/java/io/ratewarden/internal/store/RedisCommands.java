@@ -101,7 +101,7 @@ final class RedisCommands {
                 }
             });
             throw StoreTimeoutException.after("Redis " + connection.maskedUrl() + " did not answer within "
-                    + timeout.toMillis() + " ms", System.nanoTime() - (deadline - timeoutNanos), timeoutNanos);
+                    + timeout.toMillis() + " ms", System.nanoTime() - (deadline - timeoutNanos), timeoutNanos, future);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             if (cause instanceof RedisTimeoutException) { // Redisson's own timeout, its response one included

@@ -1,6 +1,8 @@
 package io.ratewarden.internal.store;
 
 import io.ratewarden.store.StoreUnavailableException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * A {@link StoreUnavailableException} for a backend that sent no answer in time, as opposed to one
@@ -13,11 +15,13 @@ final class StoreTimeoutException extends StoreUnavailableException {
 
     private final long waitedNanos;
     private final boolean starved;
+    private final transient CompletionStage<?> answer;
 
-    private StoreTimeoutException(String maskedMessage, long waitedNanos, boolean starved) {
+    private StoreTimeoutException(String maskedMessage, long waitedNanos, boolean starved, CompletionStage<?> answer) {
         super(maskedMessage);
         this.waitedNanos = waitedNanos;
         this.starved = starved;
+        this.answer = answer;
     }
 
     /**
@@ -26,12 +30,36 @@ final class StoreTimeoutException extends StoreUnavailableException {
      * waiting unread on this side, so the timeout says nothing of the backend ({@link #starved()}).
      */
     static StoreTimeoutException after(String maskedMessage, long waitedNanos, long timeoutNanos) {
-        return new StoreTimeoutException(maskedMessage, waitedNanos, waitedNanos - timeoutNanos > timeoutNanos / 2);
+        return after(maskedMessage, waitedNanos, timeoutNanos, null);
     }
 
-    /** A timeout reported by the client library itself, after the full timeout. */
+    /**
+     * {@link #after(String, long, long)} for a request whose answer may still come: {@code answer}
+     * completes with it.
+     */
+    static StoreTimeoutException after(String maskedMessage, long waitedNanos, long timeoutNanos,
+                                       CompletionStage<?> answer) {
+        return new StoreTimeoutException(maskedMessage, waitedNanos, waitedNanos - timeoutNanos > timeoutNanos / 2,
+                answer);
+    }
+
+    /** A timeout reported by the client library itself, after the full timeout: no answer will come. */
     static StoreTimeoutException reported(String maskedMessage, long timeoutNanos) {
-        return new StoreTimeoutException(maskedMessage, timeoutNanos, false);
+        return new StoreTimeoutException(maskedMessage, timeoutNanos, false, null);
+    }
+
+    /**
+     * Runs {@code listener}, on the client's thread, with the answer if the backend sends one after
+     * all; never when it fails or sends none.
+     */
+    void onLateAnswer(Consumer<Object> listener) {
+        if (answer != null) {
+            answer.whenComplete((value, failure) -> {
+                if (failure == null) {
+                    listener.accept(value);
+                }
+            });
+        }
     }
 
     /** How long the call waited, from its start to this exception. */

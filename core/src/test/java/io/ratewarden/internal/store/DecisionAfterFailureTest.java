@@ -25,8 +25,7 @@ class DecisionAfterFailureTest {
 
     private final ManualTicker ticker = new ManualTicker();
     private final InMemoryRateLimitStore store = new InMemoryRateLimitStore(100, ticker, Clock.systemUTC());
-    private final OutageAdmission outage = new OutageAdmission(store, FallbackShare.divideBy(4), 100,
-            Duration.ofMillis(100));
+    private final OutageAdmission outage = new OutageAdmission(store, FallbackShare.divideBy(4), 100);
     private final LimitKey key = LimitKey.of("api", LIMIT, "tenant");
     private final Deque<Long> grants = new ArrayDeque<>(); // every grant's time, recorded or in memory
 

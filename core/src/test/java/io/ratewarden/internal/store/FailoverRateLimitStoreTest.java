@@ -87,14 +87,23 @@ class FailoverRateLimitStoreTest {
     }
 
     @Test
-    void aSlowReplyIsNoOutageAndIsRejectedWhenOtherInstancesShareTheLimit() {
+    void aLateReplyIsNoOutageAndTheWarmWindowDecidesIt() {
         redis.liveInstances = 3;
         store.probe();
+        for (int i = 0; i < 8; i++) {
+            assertThat(store.tryAcquire(key, 1).decidedBy()).isEqualTo(Backend.REDIS);
+        }
         redis.slow = true;
-        Decision slow = store.tryAcquire(key, 1);
+        Decision late = store.tryAcquire(key, 1);
         assertThat(store.isHealthy()).as("one timeout is no outage").isTrue();
-        assertThat(slow.allowed()).as("memory cannot know what the other two instances took").isFalse();
-        assertThat(slow.retryAfter()).isEqualTo(TIMEOUT);
+        assertThat(late.allowed()).as("the warm window holds 8 of 10: a late reply is not a rejection").isTrue();
+        assertThat(late.decidedBy()).isEqualTo(Backend.IN_MEMORY);
+        assertThat(store.tryAcquire(key, 1).allowed()).as("9 + this one").isTrue();
+        Decision full = store.tryAcquire(key, 1);
+        assertThat(full.allowed()).as("the warm window is full: the limit rejects").isFalse();
+        assertThat(full.storeFailure()).as("a limit's rejection, not a store failure").isFalse();
+        assertThat(full.retryAfter()).isPositive().isLessThanOrEqualTo(LIMIT.window());
+        assertThat(store.fallbackDecisions()).isEqualTo(3);
 
         ticker.advance(TIMEOUT.multipliedBy(4));
         store.tryAcquire(key, 1);
@@ -102,19 +111,49 @@ class FailoverRateLimitStoreTest {
     }
 
     @Test
-    void aSlowReplyIsRejectedEvenOnTheOnlyInstanceWithTheTimeoutAsItsRetryTime() {
-        redis.liveInstances = 1;
+    void underRejectALateReplyIsAStoreFailureNotTheLimit() {
+        store = storeWith(FallbackShare.liveInstances(), FailurePolicy.REJECT);
         store.probe();
         redis.slow = true;
-        // Redis may still grant it, and grants of calls in flight are not in memory yet.
-        Decision slow = store.tryAcquire(key, 1);
-        assertThat(slow.allowed()).isFalse();
-        assertThat(slow.decidedBy()).isEqualTo(Backend.IN_MEMORY);
-        assertThat(slow.retryAfter()).isEqualTo(TIMEOUT);
+        Decision late = store.tryAcquire(key, 1);
+        assertThat(late.allowed()).isFalse();
+        assertThat(late.storeFailure()).as("the limit was not the cause").isTrue();
         assertThat(store.isHealthy()).as("one slow reply is no outage").isTrue();
 
         Decision allowing = store.tryAcquire(key, 1, FailurePolicy.ALLOW);
         assertThat(allowing.allowed()).as("failing open is the ALLOW policy's to do").isTrue();
+        assertThat(allowing.storeFailure()).isFalse();
+    }
+
+    @Test
+    void aGrantRedisSendsAfterTheCallerStoppedWaitingIsRecordedOnceInMemory() {
+        store.probe();
+        for (int i = 0; i < 10; i++) {
+            assertThat(store.tryAcquire(key, 1).allowed()).isTrue();
+        }
+        ticker.advance(LIMIT.window());
+        for (int i = 0; i < 9; i++) {
+            assertThat(store.tryAcquire(key, 1).allowed()).isTrue();
+        }
+        java.util.concurrent.CompletableFuture<Object> answer = new java.util.concurrent.CompletableFuture<>();
+        redis.lateAnswer = answer;
+        assertThat(store.tryAcquire(key, 1).allowed()).as("memory has room for the 10th").isTrue();
+        answer.complete(0L); // Redis granted it too, late: memory granted it already
+        redis.lateAnswer = null;
+        assertThat(store.local().remaining(key)).as("counted once, not twice").isZero();
+
+        ticker.advance(LIMIT.window());
+        for (int i = 0; i < 10; i++) {
+            assertThat(store.tryAcquire(key, 1).allowed()).isTrue();
+        }
+        java.util.concurrent.CompletableFuture<Object> second = new java.util.concurrent.CompletableFuture<>();
+        redis.lateAnswer = second;
+        Decision rejected = store.tryAcquire(key, 1);
+        assertThat(rejected.allowed()).as("memory is full").isFalse();
+        ticker.advance(LIMIT.window());
+        assertThat(store.local().remaining(key)).isEqualTo(10);
+        second.complete(3L); // Redis granted the call memory rejected: memory learns of it
+        assertThat(store.local().remaining(key)).as("the late grant is recorded").isEqualTo(9);
     }
 
     @Test
@@ -194,6 +233,7 @@ class FailoverRateLimitStoreTest {
         final AtomicInteger calls = new AtomicInteger();
         volatile boolean failing;
         volatile boolean slow;
+        volatile java.util.concurrent.CompletableFuture<Object> lateAnswer;
         volatile int liveInstances = 1;
 
         FakeRedis(ManualTicker ticker) {
@@ -221,6 +261,9 @@ class FailoverRateLimitStoreTest {
             }
             if (slow) {
                 throw StoreTimeoutException.after("no answer", TIMEOUT.toNanos(), TIMEOUT.toNanos());
+            }
+            if (lateAnswer != null) {
+                throw StoreTimeoutException.after("no answer yet", TIMEOUT.toNanos(), TIMEOUT.toNanos(), lateAnswer);
             }
         }
 

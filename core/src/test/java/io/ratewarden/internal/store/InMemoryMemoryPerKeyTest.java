@@ -49,8 +49,7 @@ class InMemoryMemoryPerKeyTest {
         }
         long before = settledHeap(memory);
         InMemoryRateLimitStore store = new InMemoryRateLimitStore(KEYS * 2L, ticker, Clock.systemUTC());
-        OutageAdmission outage = new OutageAdmission(store, FallbackShare.liveInstances(), KEYS * 2L,
-                Duration.ofMillis(100));
+        OutageAdmission outage = new OutageAdmission(store, FallbackShare.liveInstances(), KEYS * 2L);
         for (int i = 0; i < KEYS; i++) {
             ticker.advanceNanos(1_000);
             LimitKey key = LimitKey.of("memory", limit, names[i]);
