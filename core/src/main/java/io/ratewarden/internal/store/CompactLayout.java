@@ -40,7 +40,8 @@ final class CompactLayout implements RedisLayout {
 
     /*
      * ARGV: the operation ('a' to acquire, 'r' for the permits remaining), the cost, the permits,
-     * the window in ms. Acquire returns the permits left when it grants, else minus the µs until
+     * the window in ms. Lua counts in doubles, exact up to 2^53 (Limit.MAX_PERMITS): comparisons
+     * subtract rather than add, so that no intermediate sum passes 2^53 and rounds. Acquire returns the permits left when it grants, else minus the µs until
      * the bucket has room for the cost; remaining returns the permits a call could take now.
      */
     static final String SCRIPT = """
@@ -75,8 +76,8 @@ final class CompactLayout implements RedisLayout {
                 if not acquire then
                   return math.max(0, permits - total)
                 end
-                if total + cost > permits then
-                  local need = total + cost - permits
+                if cost > permits - total then
+                  local need = cost - (permits - total)
                   local freed = 0
                   local wait = window
                   for s = slot - RING + 1, slot do
@@ -217,8 +218,8 @@ final class CompactLayout implements RedisLayout {
             if not acquire then
               return math.max(0, permits - total)
             end
-            if total + cost > permits then
-              local need = total + cost - permits
+            if cost > permits - total then
+              local need = cost - (permits - total)
               local freed = 0
               local wait = window
               for s = slot - RING + 1, slot do

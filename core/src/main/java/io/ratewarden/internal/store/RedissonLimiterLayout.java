@@ -53,7 +53,9 @@ final class RedissonLimiterLayout implements RedisLayout {
     /*
      * The decision. ARGV: the cost, the rate, the interval in ms, the keep-alive in ms, a unique
      * id for the grant. Returns the permits left when it grants, else minus the µs until the
-     * oldest grants that make room for the cost leave the window.
+     * oldest grants that make room for the cost leave the window. Lua counts in doubles, exact up
+     * to 2^53 (Limit.MAX_PERMITS): no intermediate sum may pass it, and the permits left are
+     * written as an integer ('%d'), never in Lua's 14-digit number format.
      */
     static final String DECIDE_SCRIPT = COMMON + """
             local cost = tonumber(ARGV[1])
@@ -71,7 +73,7 @@ final class RedissonLimiterLayout implements RedisLayout {
               dirty = true
             elseif tonumber(config[1]) ~= rate or tonumber(config[2]) ~= interval or config[4] ~= ARGV[4] then
               if left then
-                left = tonumber(left) + rate - tonumber(config[1])
+                left = tonumber(left) + (rate - tonumber(config[1]))
               end
               redis.call('hset', KEYS[1], 'rate', ARGV[2], 'interval', ARGV[3], 'keepAliveTime', ARGV[4])
               dirty = true
@@ -113,7 +115,7 @@ final class RedissonLimiterLayout implements RedisLayout {
               result = -math.max(1, math.ceil(math.min(wait, interval) * 1000))
             end
             if dirty then
-              redis.call('set', KEYS[2], left, 'PX', ARGV[4])
+              redis.call('set', KEYS[2], string.format('%d', left), 'PX', ARGV[4])
               redis.call('pexpire', KEYS[1], ARGV[4])
               redis.call('pexpire', KEYS[3], ARGV[4])
             end
@@ -138,7 +140,7 @@ final class RedissonLimiterLayout implements RedisLayout {
             if not left then
               left = rate - heldInWindow()
             else
-              left = tonumber(left) + rate - tonumber(config[1])
+              left = tonumber(left) + (rate - tonumber(config[1]))
                   + sum(redis.call('zrangebyscore', KEYS[3], 0, now - interval))
               if left > rate then
                 left = rate - heldInWindow()
@@ -177,8 +179,21 @@ final class RedissonLimiterLayout implements RedisLayout {
         return List.of(name, "{" + name + "}:value", "{" + name + "}:permits");
     }
 
+    /** The most permits one grant can take: Redisson's layout keeps them in 4 bytes. */
+    static final long MAX_COST = 0xFFFF_FFFFL;
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if {@code cost} is above {@link #MAX_COST}
+     */
     @Override
     public long decide(LimitKey key, long cost, long deadline) {
+        if (cost > MAX_COST) {
+            throw new IllegalArgumentException("Limit '" + key.limitName() + "': a call's cost is at most " + MAX_COST
+                    + " on the RRATE_LIMITER algorithm (Redisson's layout keeps a grant's permits in 4 bytes), was "
+                    + cost + "; the COMPACT algorithm and memory take any cost up to the limit's permits");
+        }
         String name = names.limiter(key);
         Limit limit = key.limit();
         Long result = redis.await(redis.scripts().<Long>evalAsync(name, RScript.Mode.READ_WRITE, DECIDE_SCRIPT,

@@ -36,7 +36,14 @@ import java.util.Arrays;
  * after the new epoch sees the new base and end. A grant is counted in the slot its
  * compare-and-set hit, never earlier than the caller's clock reading, so no window ever holds
  * more than the permits. A retired window stays frozen, so every grant takes the slow path and
- * learns it is retired. Limits above 2^47 permits per window are treated as 2^47 in memory.
+ * learns it is retired.
+ *
+ * <h2>Large counts</h2>
+ * The word holds a head count up to 2^47. A grant or record that would take it past that (only
+ * limits above 2^47 permits see one) moves the head count, under the lock, into
+ * {@code headOverflow}, which {@code base} includes, and starts a new epoch at 0: a grant that read
+ * the word before then fails its compare-and-set, as when the head moves on. Limits up to
+ * {@link io.ratewarden.Limit#MAX_PERMITS} are counted exactly.
  */
 final class SlottedWindow extends SlidingWindow {
 
@@ -74,11 +81,12 @@ final class SlottedWindow extends SlidingWindow {
     private int headIndex;                           // under the lock
     private long latest = Long.MIN_VALUE;            // under the lock
     private long countedBeforeHead;                  // under the lock: permits of past head slots
+    private long headOverflow;                       // under the lock: head permits beyond the word's
     private SlidingWindow successor;                 // under the lock: set once retired
 
     SlottedWindow(Limit limit) {
         super(limit);
-        this.permits = Math.min(limit.permits(), MAX_COUNT);
+        this.permits = limit.permits();
         this.windowNanos = limit.window().toNanos();
         this.slotNanos = Math.max(1, (windowNanos + SLOTS - 1) / SLOTS); // 16 slots never span less than W
     }
@@ -88,8 +96,8 @@ final class SlottedWindow extends SlidingWindow {
         long limit = Math.min(cap, permits);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long w = word;
-            if (w < 0 || read >= headEnd || base + (w & COUNT_MASK) + n > limit) {
-                break; // moving on, moved on, retired or full: the slow path decides
+            if (w < 0 || read >= headEnd || base + (w & COUNT_MASK) + n > limit || (w & COUNT_MASK) + n > MAX_COUNT) {
+                break; // moving on, moved on, retired, full or a large count: the slow path decides
             }
             if (WORD.compareAndSet(this, w, w + n)) {
                 return 0; // a rejection noted earlier is not cleared here: see StandingRejection
@@ -162,10 +170,10 @@ final class SlottedWindow extends SlidingWindow {
         long read = ticker.read();
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long w = word;
-            if (w < 0 || read >= headEnd) {
-                break; // moving on, moved on or retired: under the lock
+            if (w < 0 || read >= headEnd || (w & COUNT_MASK) + n > MAX_COUNT) {
+                break; // moving on, moved on, retired or a large count: under the lock
             }
-            if (WORD.compareAndSet(this, w, plusRecorded(w, n))) {
+            if (WORD.compareAndSet(this, w, w + n)) {
                 clearStanding();
                 return true;
             }
@@ -180,18 +188,50 @@ final class SlottedWindow extends SlidingWindow {
         }
     }
 
-    /** Under the lock, the word not frozen: adds {@code n} to the head count. */
+    /**
+     * Under the lock, the word not frozen: adds {@code n} to the head count (a record may pass the
+     * permits), past the word's capacity into the overflow.
+     */
     private void addToHead(long n) {
         long w;
         do {
             w = word;
-        } while (!WORD.compareAndSet(this, w, plusRecorded(w, n)));
+            if ((w & COUNT_MASK) + n > MAX_COUNT) {
+                overflow(n);
+                return;
+            }
+        } while (!WORD.compareAndSet(this, w, w + n));
         clearStanding();
     }
 
-    /** The word with {@code n} more in the head count, capped: a record may pass the permits. */
-    private static long plusRecorded(long w, long n) {
-        return (w & ~COUNT_MASK) | Math.min(MAX_COUNT, (w & COUNT_MASK) + n);
+    /**
+     * Under the lock: moves the head count and {@code n} more into {@code headOverflow}, and starts
+     * a new epoch at 0, so that a grant that read the old word (and maybe the old base) fails.
+     */
+    private void overflow(long n) {
+        long moved = freeze() + n;
+        headOverflow += moved;
+        base += moved;
+        word = nextEpoch(word);
+        clearStanding();
+    }
+
+    /**
+     * Under the lock: with the word frozen (no grant changes it meanwhile), moves the head count
+     * into {@code headOverflow}, with {@code n} more when they fit {@code limit}; starts a new epoch
+     * at 0 either way.
+     *
+     * @return whether the {@code n} permits were granted
+     */
+    private boolean overflowIfRoom(long n, long limit) {
+        long frozen = freeze();
+        boolean fits = base + frozen + n <= limit;
+        long moved = frozen + (fits ? n : 0);
+        headOverflow += moved;
+        base += moved;
+        word = nextEpoch(word);
+        clearStanding();
+        return fits;
     }
 
     /**
@@ -202,7 +242,7 @@ final class SlottedWindow extends SlidingWindow {
     @Override
     long countedHere() {
         synchronized (this) {
-            return countedBeforeHead + (word & COUNT_MASK); // never frozen outside the lock's holder
+            return countedBeforeHead + headOverflow + (word & COUNT_MASK); // never frozen outside the lock's holder
         }
     }
 
@@ -213,8 +253,9 @@ final class SlottedWindow extends SlidingWindow {
                 successor.clear();
                 return;
             }
-            long headCount = freeze();
+            long headCount = freeze() + headOverflow;
             countedBeforeHead += headCount;
+            headOverflow = 0;
             Arrays.fill(counts, 0);
             base = 0;
             standing = null;
@@ -228,7 +269,8 @@ final class SlottedWindow extends SlidingWindow {
             if (successor == null) {
                 // Frozen it stays: every grant now takes the slow path. The word keeps the head
                 // count, which countedHere() reads; grants() reads it from counts.
-                counts[headIndex] = freeze();
+                counts[headIndex] = freeze() + headOverflow;
+                headOverflow = 0;
                 successor = SlidingWindow.successor(this, newLimit, read);
                 standing = null;
             }
@@ -275,9 +317,16 @@ final class SlottedWindow extends SlidingWindow {
                 long headCount = w & COUNT_MASK;
                 if (base + headCount + n > limit) {
                     // The span may reach one slot past the window; the retry time never does.
-                    long wait = Math.min(windowNanos, nanosUntilFree(base + headCount + n - limit, headCount, now));
+                    long wait = Math.min(windowNanos,
+                            nanosUntilFree(base + headCount + n - limit, headCount + headOverflow, now));
                     standing = new StandingRejection(now + wait, n, limit);
                     return wait;
+                }
+                if (headCount + n > MAX_COUNT) {
+                    if (overflowIfRoom(n, limit)) {
+                        return 0;
+                    }
+                    continue; // the head count moved to the overflow; the check above rejects
                 }
                 if (WORD.compareAndSet(this, w, w + n)) {
                     clearStanding();
@@ -312,7 +361,8 @@ final class SlottedWindow extends SlidingWindow {
             return now;
         }
         long slot = Math.floorDiv(now, slotNanos);
-        long headCount = freeze();
+        long headCount = freeze() + headOverflow;
+        headOverflow = 0;
         countedBeforeHead += headCount;
         if (headSlot == Long.MIN_VALUE || slot - headSlot >= RING) {
             Arrays.fill(counts, 0);
