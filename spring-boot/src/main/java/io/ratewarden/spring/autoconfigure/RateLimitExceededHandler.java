@@ -26,6 +26,11 @@ public class RateLimitExceededHandler {
     public static final URI PROBLEM_TYPE = URI.create("https://ratewarden.io/problems/rate-limited");
 
     /**
+     * The problem type of a call rejected because Redis could not decide it (answered 503, not 429).
+     */
+    public static final URI STORE_FAILURE_TYPE = URI.create("https://ratewarden.io/problems/store-unavailable");
+
+    /**
      * The problem's {@code instance}: fixed, because Spring would otherwise fill in the request
      * path, which often holds the key ({@code /quotes/alice}).
      */
@@ -52,6 +57,9 @@ public class RateLimitExceededHandler {
     @ExceptionHandler(RateLimitExceededException.class)
     public ResponseEntity<ProblemDetail> rateLimited(RateLimitExceededException rejection) {
         long retryAfterSeconds = retryAfterSeconds(rejection);
+        if (rejection.storeFailure()) {
+            return storeFailure(rejection, retryAfterSeconds);
+        }
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS,
                 "Rate limit '" + rejection.limitName() + "' exceeded: " + rejection.permits() + " per "
                         + rejection.window().toSeconds() + " s; retry after " + retryAfterSeconds + " s");
@@ -70,6 +78,24 @@ public class RateLimitExceededHandler {
             response.header(RateLimitFields.RATE_LIMIT, policy + ";r=0;t=" + retryAfterSeconds);
         }
         return response.body(problem);
+    }
+
+    /**
+     * A call rejected because Redis could not decide it (the {@code REJECT} failure policy): the
+     * limit was not reached, so not a 429 but a 503, with {@code Retry-After}.
+     */
+    private static ResponseEntity<ProblemDetail> storeFailure(RateLimitExceededException rejection,
+                                                              long retryAfterSeconds) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "Rate limit '" + rejection.limitName() + "' could not be checked: Redis did not answer in time or is"
+                        + " unavailable; retry after " + retryAfterSeconds + " s");
+        problem.setType(STORE_FAILURE_TYPE);
+        problem.setInstance(PROBLEM_INSTANCE);
+        problem.setTitle("Service Unavailable");
+        problem.setProperty("limit", rejection.limitName());
+        problem.setProperty("retryAfterSeconds", retryAfterSeconds);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds)).body(problem);
     }
 
     /**

@@ -9,6 +9,8 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import org.redisson.api.RedissonClient;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -75,7 +77,7 @@ public class RatewardenAutoConfiguration {
         setting(settings, propertyNames, "failurePolicy", properties.failurePolicy(), "ratewarden.failure-policy");
         setting(settings, propertyNames, "fallbackShare", properties.fallbackShare(), "ratewarden.fallback-share");
         setting(settings, propertyNames, "localMaxKeys", properties.localMaxKeys(), "ratewarden.local-max-keys");
-        setting(settings, propertyNames, "keyPrefix", properties.keyPrefix(), "ratewarden.key-prefix");
+        setting(settings, propertyNames, "keyPrefix", keyPrefix(properties, environment), "ratewarden.key-prefix");
         setting(settings, propertyNames, "jmx", properties.jmx(), "ratewarden.jmx");
         setting(settings, propertyNames, "overLimitCache", properties.overLimitCache(), "ratewarden.over-limit-cache");
         setting(settings, propertyNames, "redisAlgorithm", properties.redisAlgorithm(), "ratewarden.redis-algorithm");
@@ -86,6 +88,7 @@ public class RatewardenAutoConfiguration {
         }
         setting(settings, propertyNames, "redisUrl", properties.redisUrl(), "ratewarden.redis-url");
         setting(settings, propertyNames, "redissonYaml", properties.redissonYaml(), "ratewarden.redisson-yaml");
+        LimitPropertyNames.requireKnown(environment);
         if (properties.limits() != null) {
             properties.limits().forEach((limit, values) -> {
                 String prefix = "ratewarden.limits." + limit;
@@ -113,8 +116,9 @@ public class RatewardenAutoConfiguration {
             }
         }
         if (settings.containsKey("redisUrl") && settings.containsKey("redissonYaml")) {
-            throw new InvalidConfigurationPropertyValueException("ratewarden.redis-url", "(not shown: it may hold a"
-                    + " password)", "ratewarden.redis-url and ratewarden.redisson-yaml are both set: set one of them");
+            throw new RatewardenStartupException("Both " + propertyNames.get("redisUrl") + " and ratewarden.redisson-yaml"
+                    + " are set (values not shown: they may hold a password).",
+                    "Set one of them: the Redis URL, or the Redisson configuration file.");
         }
         settings.forEach((key, value) -> configure(builder, key, value, propertyNames.get(key)));
         Ratewarden ratewarden;
@@ -131,6 +135,20 @@ public class RatewardenAutoConfiguration {
             Ratewarden.install(ratewarden);
         }
         return ratewarden;
+    }
+
+    /**
+     * Fails the start on an invalid {@code @RateLimited} of any bean, naming the method and the
+     * attribute, instead of failing the first call.
+     *
+     * @param beans the context's bean factory
+     * @param ratewarden the context's instance, whose configuration defines limits
+     * @return the check, run once every singleton exists
+     */
+    @Bean
+    static SmartInitializingSingleton ratewardenRateLimitedBeans(ConfigurableListableBeanFactory beans,
+                                                                 ObjectProvider<Ratewarden> ratewarden) {
+        return new RateLimitedBeans(beans, ratewarden);
     }
 
     /**
@@ -172,6 +190,19 @@ public class RatewardenAutoConfiguration {
         }
     }
 
+    /**
+     * The key prefix: {@code ratewarden.key-prefix} when set, else {@code rw:<spring.application.name>:}
+     * when the application has a name (two applications on one Redis share nothing unless they
+     * choose to), else {@code null}, the builder's own default {@code rw:}.
+     */
+    private static String keyPrefix(RatewardenProperties properties, Environment environment) {
+        if (properties.keyPrefix() != null && !properties.keyPrefix().isBlank()) {
+            return properties.keyPrefix();
+        }
+        String application = environment.getProperty("spring.application.name");
+        return application == null || application.isBlank() ? null : "rw:" + application.trim() + ":";
+    }
+
     /** Adds a setting that is set, by its name in the builder's table, noting its property's name. */
     private static void setting(Map<String, String> settings, Map<String, String> propertyNames, String key,
                                 Object value, String property) {
@@ -194,9 +225,15 @@ public class RatewardenAutoConfiguration {
             String reason = message.startsWith(key + ": ") ? message.substring(key.length() + 2) : message;
             boolean secret = key.equals("redisUrl") || key.equals("redissonYaml") || key.equals("fallbackShare")
                     || key.equals("keyPrefix") || key.equals("name");
-            throw new InvalidConfigurationPropertyValueException(property,
-                    secret ? (key.equals("redisUrl") ? "(not shown: it may hold a password)"
-                            : "(a value of " + value.length() + " characters)") : value, reason);
+            if (secret) {
+                // Never Boot's invalid-value report: it reads the raw value back from the environment.
+                throw new RatewardenStartupException("Invalid value for " + property + " ("
+                        + (key.equals("redisUrl") ? "not shown: it may hold a password"
+                                : "a value of " + value.length() + " characters") + "): " + reason,
+                        "Correct " + property + " (set as a property, a command-line argument or an environment"
+                                + " variable).");
+            }
+            throw new InvalidConfigurationPropertyValueException(property, value, reason);
         }
     }
 }

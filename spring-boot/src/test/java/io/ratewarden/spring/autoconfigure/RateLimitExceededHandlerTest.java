@@ -99,6 +99,16 @@ class RateLimitExceededHandlerTest {
                 RateLimitExceededHandler.retryAfterSeconds(rejection(Duration.ofSeconds(3).plusNanos(1)))).isEqualTo(4);
     }
 
+    @Test
+    void aCallRejectedBecauseRedisCouldNotDecideIsA503NotA429() {
+        var response = new RateLimitExceededHandler(false).rateLimited(new RateLimitExceededException("quotes", "alice",
+                5, Duration.ofMinutes(1), Duration.ofSeconds(1), true));
+        org.assertj.core.api.Assertions.assertThat(response.getStatusCode().value()).isEqualTo(503);
+        org.assertj.core.api.Assertions.assertThat(response.getHeaders().getFirst("Retry-After")).isEqualTo("1");
+        org.assertj.core.api.Assertions.assertThat(response.getBody().getDetail()).contains("could not be checked")
+                .doesNotContain("exceeded").doesNotContain("alice");
+    }
+
     private static RateLimitExceededException rejection(Duration retryAfter) {
         return new RateLimitExceededException("l", "", 1, Duration.ofMinutes(1), retryAfter);
     }
