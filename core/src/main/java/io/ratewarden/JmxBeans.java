@@ -283,6 +283,12 @@ final class JmxBeans {
         }
 
         @Override
+        public void override(long permits, long windowMillis, long expiryMillis) {
+            limiter.override(Limit.of(permits, java.time.Duration.ofMillis(windowMillis)),
+                    java.time.Duration.ofMillis(expiryMillis));
+        }
+
+        @Override
         public void clearOverride() {
             limiter.clearOverride();
         }
@@ -290,6 +296,12 @@ final class JmxBeans {
         @Override
         public void overrideTier(String tier, long permits, long windowMillis) {
             limiter.tier(tier).override(Limit.of(permits, java.time.Duration.ofMillis(windowMillis)));
+        }
+
+        @Override
+        public void overrideTier(String tier, long permits, long windowMillis, long expiryMillis) {
+            limiter.tier(tier).override(Limit.of(permits, java.time.Duration.ofMillis(windowMillis)),
+                    java.time.Duration.ofMillis(expiryMillis));
         }
 
         @Override

@@ -3,12 +3,16 @@ package io.ratewarden;
 import io.ratewarden.internal.ConfiguredLimit;
 import io.ratewarden.internal.store.InstanceStore;
 import io.ratewarden.internal.store.LocalBucket;
+import io.ratewarden.internal.store.OverrideInForce;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.StoreUnavailableException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -45,7 +49,7 @@ public final class Limiter {
     private final LocalBucket keylessBucket;
     private final ConcurrentMap<String, Tier> tiers = new ConcurrentHashMap<>();
     private final Tier own = new Tier("", null);
-    private volatile Limit override;
+    private volatile OverrideInForce override;
     private volatile Limit limit;
     private volatile LimitKey keylessKey;
     // Calls granted are counted by the store's window for the keyless bucket (no cost per call),
@@ -297,43 +301,67 @@ public final class Limiter {
      * @return the override, or {@code null}
      */
     public Limit overridden() {
-        return override;
+        OverrideInForce current = override;
+        return current == null ? null : current.limit();
     }
 
     /**
      * Replaces the limit in force with {@code limit} until {@link #clearOverride()}, for every
      * key of the limit at once (its tiers keep their own limits; override them through
      * {@link #tier(String)}). On Redis the override is kept in Redis: every instance on it applies
-     * it within two probe intervals, and instances started later pick it up. Without Redis it
-     * holds for this instance. Logged once at INFO with the old and the new limit. Blocks at most
-     * for the instance's Redis timeout.
+     * it within two probe intervals, instances started later pick it up, and an override that Redis
+     * loses (a restart without persistence, a flush, an eviction) is written back by the instances
+     * that applied it. Without Redis it holds for this instance. Logged once at INFO with the old
+     * and the new limit. Blocks while Redis stores it, at most 5 seconds.
      *
      * @param limit the limit in force from now on
-     * @throws IllegalStateException if the instance is on Redis and Redis could not store the
-     *     override (nothing changed then)
+     * @throws IllegalStateException if the instance is on Redis and the override was not stored:
+     *     the message says whether nothing changed, or whether the outcome is unknown (Redis did not
+     *     answer in time and may still apply it; the instance then reads back what Redis holds
+     *     within one probe interval)
      */
     public void override(Limit limit) {
+        override(limit, null);
+    }
+
+    /**
+     * Replaces the limit in force with {@code limit} for {@code expiry}, then the limit in force is
+     * the configured one again, on every instance, by itself; otherwise as {@link #override(Limit)}.
+     *
+     * @param limit the limit in force from now on
+     * @param expiry how long the override lasts, at least a millisecond; {@code null} for no end
+     * @throws IllegalArgumentException if {@code expiry} is under a millisecond
+     * @throws IllegalStateException as {@link #override(Limit)}
+     */
+    public void override(Limit limit, Duration expiry) {
         Objects.requireNonNull(limit, "limit");
-        owner.storeOverride(name, "", limit);
-        applyOverride("", limit);
+        checkExpiry(expiry);
+        applyOverride("", owner.storeOverride(name, "", limit, expiry));
     }
 
     /**
      * Removes the override: the configured limit is in force again, on every instance as
      * {@link #override(Limit)} says.
      *
-     * @throws IllegalStateException if the instance is on Redis and Redis could not be reached
+     * @throws IllegalStateException if the instance is on Redis and Redis could not store the clear
+     *     (the message says whether nothing changed or the outcome is unknown)
      */
     public void clearOverride() {
-        owner.storeOverride(name, "", null);
+        owner.storeOverride(name, "", null, null);
         applyOverride("", null);
+    }
+
+    static void checkExpiry(Duration expiry) {
+        if (expiry != null && expiry.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new IllegalArgumentException("expiry must be at least 1 ms, was " + expiry);
+        }
     }
 
     /**
      * Applies an override heard of (from Redis, or set here): {@code null} clears it. Logs a
-     * change once at INFO.
+     * change once at INFO; an override with an end is cleared by itself at its deadline.
      */
-    void applyOverride(String tier, Limit newOverride) {
+    void applyOverride(String tier, OverrideInForce newOverride) {
         if (!tier.isEmpty()) {
             Tier configuredTier = tier(tier); // the configured one, or a new one with the limit's own values
             Tier target = newOverride == null ? tiers.get(tier) : tiers.computeIfAbsent(tier, t -> configuredTier);
@@ -348,12 +376,39 @@ public final class Limiter {
             }
             Limit before = limit;
             override = newOverride;
-            limit = newOverride != null ? newOverride : configured;
+            limit = newOverride != null ? newOverride.limit() : configured;
             keylessKey = keylessKey.withLimit(limit);
-            LOG.info("Limit '{}' of Ratewarden '{}': {}, was {}", name, owner.name(),
-                    newOverride != null ? "overridden to " + newOverride : "override cleared, back to " + limit,
-                    before);
+            if (!before.equals(limit) || newOverride != null) {
+                LOG.info("Limit '{}' of Ratewarden '{}': {}, was {}", name, owner.name(),
+                        newOverride != null ? "overridden to " + limit + until(newOverride)
+                                : "override cleared, back to " + limit, before);
+            }
         }
+        whenEnded(newOverride, () -> {
+            synchronized (this) {
+                if (!newOverride.equals(override)) {
+                    return; // replaced or cleared meanwhile
+                }
+            }
+            LOG.info("Limit '{}' of Ratewarden '{}': the override {} ended", name, owner.name(), newOverride.limit());
+            applyOverride("", null);
+        });
+    }
+
+    /** Runs {@code end} at {@code value}'s deadline, on a pool thread; nothing for no deadline. */
+    private static void whenEnded(OverrideInForce value, Runnable end) {
+        if (value == null || value.deadlineNanos() == OverrideInForce.NEVER) {
+            return;
+        }
+        long delay = Math.max(0, value.deadlineNanos() - System.nanoTime());
+        CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS).execute(end);
+    }
+
+    private static String until(OverrideInForce value) {
+        if (value.deadlineNanos() == OverrideInForce.NEVER) {
+            return "";
+        }
+        return " for " + Duration.ofNanos(Math.max(0, value.deadlineNanos() - System.nanoTime())).toMillis() + " ms";
     }
 
     /**
@@ -483,7 +538,7 @@ public final class Limiter {
     public final class Tier {
         private final String tier;
         private final Limit configuredLimit; // null: the limiter's own values
-        private volatile Limit tierOverride;
+        private volatile OverrideInForce tierOverride;
 
         private Tier(String tier, Limit configuredLimit) {
             this.tier = tier;
@@ -506,9 +561,9 @@ public final class Limiter {
          * @return the limit
          */
         public Limit limit() {
-            Limit overridden = tierOverride;
+            OverrideInForce overridden = tierOverride;
             if (overridden != null) {
-                return overridden;
+                return overridden.limit();
             }
             return configuredLimit != null ? configuredLimit : Limiter.this.limit;
         }
@@ -583,31 +638,47 @@ public final class Limiter {
          * {@link Limiter#override(Limit)}.
          *
          * @param limit the tier's limit from now on
-         * @throws IllegalStateException if Redis could not store the override
+         * @throws IllegalStateException if Redis did not store the override (see
+         *     {@link Limiter#override(Limit)})
          */
         public void override(Limit limit) {
+            override(limit, null);
+        }
+
+        /**
+         * Replaces this tier's limit with {@code limit} for {@code expiry}; see
+         * {@link Limiter#override(Limit, Duration)}.
+         *
+         * @param limit the tier's limit from now on
+         * @param expiry how long the override lasts, at least a millisecond; {@code null} for no end
+         * @throws IllegalArgumentException if {@code expiry} is under a millisecond
+         * @throws IllegalStateException if Redis did not store the override
+         */
+        public void override(Limit limit, Duration expiry) {
             Objects.requireNonNull(limit, "limit");
             if (tier.isEmpty()) {
-                Limiter.this.override(limit);
+                Limiter.this.override(limit, expiry);
                 return;
             }
-            owner.storeOverride(name, tier, limit);
-            Tier target = tiers.computeIfAbsent(tier, t -> this);
-            target.apply(limit);
-            tierOverride = limit; // this view agrees, whichever one the limiter keeps
+            checkExpiry(expiry);
+            OverrideInForce stored = owner.storeOverride(name, tier, limit, expiry);
+            tiers.computeIfAbsent(tier, t -> this).apply(stored);
+            if (tiers.get(tier) != this) {
+                tierOverride = stored; // this view agrees, whichever one the limiter keeps
+            }
         }
 
         /**
          * Removes this tier's override; see {@link Limiter#clearOverride()}.
          *
-         * @throws IllegalStateException if Redis could not be reached
+         * @throws IllegalStateException if Redis did not store the clear
          */
         public void clearOverride() {
             if (tier.isEmpty()) {
                 Limiter.this.clearOverride();
                 return;
             }
-            owner.storeOverride(name, tier, null);
+            owner.storeOverride(name, tier, null, null);
             Tier target = tiers.get(tier);
             if (target != null) {
                 target.apply(null);
@@ -621,10 +692,11 @@ public final class Limiter {
          * @return the override, or {@code null}
          */
         public Limit overridden() {
-            return tierOverride;
+            OverrideInForce current = tierOverride;
+            return current == null ? null : current.limit();
         }
 
-        private void apply(Limit newOverride) {
+        private void apply(OverrideInForce newOverride) {
             synchronized (Limiter.this) {
                 if (Objects.equals(tierOverride, newOverride)) {
                     return;
@@ -632,9 +704,19 @@ public final class Limiter {
                 Limit before = limit();
                 tierOverride = newOverride;
                 LOG.info("Limit '{}' of Ratewarden '{}', tier '{}': {}, was {}", name, owner.name(), tier,
-                        newOverride != null ? "overridden to " + newOverride : "override cleared, back to " + limit(),
-                        before);
+                        newOverride != null ? "overridden to " + limit() + until(newOverride)
+                                : "override cleared, back to " + limit(), before);
             }
+            whenEnded(newOverride, () -> {
+                synchronized (Limiter.this) {
+                    if (!newOverride.equals(tierOverride)) {
+                        return;
+                    }
+                }
+                LOG.info("Limit '{}' of Ratewarden '{}', tier '{}': the override {} ended", name, owner.name(), tier,
+                        newOverride.limit());
+                apply(null);
+            });
         }
 
         @Override

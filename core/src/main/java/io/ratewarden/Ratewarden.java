@@ -7,6 +7,8 @@ import io.ratewarden.internal.RedisConnection;
 import io.ratewarden.internal.SettingValues;
 import io.ratewarden.internal.store.InMemoryRateLimitStore;
 import io.ratewarden.internal.store.InstanceStore;
+import io.ratewarden.internal.store.OverrideInForce;
+import io.ratewarden.internal.store.OverrideOutcomeUnknownException;
 import io.ratewarden.store.RateLimitStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -57,7 +59,7 @@ public final class Ratewarden implements AutoCloseable {
     private final String name;
     private final RatewardenSettings settings;
     private final InstanceStore store;
-    private volatile Map<String, Map<String, Limit>> heardOverrides = Map.of();
+    private volatile Map<String, Map<String, OverrideInForce>> heardOverrides = Map.of();
     private final FailurePolicy failurePolicy;
     private final ConcurrentMap<String, Limiter> limiters = new ConcurrentHashMap<>();
     // Limits are defined, and definition listeners added, under this lock: each listener hears
@@ -243,7 +245,11 @@ public final class Ratewarden implements AutoCloseable {
             ConfiguredLimit configured = settings.limit(name);
             boolean shadow = configured.shadow() != null ? configured.shadow() : codeShadow || settings.shadow();
             Limiter created = new Limiter(this, name, limit, configured, shadow, store);
-            heardOverrides.getOrDefault(name, Map.of()).forEach(created::applyOverride);
+            heardOverrides.getOrDefault(name, Map.of()).forEach((tier, heard) -> {
+                if (!heard.cleared()) {
+                    created.applyOverride(tier, heard);
+                }
+            });
             limiters.put(name, created);
             if (jmx != null && !closed) {
                 jmx.registerLimit(created);
@@ -259,9 +265,9 @@ public final class Ratewarden implements AutoCloseable {
      * The overrides the store heard of: each change since the last time is applied to the limit
      * it names, so that an override set here and not yet heard back is not undone.
      */
-    private void overridesHeard(Map<String, Map<String, Limit>> now) {
+    private void overridesHeard(Map<String, Map<String, OverrideInForce>> now) {
         synchronized (definitions) {
-            Map<String, Map<String, Limit>> before = heardOverrides;
+            Map<String, Map<String, OverrideInForce>> before = heardOverrides;
             heardOverrides = now;
             Set<String> names = new HashSet<>(before.keySet());
             names.addAll(now.keySet());
@@ -270,26 +276,35 @@ public final class Ratewarden implements AutoCloseable {
                 if (limiter == null) {
                     continue;
                 }
-                Map<String, Limit> was = before.getOrDefault(limitName, Map.of());
-                Map<String, Limit> is = now.getOrDefault(limitName, Map.of());
+                Map<String, OverrideInForce> was = before.getOrDefault(limitName, Map.of());
+                Map<String, OverrideInForce> is = now.getOrDefault(limitName, Map.of());
                 Set<String> tiers = new HashSet<>(was.keySet());
                 tiers.addAll(is.keySet());
                 for (String tier : tiers) {
-                    if (!Objects.equals(was.get(tier), is.get(tier))) {
-                        limiter.applyOverride(tier, is.get(tier));
+                    OverrideInForce heard = is.get(tier);
+                    if (!Objects.equals(was.get(tier), heard)) {
+                        limiter.applyOverride(tier, heard == null || heard.cleared() ? null : heard);
                     }
                 }
             }
         }
     }
 
-    /** Stores an override where every instance hears of it; see {@link Limiter#override(Limit)}. */
-    void storeOverride(String limitName, String tier, Limit limit) {
+    /**
+     * Stores an override where every instance hears of it; see {@link Limiter#override(Limit)}.
+     *
+     * @return what to apply on this instance, {@code null} for a clear
+     */
+    OverrideInForce storeOverride(String limitName, String tier, Limit limit, Duration expiry) {
+        String what = "Limit '" + limitName + "'" + (tier.isEmpty() ? "" : ", tier '" + tier + "'") + ": the "
+                + (limit == null ? "clearing of the override" : "override");
         try {
-            openStore().storeOverride(limitName, tier, limit);
+            return openStore().storeOverride(limitName, tier, limit, expiry);
+        } catch (OverrideOutcomeUnknownException e) {
+            throw new IllegalStateException(what + "'s outcome is unknown: " + e.getMessage());
         } catch (io.ratewarden.store.StoreUnavailableException e) {
-            throw new IllegalStateException("Limit '" + limitName + "'" + (tier.isEmpty() ? "" : ", tier '" + tier
-                    + "'") + ": the override could not be stored on Redis, so nothing changed: " + e.getMessage());
+            throw new IllegalStateException(what + " could not be stored on Redis, so nothing changed: "
+                    + e.getMessage());
         }
     }
 
@@ -446,6 +461,7 @@ public final class Ratewarden implements AutoCloseable {
         private boolean overLimitCache = true;
         private RedisAlgorithm redisAlgorithm = RedisAlgorithm.RRATE_LIMITER;
         private Duration startupWait = Duration.ofSeconds(10);
+        private Duration overrideWait = Duration.ofSeconds(5);
         private boolean shadow;
         private boolean reportRemaining;
         private final Map<String, MutableLimit> limitSettings = new LinkedHashMap<>();
@@ -459,7 +475,8 @@ public final class Ratewarden implements AutoCloseable {
             Map<String, ConfiguredLimit> limits = new LinkedHashMap<>();
             limitSettings.forEach((limitName, limit) -> limits.put(limitName, limit.freeze()));
             return new RatewardenSettings(instanceName, failurePolicy, redisTimeout, probeInterval, keyPrefix,
-                    fallbackShare, overLimitCache, localMaxKeys, redisAlgorithm, startupWait, shadow, reportRemaining,
+                    fallbackShare, overLimitCache, localMaxKeys, redisAlgorithm, startupWait, overrideWait, shadow,
+                    reportRemaining,
                     limits);
         }
 
@@ -875,6 +892,25 @@ public final class Ratewarden implements AutoCloseable {
                 throw new IllegalArgumentException("startupWait must not be negative, was " + startupWait);
             }
             this.startupWait = startupWait;
+            return this;
+        }
+
+        /**
+         * Sets how long an operator's override ({@link Limiter#override(Limit)}, its clearing, and
+         * the same from JMX or Actuator) waits for Redis to store it (default 5 s): longer than a
+         * call's {@link #redisTimeout(Duration)}, since an operator can wait seconds. When Redis does
+         * not answer in time the override's outcome is unknown, and the call says so.
+         *
+         * @param overrideWait the longest wait, at least 1 ms
+         * @return this builder
+         * @throws IllegalArgumentException if under a millisecond
+         */
+        public Builder overrideWait(Duration overrideWait) {
+            Objects.requireNonNull(overrideWait, "overrideWait");
+            if (overrideWait.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("overrideWait must be at least 1 ms, was " + overrideWait);
+            }
+            this.overrideWait = overrideWait;
             return this;
         }
 

@@ -32,6 +32,7 @@ final class SettingsTable {
             Map.entry("redistimeout", (b, t) -> b.redisTimeout(SettingValues.parseDuration(t.source(), t.value()))),
             Map.entry("probeinterval", (b, t) -> b.probeInterval(SettingValues.parseDuration(t.source(), t.value()))),
             Map.entry("startupwait", (b, t) -> b.startupWait(SettingValues.parseDuration(t.source(), t.value()))),
+            Map.entry("overridewait", (b, t) -> b.overrideWait(SettingValues.parseDuration(t.source(), t.value()))),
             Map.entry("keyprefix", (b, t) -> b.keyPrefix(t.value())),
             Map.entry("fallbackshare", (b, t) -> b.fallbackShare(SettingValues.parseShare(t.source(), t.value()))),
             Map.entry("jmx", (b, t) -> b.jmx(SettingValues.parseBoolean(t.source(), t.value()))),

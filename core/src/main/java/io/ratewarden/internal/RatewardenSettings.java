@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param localMaxKeys the most keys held in memory, for the limiter and for Redis's rejections
  * @param redisAlgorithm how buckets are kept on Redis
  * @param startupWait how long {@code build()} waits for the first connection to Redis
+ * @param overrideWait how long an operator's override waits for Redis to store it
  * @param shadow whether every limit rejects nothing (a limit's own configuration comes first)
  * @param reportRemaining whether a grant's decision carries the permits left
  * @param limits what configuration says of limits, by name
@@ -30,7 +31,7 @@ import java.util.Objects;
 public record RatewardenSettings(String name, FailurePolicy failurePolicy, Duration redisTimeout,
                                  Duration probeInterval, String keyPrefix, FallbackShare fallbackShare,
                                  boolean overLimitCache, long localMaxKeys, RedisAlgorithm redisAlgorithm,
-                                 Duration startupWait, boolean shadow, boolean reportRemaining,
+                                 Duration startupWait, Duration overrideWait, boolean shadow, boolean reportRemaining,
                                  Map<String, ConfiguredLimit> limits) {
 
     /**
@@ -47,6 +48,7 @@ public record RatewardenSettings(String name, FailurePolicy failurePolicy, Durat
         Objects.requireNonNull(fallbackShare, "fallbackShare");
         Objects.requireNonNull(redisAlgorithm, "redisAlgorithm");
         Objects.requireNonNull(startupWait, "startupWait");
+        Objects.requireNonNull(overrideWait, "overrideWait");
         limits = Map.copyOf(limits);
     }
 

@@ -92,9 +92,21 @@ public interface LimitMXBean {
      *
      * @param permits the permits per window, at least 1
      * @param windowMillis the window in milliseconds, at least 1
-     * @throws IllegalStateException if Redis could not store the override (nothing changed)
+     * @throws IllegalStateException if Redis did not store the override: the message says whether
+     *     nothing changed or the outcome is unknown
      */
     void override(long permits, long windowMillis);
+
+    /**
+     * Overrides the limit for {@code expiryMillis}, as {@link #override(long, long)} does: then the
+     * configured limit is in force again, on every instance, by itself.
+     *
+     * @param permits the permits per window, at least 1
+     * @param windowMillis the window in milliseconds, at least 1
+     * @param expiryMillis how long the override lasts, in milliseconds, at least 1
+     * @throws IllegalStateException if Redis did not store the override
+     */
+    void override(long permits, long windowMillis, long expiryMillis);
 
     /**
      * Removes the override: the configured limit is in force again.
@@ -109,9 +121,21 @@ public interface LimitMXBean {
      * @param tier the tier's name
      * @param permits the permits per window, at least 1
      * @param windowMillis the window in milliseconds, at least 1
-     * @throws IllegalStateException if Redis could not store the override (nothing changed)
+     * @throws IllegalStateException if Redis did not store the override
      */
     void overrideTier(String tier, long permits, long windowMillis);
+
+    /**
+     * Overrides one tier's limit for {@code expiryMillis}, as {@link #override(long, long, long)}
+     * does the limit's own.
+     *
+     * @param tier the tier's name
+     * @param permits the permits per window, at least 1
+     * @param windowMillis the window in milliseconds, at least 1
+     * @param expiryMillis how long the override lasts, in milliseconds, at least 1
+     * @throws IllegalStateException if Redis did not store the override
+     */
+    void overrideTier(String tier, long permits, long windowMillis, long expiryMillis);
 
     /**
      * Removes one tier's override.

@@ -59,7 +59,8 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     private final FailurePolicies policies;
     private final RedisProber prober;
     private final Heartbeats heartbeats;
-    private volatile Consumer<Map<String, Map<String, Limit>>> overridesListener = overrides -> { };
+    private volatile Consumer<Map<String, Map<String, OverrideInForce>>> overridesListener = heard -> { };
+    private final OverrideSync overrides;
     private final LongAdder fallbackDecisions = new LongAdder();
     private final LongAdder cachedRejections = new LongAdder();
     private final LongAdder redisCalls = new LongAdder();
@@ -90,6 +91,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         this.policies = new FailurePolicies(settings.failurePolicy(), settings.probeInterval());
         Duration grace = settings.startupWait().compareTo(CONNECT_GRACE) > 0 ? settings.startupWait() : CONNECT_GRACE;
         this.heartbeats = heartbeats;
+        this.overrides = new OverrideSync(settings.name(), maskedUrl);
         this.prober = new RedisProber(heartbeats, health, this::heard, this::failed, settings.name(), settings.name() + "/" + UUID.randomUUID(), maskedUrl,
                 settings.probeInterval(), settings.redisTimeout(), grace);
     }
@@ -127,29 +129,59 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         prober.start();
     }
 
-    /** What a heartbeat said besides that Redis is alive. */
+    /**
+     * What a heartbeat said besides that Redis is alive: the instances alive, and the overrides,
+     * which are written back first when Redis lost them ({@link OverrideSync}).
+     */
     private void heard(Heartbeats.Heartbeat beat) {
         outage.liveInstances(beat.liveInstances());
-        overridesListener.accept(beat.overrides());
+        long now = System.nanoTime();
+        if (overrides.lost(beat.overrides(), now)) {
+            Map<String, StoredOverride> restore = overrides.toRestore(now);
+            try {
+                overrides.restored(heartbeats.restoreOverrides(restore), restore);
+            } catch (StoreUnavailableException e) {
+                // tried again with the next heartbeat; until then nothing is cleared here
+            }
+            return;
+        }
+        Map<String, Map<String, OverrideInForce>> inForce = overrides.heard(beat.overrides(), now);
+        if (inForce != null) {
+            overridesListener.accept(inForce);
+        }
     }
 
     @Override
-    public void onOverrides(Consumer<Map<String, Map<String, Limit>>> listener) {
+    public void onOverrides(Consumer<Map<String, Map<String, OverrideInForce>>> listener) {
         this.overridesListener = Objects.requireNonNull(listener, "listener");
     }
 
     /**
-     * {@inheritDoc} One round trip, while Redis decides.
+     * {@inheritDoc} One round trip, while Redis decides, waiting up to the instance's {@code overrideWait}.
      *
-     * @throws StoreUnavailableException when Redis does not decide or did not store it
+     * @throws OverrideOutcomeUnknownException when Redis did not answer in time: it may still store it
+     * @throws StoreUnavailableException when Redis does not decide or answered with an error
      */
     @Override
-    public void storeOverride(String limitName, String tier, Limit limit) {
+    public OverrideInForce storeOverride(String limitName, String tier, Limit limit, Duration expiry) {
         if (!health.isHealthy()) {
             throw new StoreUnavailableException("Redis " + health.info(0).redisUrl() + " is not deciding (last error: "
                     + health.info(0).lastError() + ")");
         }
-        heartbeats.storeOverride(limitName, tier, limit);
+        String field = RedisNames.overrideField(limitName, tier);
+        long sent = System.nanoTime();
+        Heartbeats.StoreOutcome stored;
+        try {
+            stored = heartbeats.storeOverride(field, limit, expiry, settings.overrideWait());
+        } catch (StoreTimeoutException e) {
+            throw new OverrideOutcomeUnknownException("Redis " + health.info(0).redisUrl() + " did not answer within "
+                    + settings.overrideWait().toMillis() + " ms, and may still apply it; this instance reads back what Redis"
+                    + " holds with its next probe, within " + settings.probeInterval().toMillis() + " ms");
+        }
+        long deadline = limit == null || expiry == null || expiry.isZero() ? OverrideInForce.NEVER
+                : sent + expiry.toNanos();
+        overrides.stored(field, stored.written(), deadline, stored.epoch());
+        return limit == null ? null : new OverrideInForce(limit, stored.written().version(), deadline);
     }
 
     /** Redis answered a call after its caller stopped waiting: a slow reply, not a dead server. */

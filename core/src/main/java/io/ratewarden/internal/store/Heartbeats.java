@@ -26,12 +26,50 @@ interface Heartbeats {
 
     /**
      * Stores an override of a limit ({@code tier} {@code ""}) or of one of its tiers, which every
-     * heartbeat then reports; {@code null} removes it. Blocks at most for the backend's timeout.
+     * heartbeat then reports, or ({@code limit} {@code null}) the mark that it was cleared. Blocks at
+     * most for {@code wait}.
      *
-     * @throws StoreUnavailableException when the backend does not take it in time
+     * @param field the override's field ({@link RedisNames#overrideField})
+     * @param limit the override, or {@code null} to clear it
+     * @param expiry how long the override lasts, {@code null} or zero for no end
+     * @param wait the longest this call waits for the backend
+     * @return what the backend stored, with its version, and the epoch of its overrides
+     * @throws StoreUnavailableException when the backend did not store it; a
+     *     {@link StoreTimeoutException} when it did not answer in time, and may still store it
      */
-    default void storeOverride(String limitName, String tier, Limit limit) {
+    default StoreOutcome storeOverride(String field, Limit limit, Duration expiry, Duration wait) {
         throw new StoreUnavailableException("overrides are not kept by " + getClass().getName());
+    }
+
+    /**
+     * Writes back overrides and clears after the backend lost them: each only where the backend
+     * lacks a later write of its field. Blocks at most for the backend's timeout.
+     *
+     * @param overrides what to write back, by field
+     * @return the epoch the backend's overrides now have
+     * @throws StoreUnavailableException when the backend did not take them
+     */
+    default String restoreOverrides(Map<String, StoredOverride> overrides) {
+        throw new StoreUnavailableException("overrides are not kept by " + getClass().getName());
+    }
+
+    /**
+     * What the backend stored for an override, and the epoch its overrides have after the write.
+     *
+     * @param written the value written, with its version
+     * @param epoch the epoch of the backend's overrides
+     */
+    record StoreOutcome(StoredOverride written, String epoch) {
+    }
+
+    /**
+     * The overrides a heartbeat read: the hash whole, with the backend's clock.
+     *
+     * @param epoch the hash's epoch, or {@code null} when the backend holds no hash
+     * @param fields every override and clear, by field
+     * @param redisNowMillis the backend's clock at the read, in milliseconds
+     */
+    record HeardOverrides(String epoch, Map<String, StoredOverride> fields, long redisNowMillis) {
     }
 
     /**
@@ -39,14 +77,13 @@ interface Heartbeats {
      *
      * @param roundTrip how long the round trip took
      * @param liveInstances the instances whose heartbeat is fresh, this one included
-     * @param overrides the overrides in force, by limit name and then tier ({@code ""} for the
-     *     limit's own)
+     * @param overrides the overrides the heartbeat read, or {@code null} for a backend that keeps none
      */
-    record Heartbeat(Duration roundTrip, int liveInstances, Map<String, Map<String, Limit>> overrides) {
+    record Heartbeat(Duration roundTrip, int liveInstances, HeardOverrides overrides) {
 
-        /** A heartbeat that reports no override. */
+        /** A heartbeat of a backend that keeps no overrides. */
         Heartbeat(Duration roundTrip, int liveInstances) {
-            this(roundTrip, liveInstances, Map.of());
+            this(roundTrip, liveInstances, null);
         }
     }
 }

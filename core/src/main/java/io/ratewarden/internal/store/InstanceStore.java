@@ -95,16 +95,22 @@ public interface InstanceStore extends AutoCloseable {
 
     /**
      * Stores an operator's override of a limit ({@code tier} {@code ""}) or of one of its tiers
-     * where every instance of the backend hears of it; {@code null} removes it. An instance that
+     * where every instance of the backend hears of it; {@code null} clears it. An instance that
      * shares nothing (memory alone, a plugged store) stores nothing. Blocks at most for the
-     * backend's timeout.
+     * instance's {@code overrideWait} on Redis.
      *
      * @param limitName the limit's name
      * @param tier the tier, {@code ""} for the limit's own
-     * @param limit the override, or {@code null} to remove it
-     * @throws io.ratewarden.store.StoreUnavailableException when the backend could not store it
+     * @param limit the override, or {@code null} to clear it
+     * @param expiry how long the override lasts; {@code null} for no end
+     * @return the override to apply on this instance, or {@code null} for a clear
+     * @throws OverrideOutcomeUnknownException when the backend did not answer in time and may still
+     *     store it
+     * @throws io.ratewarden.store.StoreUnavailableException when the backend certainly did not store it
      */
-    default void storeOverride(String limitName, String tier, Limit limit) {
+    default OverrideInForce storeOverride(String limitName, String tier, Limit limit, Duration expiry) {
+        return limit == null ? null : new OverrideInForce(limit, 0, expiry == null ? OverrideInForce.NEVER
+                : System.nanoTime() + expiry.toNanos());
     }
 
     /**
@@ -114,7 +120,7 @@ public interface InstanceStore extends AutoCloseable {
      *
      * @param listener what hears the overrides
      */
-    default void onOverrides(Consumer<Map<String, Map<String, Limit>>> listener) {
+    default void onOverrides(Consumer<Map<String, Map<String, OverrideInForce>>> listener) {
     }
 
     /**

@@ -79,6 +79,15 @@ final class RedisCommands {
         return current;
     }
 
+    /**
+     * A handle of scripts with string arguments whose commands Redisson waits for up to
+     * {@code wait} (and a little more): for an operator's call that may wait longer than a decision.
+     */
+    RScript scripts(Duration wait) {
+        return connection.client().getScript(OptionalOptions.defaults().codec(StringCodec.INSTANCE)
+                .timeout(wait.plusMillis(200)).retryAttempts(0));
+    }
+
     /** Sets what runs, on a Redisson thread, when Redis answers after its caller stopped waiting. */
     void onLateAnswer(Runnable listener) {
         this.lateAnswers = Objects.requireNonNull(listener, "listener");

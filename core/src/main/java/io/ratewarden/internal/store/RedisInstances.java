@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
@@ -23,7 +24,8 @@ final class RedisInstances implements Heartbeats {
 
     /*
      * Adds the instance with the Redis server's time (ms) to the sorted set, drops members older
-     * than the time to live, and returns how many remain, and every override (field, value, ...).
+     * than the time to live, deletes the overrides that have ended, and returns how many instances
+     * remain, every override (field, value, ...; the epoch among them) and the time.
      * ARGV: the time to live in ms, the instance's id.
      */
     private static final String HEARTBEAT_SCRIPT = """
@@ -32,7 +34,73 @@ final class RedisInstances implements Heartbeats {
             redis.call('zadd', KEYS[1], now, ARGV[2])
             redis.call('zremrangebyscore', KEYS[1], '-inf', now - tonumber(ARGV[1]))
             redis.call('pexpire', KEYS[1], ARGV[1])
-            return {redis.call('zcard', KEYS[1]), redis.call('hgetall', KEYS[2])}
+            local overrides = redis.call('hgetall', KEYS[2])
+            local kept = {}
+            for i = 1, #overrides, 2 do
+              local ends = string.match(overrides[i + 1], '^%d+ %d+ (%d+) ')
+              if ends and tonumber(ends) > 0 and tonumber(ends) <= now then
+                redis.call('hdel', KEYS[2], overrides[i])
+              else
+                kept[#kept + 1] = overrides[i]
+                kept[#kept + 1] = overrides[i + 1]
+              end
+            end
+            return {redis.call('zcard', KEYS[1]), kept, now}
+            """;
+
+    /*
+     * Writes an override or a clear, versioned by the Redis clock (µs), and the hash's epoch when it
+     * has none. ARGV: the field, 's' to set or 'c' to clear, the permits, the window in ms, how
+     * long it lasts in ms (0: no end), an epoch for a new hash. Returns the value written, a line
+     * break, and the hash's epoch.
+     */
+    private static final String STORE_OVERRIDE_SCRIPT = """
+            local t = redis.call('time')
+            local version = tonumber(t[1]) * 1000000 + tonumber(t[2])
+            if redis.call('hexists', KEYS[1], ':epoch') == 0 then
+              redis.call('hset', KEYS[1], ':epoch', ARGV[6])
+            end
+            local value
+            if ARGV[2] == 's' then
+              local ends = 0
+              if tonumber(ARGV[5]) > 0 then
+                ends = math.floor(version / 1000) + tonumber(ARGV[5])
+              end
+              value = ARGV[3] .. ' ' .. ARGV[4] .. ' ' .. string.format('%d', ends) .. ' ' .. string.format('%d', version)
+            else
+              value = '- ' .. string.format('%d', version)
+            end
+            redis.call('hset', KEYS[1], ARGV[1], value)
+            return value .. '\\n' .. redis.call('hget', KEYS[1], ':epoch')
+            """;
+
+    /*
+     * Writes back overrides and clears after Redis lost them: each only where the hash lacks a later
+     * version of its field. ARGV: an epoch for a new hash, then field, value, ... Returns the epoch.
+     */
+    private static final String RESTORE_OVERRIDES_SCRIPT = """
+            local function version(value)
+              if not value then
+                return -1
+              end
+              local parts = {}
+              for part in string.gmatch(value, '%S+') do
+                parts[#parts + 1] = part
+              end
+              if #parts == 2 and parts[1] ~= '-' then
+                return 0
+              end
+              return tonumber(parts[#parts]) or 0
+            end
+            if redis.call('hexists', KEYS[1], ':epoch') == 0 then
+              redis.call('hset', KEYS[1], ':epoch', ARGV[1])
+            end
+            for i = 2, #ARGV, 2 do
+              if version(redis.call('hget', KEYS[1], ARGV[i])) < version(ARGV[i + 1]) then
+                redis.call('hset', KEYS[1], ARGV[i], ARGV[i + 1])
+              end
+            end
+            return redis.call('hget', KEYS[1], ':epoch')
             """;
 
     private final RedisCommands redis;
@@ -86,27 +154,48 @@ final class RedisInstances implements Heartbeats {
         }
         int live = reply == null || reply.isEmpty() ? 0 : ((Number) reply.get(0)).intValue();
         Object overrides = reply == null || reply.size() < 2 ? List.of() : reply.get(1);
-        return new Heartbeat(roundTrip, live, overrides((List<?>) overrides));
+        long redisNow = reply == null || reply.size() < 3 ? 0 : ((Number) reply.get(2)).longValue();
+        return new Heartbeat(roundTrip, live, overrides((List<?>) overrides, redisNow));
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>One round trip: {@code HSET} or {@code HDEL} of the limit's field in the overrides' hash,
-     * its value the permits and the window in milliseconds.
+     * <p>One round trip, which writes the override's value (or the clear's mark) with its version.
      */
     @Override
-    public void storeOverride(String limitName, String tier, Limit limit) {
+    public StoreOutcome storeOverride(String field, Limit limit, Duration expiry, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        long lastsMillis = expiry == null ? 0 : Math.max(0, expiry.toMillis());
+        String hash = (String) keys.get(1);
+        RFuture<String> stored = redis.scripts(wait).evalAsync(hash, RScript.Mode.READ_WRITE, STORE_OVERRIDE_SCRIPT,
+                RScript.ReturnType.VALUE, List.of(hash), field, limit == null ? "c" : "s",
+                limit == null ? "0" : Long.toString(limit.permits()),
+                limit == null ? "0" : Long.toString(limit.windowMillis()), Long.toString(lastsMillis),
+                UUID.randomUUID().toString());
+        String[] answer = String.valueOf(redis.await(stored, deadline)).split("\n", 2);
+        StoredOverride written = StoredOverride.parse(answer[0]);
+        if (written == null || answer.length < 2) {
+            throw new StoreUnavailableException("Redis " + redis.maskedUrl() + " answered the override with a value"
+                    + " this version cannot read");
+        }
+        return new StoreOutcome(written, answer[1]);
+    }
+
+    /** {@inheritDoc} One round trip. */
+    @Override
+    public String restoreOverrides(Map<String, StoredOverride> overrides) {
         long deadline = System.nanoTime() + redis.timeoutNanos();
-        String field = RedisNames.overrideField(limitName, tier);
-        RFuture<Long> stored = limit == null
-                ? redis.scripts().evalAsync((String) keys.get(1), RScript.Mode.READ_WRITE,
-                        "return redis.call('hdel', KEYS[1], ARGV[1])", RScript.ReturnType.LONG,
-                        List.of(keys.get(1)), field)
-                : redis.scripts().evalAsync((String) keys.get(1), RScript.Mode.READ_WRITE,
-                        "return redis.call('hset', KEYS[1], ARGV[1], ARGV[2])", RScript.ReturnType.LONG,
-                        List.of(keys.get(1)), field, limit.permits() + " " + limit.windowMillis());
-        redis.await(stored, deadline);
+        List<Object> args = new ArrayList<>();
+        args.add(UUID.randomUUID().toString());
+        overrides.forEach((field, stored) -> {
+            args.add(field);
+            args.add(stored.encoded());
+        });
+        String hash = (String) keys.get(1);
+        RFuture<String> epoch = redis.scripts().evalAsync(hash, RScript.Mode.READ_WRITE, RESTORE_OVERRIDES_SCRIPT,
+                RScript.ReturnType.VALUE, List.of(hash), args.toArray());
+        return String.valueOf(redis.await(epoch, deadline));
     }
 
     /*
@@ -133,22 +222,25 @@ final class RedisInstances implements Heartbeats {
     }
 
     /** The overrides of a heartbeat's answer, field after value; a malformed entry is skipped. */
-    private static Map<String, Map<String, Limit>> overrides(List<?> flat) {
-        if (flat.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, Map<String, Limit>> byLimit = new HashMap<>();
+    private static HeardOverrides overrides(List<?> flat, long redisNowMillis) {
+        String epoch = null;
+        Map<String, StoredOverride> fields = new HashMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
-            String[] limitAndTier = RedisNames.parseOverrideField(String.valueOf(flat.get(i)));
-            String[] value = String.valueOf(flat.get(i + 1)).trim().split(" ");
-            try {
-                Limit limit = Limit.of(Long.parseLong(value[0]), Duration.ofMillis(Long.parseLong(value[1])));
-                byLimit.computeIfAbsent(limitAndTier[0], n -> new HashMap<>()).put(limitAndTier[1], limit);
-            } catch (RuntimeException e) {
-                // not an override this version wrote: skipped, never fatal to a heartbeat
+            String field = String.valueOf(flat.get(i));
+            String value = String.valueOf(flat.get(i + 1));
+            if (field.equals(OverrideSync.EPOCH_FIELD)) {
+                epoch = value;
+                continue;
+            }
+            StoredOverride stored = StoredOverride.parse(value);
+            if (stored != null) {
+                fields.put(field, stored);
             }
         }
-        return byLimit;
+        if (epoch == null && !fields.isEmpty()) {
+            epoch = ""; // a hash written before epochs existed: one that was never lost, as far as anyone knows
+        }
+        return new HeardOverrides(epoch, fields, redisNowMillis);
     }
 
     private void pingMasters(long deadline) {

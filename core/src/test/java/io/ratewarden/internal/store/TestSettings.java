@@ -23,13 +23,14 @@ final class TestSettings {
                                  FallbackShare share, boolean overLimitCache, long maxKeys,
                                  RedisAlgorithm algorithm) {
         return new RatewardenSettings(name, policy, redisTimeout, probeInterval, "rw-test:", share, overLimitCache,
-                maxKeys, algorithm, Duration.ZERO, false, false, Map.of());
+                maxKeys, algorithm, Duration.ZERO, Duration.ofSeconds(5), false, false, Map.of());
     }
 
     static RatewardenSettings withPrefix(RatewardenSettings settings, String keyPrefix) {
         return new RatewardenSettings(settings.name(), settings.failurePolicy(), settings.redisTimeout(),
                 settings.probeInterval(), keyPrefix, settings.fallbackShare(), settings.overLimitCache(),
-                settings.localMaxKeys(), settings.redisAlgorithm(), settings.startupWait(), settings.shadow(),
+                settings.localMaxKeys(), settings.redisAlgorithm(), settings.startupWait(), settings.overrideWait(),
+                settings.shadow(),
                 settings.reportRemaining(), settings.limits());
     }
 }

@@ -74,6 +74,7 @@ public class RatewardenAutoConfiguration {
         setting(settings, propertyNames, "redisTimeout", properties.redisTimeout(), "ratewarden.redis-timeout");
         setting(settings, propertyNames, "probeInterval", properties.probeInterval(), "ratewarden.probe-interval");
         setting(settings, propertyNames, "startupWait", properties.startupWait(), "ratewarden.startup-wait");
+        setting(settings, propertyNames, "overrideWait", properties.overrideWait(), "ratewarden.override-wait");
         setting(settings, propertyNames, "failurePolicy", properties.failurePolicy(), "ratewarden.failure-policy");
         setting(settings, propertyNames, "fallbackShare", properties.fallbackShare(), "ratewarden.fallback-share");
         setting(settings, propertyNames, "localMaxKeys", properties.localMaxKeys(), "ratewarden.local-max-keys");

@@ -7,12 +7,14 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.lang.Nullable;
 
 /**
@@ -22,10 +24,14 @@ import org.springframework.lang.Nullable;
  *       counters and tiers; {@code GET /actuator/ratewarden/{limit}}: one;
  *       {@code GET /actuator/ratewarden/{limit}/{key}}: the permits a key has left, spending none;</li>
  *   <li>{@code POST /actuator/ratewarden/{limit}} with {@code {"permits": 8, "windowMillis": 60000}}
- *       (and {@code "tier"} for a tier's): an override, on Redis kept for every instance;</li>
- *   <li>{@code DELETE /actuator/ratewarden/{limit}} (and {@code ?tier=} for a tier's): clears the
- *       override; {@code DELETE /actuator/ratewarden/{limit}/{key}}: resets a key.</li>
+ *       (and {@code "tier"} for a tier's, {@code "expiryMillis"} for one that ends by itself): an
+ *       override, on Redis kept for every instance;</li>
+ *   <li>{@code DELETE /actuator/ratewarden/{limit}}: clears the limit's override and its tiers'
+ *       ({@code ?tier=} for one tier's alone); {@code DELETE /actuator/ratewarden/{limit}/{key}}:
+ *       resets a key.</li>
  * </ul>
+ * When Redis cannot be reached for a write or a key's read, the answer is {@code 503} with a
+ * problem body saying why (masked), never a {@code 500}; an unknown limit is a {@code 404}.
  * Like every endpoint it is reachable over HTTP only when exposed
  * ({@code management.endpoints.web.exposure.include}); its write operations are off unless
  * allowed ({@code management.endpoint.ratewarden.access=unrestricted}), and the application's
@@ -80,22 +86,12 @@ public class RatewardenEndpoint {
      *
      * @param limit the limit's name
      * @param key the caller's key
-     * @return the limit in force and the permits remaining, or {@code null} (404) for an unknown
-     *     limit
+     * @return the limit in force and the permits remaining; 404 for an unknown limit, 503 when
+     *     Redis cannot answer
      */
     @ReadOperation
-    @Nullable
-    public Map<String, Object> remaining(@Selector String limit, @Selector String key) {
-        Limiter limiter = find(limit);
-        if (limiter == null) {
-            return null;
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("limit", limiter.name());
-        body.put("permits", limiter.limit().permits());
-        body.put("windowMillis", limiter.limit().windowMillis());
-        body.put("remaining", limiter.remaining(key));
-        return body;
+    public WebEndpointResponse<Map<String, Object>> remaining(@Selector String limit, @Selector String key) {
+        return answer(limit, limiter -> remainingOf(limiter, key));
     }
 
     /**
@@ -105,36 +101,42 @@ public class RatewardenEndpoint {
      * @param permits the permits per window from now on
      * @param windowMillis the window in milliseconds
      * @param tier the tier to override, or {@code null} for the limit's own
-     * @return the limit as it is now, or {@code null} (404) for an unknown limit
+     * @param expiryMillis how long the override lasts in milliseconds, or {@code null} for no end
+     * @return the limit as it is now; 404 for an unknown limit, 503 when Redis did not store it (the
+     *     body says whether nothing changed or the outcome is unknown)
      */
     @WriteOperation
-    @Nullable
-    public Map<String, Object> override(@Selector String limit, long permits, long windowMillis,
-                                        @Nullable String tier) {
-        Limiter limiter = find(limit);
-        if (limiter == null) {
-            return null;
-        }
-        limiter.tier(tier).override(Limit.of(permits, Duration.ofMillis(windowMillis)));
-        return describe(limiter);
+    public WebEndpointResponse<Map<String, Object>> override(@Selector String limit, long permits, long windowMillis,
+                                                             @Nullable String tier, @Nullable Long expiryMillis) {
+        return answer(limit, limiter -> {
+            limiter.tier(tier).override(Limit.of(permits, Duration.ofMillis(windowMillis)),
+                    expiryMillis == null ? null : Duration.ofMillis(expiryMillis));
+            return describe(limiter);
+        });
     }
 
     /**
-     * Clears a limit's override, or one of its tiers'.
+     * Clears a limit's override and its tiers' overrides, or one tier's alone.
      *
      * @param limit the limit's name
-     * @param tier the tier, or {@code null} for the limit's own
-     * @return the limit as it is now, or {@code null} (404) for an unknown limit
+     * @param tier the one tier to clear, or {@code null} for the limit's own and all its tiers'
+     * @return the limit as it is now; 404 for an unknown limit, 503 when Redis did not store it
      */
     @DeleteOperation
-    @Nullable
-    public Map<String, Object> clearOverride(@Selector String limit, @Nullable String tier) {
-        Limiter limiter = find(limit);
-        if (limiter == null) {
-            return null;
-        }
-        limiter.tier(tier).clearOverride();
-        return describe(limiter);
+    public WebEndpointResponse<Map<String, Object>> clearOverride(@Selector String limit, @Nullable String tier) {
+        return answer(limit, limiter -> {
+            if (tier != null && !tier.isEmpty()) {
+                limiter.tier(tier).clearOverride();
+                return describe(limiter);
+            }
+            limiter.clearOverride();
+            for (String name : limiter.tierNames()) {
+                if (limiter.tier(name).overridden() != null) {
+                    limiter.tier(name).clearOverride();
+                }
+            }
+            return describe(limiter);
+        });
     }
 
     /**
@@ -142,17 +144,47 @@ public class RatewardenEndpoint {
      *
      * @param limit the limit's name
      * @param key the caller's key
-     * @return the permits the key has now, or {@code null} (404) for an unknown limit
+     * @return the permits the key has now; 404 for an unknown limit, 503 when Redis cannot be
+     *     reached (the key was then reset in this instance's memory only)
      */
     @DeleteOperation
-    @Nullable
-    public Map<String, Object> reset(@Selector String limit, @Selector String key) {
-        Limiter limiter = find(limit);
+    public WebEndpointResponse<Map<String, Object>> reset(@Selector String limit, @Selector String key) {
+        return answer(limit, limiter -> {
+            limiter.reset(key);
+            return remainingOf(limiter, key);
+        });
+    }
+
+    /**
+     * Runs {@code operation} on the limit named {@code name}: 404 when there is none, 503 with a
+     * problem body when Redis could not be reached or did not store what was asked.
+     */
+    private WebEndpointResponse<Map<String, Object>> answer(String name,
+                                                            Function<Limiter, Map<String, Object>> operation) {
+        Limiter limiter = find(name);
         if (limiter == null) {
-            return null;
+            return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
         }
-        limiter.reset(key);
-        return remaining(limit, key);
+        try {
+            return new WebEndpointResponse<>(operation.apply(limiter));
+        } catch (IllegalStateException e) {
+            Map<String, Object> problem = new LinkedHashMap<>();
+            problem.put("type", "https://ratewarden.io/problems/store-unavailable");
+            problem.put("title", "Service Unavailable");
+            problem.put("status", WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+            problem.put("detail", e.getMessage());
+            problem.put("limit", limiter.name());
+            return new WebEndpointResponse<>(problem, WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+        }
+    }
+
+    private static Map<String, Object> remainingOf(Limiter limiter, String key) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("limit", limiter.name());
+        body.put("permits", limiter.limit().permits());
+        body.put("windowMillis", limiter.limit().windowMillis());
+        body.put("remaining", limiter.remaining(key));
+        return body;
     }
 
     private Limiter find(String name) {

@@ -29,13 +29,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param fallbackShare the share of a limit each instance admits in memory during an outage:
  *     live-instances (default), full, or a number of instances to divide by
  * @param localMaxKeys the most keys the in-memory limiter holds (default 100000)
- * @param keyPrefix the prefix of Ratewarden's keys on Redis (default rw:)
+ * @param keyPrefix the prefix of Ratewarden's keys on Redis (default rw:&lt;spring.application.name&gt;:,
+ *     or rw: without an application name)
  * @param jmx whether the instance registers its MXBeans (default true)
  * @param overLimitCache whether Redis's rejections are cached until their retry time (default true)
  * @param redisAlgorithm how buckets are kept on Redis: RRATE_LIMITER (default, Redisson's layout)
  *     or COMPACT (a few hundred bytes per key whatever the limit)
  * @param startupWait how long the context's start waits for the first connection to Redis, so
  *     that the first request is decided there (default 10s; 0 never waits)
+ * @param overrideWait how long an operator's override waits for Redis to store it (default 5s)
  * @param shadow whether every limit rejects nothing and counts what it would reject (default
  *     false); a limit's own shadow setting comes first
  * @param limits limits by name: permits, window, shadow and tiers; these come before the
@@ -61,6 +63,7 @@ public record RatewardenProperties(
         Boolean overLimitCache,
         RedisAlgorithm redisAlgorithm,
         Duration startupWait,
+        Duration overrideWait,
         Boolean shadow,
         Map<String, LimitProperties> limits,
         @DefaultValue("true") boolean install,

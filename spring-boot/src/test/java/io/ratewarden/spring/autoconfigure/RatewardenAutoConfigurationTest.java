@@ -99,15 +99,16 @@ class RatewardenAutoConfigurationTest {
                     RatewardenEndpoint endpoint = context.getBean(RatewardenEndpoint.class);
                     Limiter quotes = context.getBean(Ratewarden.class).limit("quotes");
                     assertThat(quotes.tryAcquire("customer-x", 5).allowed()).isTrue();
-                    assertThat(endpoint.remaining("quotes", "customer-x")).containsEntry("remaining", 0L);
+                    assertThat(endpoint.remaining("quotes", "customer-x").getBody()).containsEntry("remaining", 0L);
 
-                    endpoint.override("quotes", 8, 60_000, null);
+                    endpoint.override("quotes", 8, 60_000, null, null);
                     assertThat(endpoint.limit("quotes")).containsEntry("permits", 8L).containsEntry("overridden", true);
-                    assertThat(endpoint.remaining("quotes", "customer-x")).containsEntry("remaining", 3L);
+                    assertThat(endpoint.remaining("quotes", "customer-x").getBody()).containsEntry("remaining", 3L);
                     endpoint.clearOverride("quotes", null);
                     assertThat(endpoint.limit("quotes")).containsEntry("permits", 5L);
 
-                    assertThat(endpoint.reset("quotes", "customer-x")).containsEntry("remaining", 5L);
+                    assertThat(endpoint.reset("quotes", "customer-x").getBody()).containsEntry("remaining", 5L);
+                    assertThat(endpoint.reset("nothing", "customer-x").getStatus()).as("404").isEqualTo(404);
                     assertThat(endpoint.limit("nothing")).as("404").isNull();
                     @SuppressWarnings("unchecked")
                     Map<String, Object> limits = (Map<String, Object>) endpoint.limits().get("limits");
