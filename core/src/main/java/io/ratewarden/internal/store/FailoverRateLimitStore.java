@@ -50,7 +50,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     /** How long a first connection may take, at least, before its slowness counts as a failure. */
     private static final Duration CONNECT_GRACE = Duration.ofSeconds(3);
 
-    private final RateLimitStore redis;
+    private final ReseedableStore redis;
     private final InMemoryRateLimitStore local;
     private final Function<Throwable, String> describe;
     private final RatewardenSettings settings;
@@ -61,6 +61,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     private final Heartbeats heartbeats;
     private volatile Consumer<Map<String, Map<String, OverrideInForce>>> overridesListener = heard -> { };
     private final OverrideSync overrides;
+    private final ReseedLog reseeds;
     private final LongAdder fallbackDecisions = new LongAdder();
     private final LongAdder cachedRejections = new LongAdder();
     private final LongAdder redisCalls = new LongAdder();
@@ -79,7 +80,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
      * @param settings the instance's settings
      * @param maskedUrl the Redis address, masked, for logs and the report
      */
-    FailoverRateLimitStore(RateLimitStore redis, Heartbeats heartbeats, InMemoryRateLimitStore local,
+    FailoverRateLimitStore(ReseedableStore redis, Heartbeats heartbeats, InMemoryRateLimitStore local,
                            Function<Throwable, String> describe, RatewardenSettings settings, String maskedUrl) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.local = Objects.requireNonNull(local, "local");
@@ -92,6 +93,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         Duration grace = settings.startupWait().compareTo(CONNECT_GRACE) > 0 ? settings.startupWait() : CONNECT_GRACE;
         this.heartbeats = heartbeats;
         this.overrides = new OverrideSync(settings.name(), maskedUrl);
+        this.reseeds = new ReseedLog(settings.name(), maskedUrl);
         this.prober = new RedisProber(heartbeats, health, this::heard, this::failed, settings.name(), settings.name() + "/" + UUID.randomUUID(), maskedUrl,
                 settings.probeInterval(), settings.redisTimeout(), grace);
     }
@@ -115,6 +117,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
                 new RedisRateLimitStore(commands, layout, settings.reportRemaining()),
                 new RedisInstances(commands, names, layout.scripts()), local, commands::describe, settings, connection.maskedUrl());
         commands.onLateAnswer(store::answeredLate);
+        commands.onReseed(store.reseeds::reseeded);
         store.start();
         return store;
     }
@@ -214,9 +217,12 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
                 return inMemory;
             }
         }
+        // What this instance holds of the key re-creates it on Redis if Redis lost it. After an
+        // outage memory decided first and holds this call too: Redis counts it on its own.
+        long heldHere = afterOutage ? 0 : local.held(key);
         long sent = System.nanoTime();
         try {
-            Decision decision = redis.tryAcquire(key, permits);
+            Decision decision = redis.tryAcquire(key, permits, heldHere);
             answered(sent);
             health.callSucceeded();
             if (decision.allowed()) {

@@ -1,12 +1,14 @@
 package io.ratewarden.internal.store;
 
 import io.ratewarden.internal.RedisConnection;
+import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.StoreUnavailableException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
 import org.redisson.api.options.OptionalOptions;
@@ -34,6 +36,7 @@ final class RedisCommands {
     private final Duration answerTimeout;
     private volatile RScript scripts;
     private volatile Runnable lateAnswers = () -> { };
+    private volatile BiConsumer<LimitKey, Long> reseeds = (key, seed) -> { };
 
     /**
      * @param connection the connection, whose client is created on first use
@@ -86,6 +89,34 @@ final class RedisCommands {
     RScript scripts(Duration wait) {
         return connection.client().getScript(OptionalOptions.defaults().codec(StringCodec.INSTANCE)
                 .timeout(wait.plusMillis(200)).retryAttempts(0));
+    }
+
+    /** Sets what hears of a bucket re-created from this instance's grants: its key and the grants. */
+    void onReseed(BiConsumer<LimitKey, Long> listener) {
+        this.reseeds = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Reads a decision script's text answer: the number, followed by {@code " s"} when the script
+     * re-created the bucket from the {@code seed} grants sent with it, which the listener hears of.
+     *
+     * @throws StoreUnavailableException for an answer this version cannot read
+     */
+    long decision(LimitKey key, String answer, long seed) {
+        if (answer == null) {
+            throw new StoreUnavailableException("Redis " + connection.maskedUrl() + " answered a decision with nothing");
+        }
+        try {
+            if (answer.endsWith(" s")) {
+                long result = Long.parseLong(answer, 0, answer.length() - 2, 10);
+                reseeds.accept(key, seed);
+                return result;
+            }
+            return Long.parseLong(answer);
+        } catch (NumberFormatException e) {
+            throw new StoreUnavailableException("Redis " + connection.maskedUrl() + " answered a decision this version"
+                    + " cannot read");
+        }
     }
 
     /** Sets what runs, on a Redisson thread, when Redis answers after its caller stopped waiting. */

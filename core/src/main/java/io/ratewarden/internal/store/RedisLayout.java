@@ -14,12 +14,16 @@ import java.util.List;
 interface RedisLayout {
 
     /**
-     * Takes {@code cost} permits of {@code key} if the bucket has room for them.
+     * Takes {@code cost} permits of {@code key} if the bucket has room for them. A bucket that is
+     * missing on Redis while this instance holds {@code seed} grants of it in its window (Redis lost
+     * it: a flush, an eviction, a restart without persistence) is re-created with those grants,
+     * dated now, before the decision, and {@link RedisCommands#decision} reports it.
      *
+     * @param seed the grants this instance holds of the bucket in its window, 0 for none
      * @return when granted, the permits left (0 or more); when rejected, minus the microseconds
      *     until the bucket has room for {@code cost} (at most the window)
      */
-    long decide(LimitKey key, long cost, long deadline);
+    long decide(LimitKey key, long cost, long seed, long deadline);
 
     /** Returns the permits a call on {@code key} could take now, without taking any. */
     long remaining(LimitKey key, long deadline);

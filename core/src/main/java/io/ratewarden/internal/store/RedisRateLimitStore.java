@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * This class is thread-safe.
  */
-final class RedisRateLimitStore implements RateLimitStore {
+final class RedisRateLimitStore implements ReseedableStore {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.ratewarden.redis");
 
@@ -86,10 +86,18 @@ final class RedisRateLimitStore implements RateLimitStore {
      */
     @Override
     public Decision tryAcquire(LimitKey key, long permits) {
+        return tryAcquire(key, permits, 0);
+    }
+
+    /**
+     * {@inheritDoc} One round trip, as {@link #tryAcquire(LimitKey, long)}.
+     */
+    @Override
+    public Decision tryAcquire(LimitKey key, long permits, long heldHere) {
         InMemoryRateLimitStore.checkPermits(key, permits);
         long result;
         try {
-            result = layout.decide(key, permits, System.nanoTime() + timeoutNanos);
+            result = layout.decide(key, permits, heldHere, System.nanoTime() + timeoutNanos);
         } catch (KeyDataException e) {
             repair(key, e);
             throw e;

@@ -52,8 +52,10 @@ final class RedissonLimiterLayout implements RedisLayout {
 
     /*
      * The decision. ARGV: the cost, the rate, the interval in ms, the keep-alive in ms, a unique
-     * id for the grant. Returns the permits left when it grants, else minus the µs until the
-     * oldest grants that make room for the cost leave the window. Lua counts in doubles, exact up
+     * id for the grant, the grants this instance holds of the limiter in its window (0: none), which
+     * re-create a limiter that vanished. Answers, as text, the permits left when it grants, else
+     * minus the µs until the oldest grants that make room for the cost leave the window; then " s"
+     * when it re-created the limiter. Lua counts in doubles, exact up
      * to 2^53 (Limit.MAX_PERMITS): no intermediate sum may pass it, and the permits left are
      * written as an integer ('%d'), never in Lua's 14-digit number format.
      */
@@ -77,6 +79,14 @@ final class RedissonLimiterLayout implements RedisLayout {
               end
               redis.call('hset', KEYS[1], 'rate', ARGV[2], 'interval', ARGV[3], 'keepAliveTime', ARGV[4])
               dirty = true
+            end
+            local seeded = false
+            if not left and tonumber(ARGV[6]) > 0 and redis.call('exists', KEYS[3]) == 0 then
+              -- The limiter vanished (a flush, an eviction) while this instance holds grants of it in
+              -- its window: one grant of them all, dated now, so that none is freed early.
+              redis.call('zadd', KEYS[3], now, struct.pack('Bc0I', string.len(ARGV[5]) + 1, ARGV[5] .. 's',
+                  math.min(tonumber(ARGV[6]), rate, 4294967295)))
+              seeded = true
             end
             if left then
               left = tonumber(left)
@@ -119,7 +129,10 @@ final class RedissonLimiterLayout implements RedisLayout {
               redis.call('pexpire', KEYS[1], ARGV[4])
               redis.call('pexpire', KEYS[3], ARGV[4])
             end
-            return result
+            if seeded then
+              return string.format('%d', result) .. ' s'
+            end
+            return string.format('%d', result)
             """;
 
     /*
@@ -188,7 +201,7 @@ final class RedissonLimiterLayout implements RedisLayout {
      * @throws IllegalArgumentException if {@code cost} is above {@link #MAX_COST}
      */
     @Override
-    public long decide(LimitKey key, long cost, long deadline) {
+    public long decide(LimitKey key, long cost, long seed, long deadline) {
         if (cost > MAX_COST) {
             throw new IllegalArgumentException("Limit '" + key.limitName() + "': a call's cost is at most " + MAX_COST
                     + " on the RRATE_LIMITER algorithm (Redisson's layout keeps a grant's permits in 4 bytes), was "
@@ -196,10 +209,11 @@ final class RedissonLimiterLayout implements RedisLayout {
         }
         String name = names.limiter(key);
         Limit limit = key.limit();
-        Long result = redis.await(redis.scripts().<Long>evalAsync(name, RScript.Mode.READ_WRITE, DECIDE_SCRIPT,
-                RScript.ReturnType.LONG, keysOf(name), Long.toString(cost), Long.toString(limit.permits()),
-                Long.toString(limit.windowMillis()), Long.toString(keepAliveMillis(limit)), grantId()), deadline);
-        return result == null ? 0 : result;
+        String answer = redis.await(redis.scripts().<String>evalAsync(name, RScript.Mode.READ_WRITE, DECIDE_SCRIPT,
+                RScript.ReturnType.VALUE, keysOf(name), Long.toString(cost), Long.toString(limit.permits()),
+                Long.toString(limit.windowMillis()), Long.toString(keepAliveMillis(limit)), grantId(),
+                Long.toString(seed)), deadline);
+        return redis.decision(key, answer, seed);
     }
 
     @Override

@@ -228,7 +228,7 @@ class FailoverRateLimitStoreTest {
      * Redis as the failover store sees it: decides in memory on the test's ticker (reported as
      * Redis), or fails as Redis does, with an error or with no answer.
      */
-    private static final class FakeRedis implements RateLimitStore, Heartbeats {
+    private static final class FakeRedis implements ReseedableStore, Heartbeats {
         private final InMemoryRateLimitStore limits;
         final AtomicInteger calls = new AtomicInteger();
         volatile boolean failing;

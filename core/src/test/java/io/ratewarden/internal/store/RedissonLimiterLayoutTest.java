@@ -103,10 +103,10 @@ class RedissonLimiterLayoutTest {
     }
 
     private static long decide(String name, long cost, long rate, long intervalMillis) {
-        Long result = client.getScript(StringCodec.INSTANCE).eval(name, RScript.Mode.READ_WRITE,
-                RedissonLimiterLayout.DECIDE_SCRIPT, RScript.ReturnType.LONG, RedissonLimiterLayout.keysOf(name),
+        String result = client.getScript(StringCodec.INSTANCE).eval(name, RScript.Mode.READ_WRITE,
+                RedissonLimiterLayout.DECIDE_SCRIPT, RScript.ReturnType.VALUE, RedissonLimiterLayout.keysOf(name),
                 Long.toString(cost), Long.toString(rate), Long.toString(intervalMillis),
-                Long.toString(2 * intervalMillis + 1_000), Long.toHexString(System.nanoTime()));
-        return result == null ? 0 : result;
+                Long.toString(2 * intervalMillis + 1_000), Long.toHexString(System.nanoTime()), "0");
+        return Long.parseLong(result);
     }
 }
