@@ -118,8 +118,13 @@ class MultiProcessSharedLimitTest {
         }
     }
 
+    /**
+     * Four JVMs on the default 100 ms timeout under load: slow replies fail nothing over, and a late
+     * reply is decided by the JVM's warm window, so a window holds at most the limit plus the late
+     * calls memory granted (the bound docs/failure-and-recovery.md states), never more.
+     */
     @Test
-    void withTheDefaultTimeoutAndFullShareSlowRepliesUnderLoadNeitherFailOverNorOverAdmit(@TempDir Path dir)
+    void withTheDefaultTimeoutAndFullShareSlowRepliesNeitherFailOverNorPassTheLateReplyBound(@TempDir Path dir)
             throws Exception {
         Run run = Run.of(4, 4, 50, 8_000, "full", 100);
         try (RedisServerProcess redis = TestRedis.controllable()) {
@@ -127,11 +132,13 @@ class MultiProcessSharedLimitTest {
             long busiest = busiestWindowOfWholeCalls(outcome.grants(), WINDOW);
             long inMemoryGrants = outcome.backends().stream().filter(b -> !b.equals("REDIS")).count();
             System.out.printf("4 JVMs x 4 threads, %d per %d ms, full() share, 100 ms timeout, %d ms: %d grants,"
-                    + " busiest window %d (bound %d); failovers %d (bound 0); calls decided in memory %d, of them"
-                    + " granted %d%n", run.permits(), WINDOW_MILLIS, run.runMillis(), outcome.grants().size(),
-                    busiest, run.permits(), outcome.failovers(), outcome.inMemory(), inMemoryGrants);
+                    + " busiest window %d (bound %d + late grants in memory); failovers %d (bound 0); calls decided in"
+                    + " memory %d, of them granted %d%n", run.permits(), WINDOW_MILLIS, run.runMillis(),
+                    outcome.grants().size(), busiest, run.permits(), outcome.failovers(), outcome.inMemory(),
+                    inMemoryGrants);
             assertThat(outcome.failovers()).as("failovers while Redis was up").isZero();
-            assertThat(busiest).as("grants certainly inside one window").isLessThanOrEqualTo(run.permits());
+            assertThat(busiest).as("grants certainly inside one window: the limit, plus late calls granted in memory")
+                    .isLessThanOrEqualTo(run.permits() + inMemoryGrants);
         }
     }
 

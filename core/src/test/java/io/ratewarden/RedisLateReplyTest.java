@@ -110,12 +110,13 @@ class RedisLateReplyTest {
     @ParameterizedTest
     @EnumSource(RedisAlgorithm.class)
     void aLateReplyIsDecidedByTheWarmWindowAndItsGrantCountedOnce(RedisAlgorithm algorithm) throws Exception {
+        // Two calls time out within the pause; failing over takes timeouts that persist for three.
         try (Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(redis.url()).redisAlgorithm(algorithm)
-                .probeInterval(Duration.ofSeconds(5)))) {
+                .redisTimeout(Duration.ofMillis(200)).probeInterval(Duration.ofSeconds(5)))) {
             Limiter limiter = rw.limit("paused", Limit.of(5, Duration.ofMinutes(1)));
             assertThat(limiter.tryAcquire("alice").decidedBy()).isEqualTo(Backend.REDIS);
 
-            redis.call("CLIENT", "PAUSE", "250", "WRITE");
+            redis.call("CLIENT", "PAUSE", "450", "WRITE");
             Decision late = limiter.tryAcquire("alice");
             assertThat(late.allowed()).as("a late reply is not a rejection").isTrue();
             assertThat(late.decidedBy()).isEqualTo(Backend.IN_MEMORY);
@@ -123,6 +124,7 @@ class RedisLateReplyTest {
             assertThat(rejectedByPolicy.allowed()).isFalse();
             assertThat(rejectedByPolicy.storeFailure()).as("the store failed, not the limit").isTrue();
 
+            redis.call("SET", "rw-late-test:after-the-pause", "1"); // a write: answered once the pause ended
             await().atMost(RedisFixtures.STATE_REACHED).pollInterval(Duration.ofMillis(20))
                     .until(() -> limiter.remaining("alice") == 3);
             assertThat(rw.storeInfo().failovers()).as("a pause shorter than three timeouts is no outage").isZero();

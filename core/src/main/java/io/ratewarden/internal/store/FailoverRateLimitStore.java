@@ -113,11 +113,11 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         RedisNames names = new RedisNames(settings.keyPrefix());
         RedisLayout layout = settings.redisAlgorithm() == RedisAlgorithm.COMPACT
                 ? new CompactLayout(commands, names) : new RedissonLimiterLayout(commands, names);
-        FailoverRateLimitStore store = new FailoverRateLimitStore(
-                new RedisRateLimitStore(commands, layout, settings.reportRemaining()),
+        RedisRateLimitStore redisStore = new RedisRateLimitStore(commands, layout, settings.reportRemaining());
+        FailoverRateLimitStore store = new FailoverRateLimitStore(redisStore,
                 new RedisInstances(commands, names, layout.scripts()), local, commands::describe, settings, connection.maskedUrl());
         commands.onLateAnswer(store::answeredLate);
-        commands.onReseed(store.reseeds::reseeded);
+        redisStore.onReseed(store.reseeds::reseeded);
         store.start();
         return store;
     }

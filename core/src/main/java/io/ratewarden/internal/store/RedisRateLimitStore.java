@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.redisson.api.options.KeysOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,11 +147,24 @@ final class RedisRateLimitStore implements ReseedableStore {
         if (repairing.asMap().putIfAbsent(key, Boolean.TRUE) != null) {
             return; // another call on this key found it first
         }
-        LOG.warn("Redis {}: the data of limit '{}' for one key is not a limiter's ({}); re-creating that key,"
-                + " which admits up to the limit again for one window. Other keys are unaffected.",
+        LOG.warn("Redis {}: the data of limit '{}' for one key is not a limiter's ({}); re-creating that key from"
+                + " the grants this instance holds of it (other instances' grants in the window are not counted"
+                + " again). Other keys are unaffected.",
                 connection.maskedUrl(), key.limitName(), cause.getMessage());
         connection.client().getKeys(KeysOptions.defaults().timeout(redis.timeout()).retryAttempts(0))
                 .deleteAsync(layout.keysOf(key).toArray(new String[0]));
+    }
+
+    /**
+     * Sets what hears of a bucket Redis re-created from this instance's grants; a bucket this
+     * store deleted for bad data is said by that WARN alone.
+     */
+    void onReseed(BiConsumer<LimitKey, Long> listener) {
+        redis.onReseed((key, grants) -> {
+            if (repairing.getIfPresent(key) == null) {
+                listener.accept(key, grants);
+            }
+        });
     }
 
     /** Redis decides: healthy unless a call fails, which this store does not track. */

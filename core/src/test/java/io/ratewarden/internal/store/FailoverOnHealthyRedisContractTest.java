@@ -25,6 +25,12 @@ class FailoverOnHealthyRedisContractTest extends RealRedisContract {
         return failover;
     }
 
+    /** The store's warm window re-creates on Redis what Redis lost of a key it holds grants of. */
+    @Override
+    protected boolean keepsGrantsAcrossLoss() {
+        return true;
+    }
+
     static RatewardenSettings settings(String name) {
         return TestSettings.of(name, FailurePolicy.FALLBACK_LOCAL, Duration.ofMillis(200), Duration.ofSeconds(2),
                 FallbackShare.liveInstances(), true, 10_000);
