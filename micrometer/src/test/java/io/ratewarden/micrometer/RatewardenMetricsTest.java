@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ratewarden.FailurePolicy;
 import io.ratewarden.Limit;
 import io.ratewarden.Limiter;
 import io.ratewarden.Ratewarden;
@@ -85,6 +86,13 @@ class RatewardenMetricsTest {
             assertThat(registry.get("ratewarden.in.memory").gauge().value()).isEqualTo(1);
             assertThat(registry.get("ratewarden.failovers").functionCounter().count()).isEqualTo(1);
             assertThat(calls(registry, "quotes", "permitted", "in_memory")).isEqualTo(1);
+            assertThat(limiter.tryAcquire("carol", 1, FailurePolicy.REJECT).storeFailure()).isTrue();
+            assertThat(calls(registry, "quotes", "store_failure", "in_memory"))
+                    .as("a rejection because Redis could not decide, apart from the limit's").isEqualTo(1);
+            assertThat(calls(registry, "quotes", "rejected", "in_memory")).isZero();
+            assertThat(jmx.getAttribute(new javax.management.ObjectName("io.ratewarden:type=Limit,instance="
+                    + javax.management.ObjectName.quote(ratewarden.name()) + ",name=" + javax.management.ObjectName
+                    .quote("quotes")), "StoreFailureRejected")).isEqualTo(1L);
             assertAgreesWithJmx(registry, ratewarden.name(), "quotes");
             assertNoKeyTag(registry);
         }
