@@ -69,7 +69,7 @@ class MultiProcessSharedLimitTest {
 
     @Test
     void fourJvmsOfFourThreadsShareOneLimitExactlyAndUseIt(@TempDir Path dir) throws Exception {
-        Run run = Run.of(4, 4, 200, 10_000, "live", 1_000);
+        Run run = Run.of(4, 4, 200, 6_000, "live", 1_000);
         try (RedisServerProcess redis = TestRedis.controllable()) {
             Outcome outcome = runClients(redis, dir, run);
             long busiest = busiestWindowOfWholeCalls(outcome.grants(), WINDOW);
@@ -101,7 +101,7 @@ class MultiProcessSharedLimitTest {
             }
             Assumptions.abort(why);
         }
-        Run run = Run.of(3, 2, 50, 6_000, "live", 1_000).on(algorithm).withClocks(List.of("+0s", "-30s", "+7s"));
+        Run run = Run.of(3, 2, 50, 4_000, "live", 1_000).on(algorithm).withClocks(List.of("+0s", "-30s", "+7s"));
         try (RedisServerProcess redis = TestRedis.controllable()) {
             Outcome outcome = runClients(redis, dir, run);
             long busiest = busiestWindowOfWholeCalls(outcome.grants(), WINDOW);
@@ -126,7 +126,7 @@ class MultiProcessSharedLimitTest {
     @Test
     void withTheDefaultTimeoutAndFullShareSlowRepliesNeitherFailOverNorPassTheLateReplyBound(@TempDir Path dir)
             throws Exception {
-        Run run = Run.of(4, 4, 50, 8_000, "full", 100);
+        Run run = Run.of(4, 4, 50, 5_000, "full", 100);
         try (RedisServerProcess redis = TestRedis.controllable()) {
             Outcome outcome = runClients(redis, dir, run);
             long busiest = busiestWindowOfWholeCalls(outcome.grants(), WINDOW);

@@ -65,7 +65,7 @@ class RedisBadNetworkTest {
     void ninetyMillisecondsOfLatencyNeverAdmitPastTheLimit() throws Exception {
         try (RedisServer server = TestRedis.server();
              DelayingProxy slow = new DelayingProxy(server.port(), 45, 0, 0, 7)) {
-            Run run = run(slow.url(), Duration.ofSeconds(10), () -> { });
+            Run run = run(slow.url(), Duration.ofSeconds(5), () -> { });
             // A round trip this close to the timeout makes Redis unusable half the time: the figure
             // that matters is that the limit holds; the failovers are reported, and back off.
             System.out.printf("90 ms round trip added (timeout 100 ms), 100/s, 4 threads, %.0f s: busiest 1 s window"

@@ -43,7 +43,7 @@ class RedisDataLossTest {
             long mark = LOG.mark();
             List<Grant> grants = underLoad(redis, algorithm, () -> {
                 for (int i = 0; i < 10; i++) {
-                    sleepQuietly(400);
+                    sleepQuietly(250);
                     try {
                         redis.call("FLUSHALL");
                     } catch (java.io.IOException e) {
@@ -65,9 +65,9 @@ class RedisDataLossTest {
         try (RedisServer redis = TestRedis.server("--maxmemory", "2mb", "--maxmemory-policy", "allkeys-lru")) {
             String filler = "x".repeat(64 * 1024);
             List<Grant> grants = underLoad(redis, algorithm, () -> {
-                for (int i = 0; i < 200; i++) {
+                for (int i = 0; i < 150; i++) {
                     try {
-                        redis.call("SET", "filler:" + i, filler); // 12.8 MB through 2 MB: evicts buckets too
+                        redis.call("SET", "filler:" + i, filler); // 9.6 MB through 2 MB: evicts buckets too
                     } catch (java.io.IOException e) {
                         throw new IllegalStateException(e);
                     }
@@ -80,7 +80,7 @@ class RedisDataLossTest {
     }
 
     /**
-     * Four threads call three keys of one instance for 5 s while {@code loss} runs on this thread;
+     * Four threads call three keys of one instance for 3 s while {@code loss} runs on this thread;
      * returns every grant.
      */
     private static List<Grant> underLoad(RedisServer redis, RedisAlgorithm algorithm, Runnable loss) throws Exception {
@@ -91,7 +91,7 @@ class RedisDataLossTest {
                 .redisTimeout(Duration.ofSeconds(2)).keyPrefix("rw-loss:" + UUID.randomUUID() + ":"))) {
             Limiter limiter = rw.limit("loss", LIMIT);
             List<Thread> threads = new ArrayList<>();
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
             for (int t = 0; t < 4; t++) {
                 int id = t;
                 Thread thread = new Thread(() -> {
@@ -150,7 +150,7 @@ class RedisDataLossTest {
     }
 
     private static void report(String what, List<Grant> grants) {
-        System.out.printf("%s: %d grants in 5 s on 3 keys, busiest window %d of %d%n", what, grants.size(),
+        System.out.printf("%s: %d grants in 3 s on 3 keys, busiest window %d of %d%n", what, grants.size(),
                 busiestWindow(grants), LIMIT.permits());
     }
 

@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * watch its own log: in normal operation (grants, rejections, waits, an outage and its recovery)
  * an ERROR is a defect, whoever logged it, Ratewarden or a library on its behalf.
  *
- * <p>Reads the module's test log ({@code target/ratewarden-tests.log}, SLF4J simple) and the test
+ * <p>Reads the module's test logs ({@code target/ratewarden-tests.log}, or one per test JVM,
+ * {@code ratewarden-tests-1.log}, ..., SLF4J simple) and the test
  * output Surefire and Failsafe kept ({@code *-output.txt}, where Spring Boot's Logback writes),
  * skipping files an earlier build wrote. A line counts when ERROR is its level, in the layouts of
  * SLF4J simple, Logback and Spring Boot, or when it reports an exception no thread caught; a
@@ -71,9 +72,14 @@ final class LoggedErrors {
 
     private static List<Path> logs(Path target) {
         List<Path> logs = new ArrayList<>();
-        Path log = target.resolve("ratewarden-tests.log");
-        if (Files.isRegularFile(log)) {
-            logs.add(log);
+        try (Stream<Path> listing = Files.list(target)) {
+            // ratewarden-tests.log, or one per test JVM (ratewarden-tests-1.log, ...) where tests run in several
+            listing.filter(f -> f.getFileName().toString().matches("ratewarden-tests(-\\d+)?\\.log"))
+                    .filter(Files::isRegularFile).sorted().forEach(logs::add);
+        } catch (IOException e) {
+            if (Files.isDirectory(target)) {
+                throw new IllegalStateException("cannot list " + target, e);
+            }
         }
         for (String reports : List.of("surefire-reports", "failsafe-reports")) {
             Path dir = target.resolve(reports);

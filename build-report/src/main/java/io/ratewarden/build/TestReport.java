@@ -93,7 +93,7 @@ public final class TestReport {
             throw new IllegalStateException(problems.size() + " problem(s) in the tests of "
                     + results.stream().filter(r -> !r.passed()).count()
                     + " module(s); the reports are in each module's target/surefire-reports and"
-                    + " target/failsafe-reports, the log in target/ratewarden-tests.log");
+                    + " target/failsafe-reports, the logs in target/ratewarden-tests*.log");
         }
     }
 

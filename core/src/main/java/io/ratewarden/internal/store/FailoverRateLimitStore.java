@@ -37,11 +37,12 @@ import java.util.function.Function;
  * </ul>
  * A call that gets no answer in time while Redis is still deemed healthy (a late reply, not an
  * outage) is decided under {@link FailurePolicy#FALLBACK_LOCAL} by this instance's warm window in
- * memory, which holds every grant Redis made to this instance: a late reply is never a rejection
- * by itself. When Redis's answer comes after all, a grant it made is recorded in memory unless
- * memory granted the call already (recorded once, not twice). What this costs the limit is stated
- * in docs/failure-and-recovery.md: per window, at most the late calls that memory granted and
- * Redis would have rejected, and never more than one full limit per instance. Neither wrapped
+ * memory, which holds every grant Redis made to this instance, within this instance's share of
+ * the limit: a late reply is never a rejection by itself. When Redis's answer comes after all, a
+ * grant it made is recorded in memory unless memory granted the call already (recorded once, not
+ * twice). What this costs the limit is stated in docs/failure-and-recovery.md: per window, at most
+ * the late calls that memory granted and Redis would have rejected, never more than one share per
+ * instance. Neither wrapped
  * store knows of the other or of outages. This class is thread-safe.
  */
 final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {

@@ -34,9 +34,9 @@ import java.util.function.Function;
  *       ({@link #admitAfterRecovery}).</li>
  *   <li><b>A late reply is not a rejection.</b> A call that timed out while Redis is still deemed
  *       healthy is decided by the warm window ({@link #decideLateReply}): granted when this
- *       instance's own grants leave room in the limit. Redis may grant it too, or may have had
- *       no room: the cost, bounded per window by one limit per instance, is stated in
- *       docs/failure-and-recovery.md.</li>
+ *       instance's own grants leave room in its share of the limit. Redis may grant it too, or
+ *       may have had no room: the cost, bounded per window by one share per instance, is stated
+ *       in docs/failure-and-recovery.md.</li>
  * </ul>
  * The same notes of Redis's rejections answer the over-limit cache while Redis is healthy
  * ({@link #rejectedByRedisFor}). This class is thread-safe; calls on different keys share no lock.
@@ -108,11 +108,13 @@ final class OutageAdmission {
 
     /**
      * Decides in memory a call that Redis did not answer in time while it is still deemed healthy:
-     * the warm window, which holds this instance's grants by Redis, grants it when it has room for
-     * the whole limit; a grant is counted there.
+     * the warm window, which holds this instance's grants by Redis, grants it when it has room
+     * within this instance's share of the limit (the whole limit with {@code full()}, or for an
+     * instance alone on Redis); a grant is counted there.
      */
     Decision decideLateReply(LimitKey key, long permits) {
-        return local.tryAcquire(key, permits);
+        long instanceShare = Math.max(permits, share.permitsPerInstance(key.limit().permits(), liveInstances));
+        return local.tryAcquire(key, permits, instanceShare);
     }
 
     /** The permits a call on {@code key} could take in memory now, within this instance's share. */

@@ -88,7 +88,7 @@ class FailoverRateLimitStoreTest {
 
     @Test
     void aLateReplyIsNoOutageAndTheWarmWindowDecidesIt() {
-        redis.liveInstances = 3;
+        redis.liveInstances = 1;
         store.probe();
         for (int i = 0; i < 8; i++) {
             assertThat(store.tryAcquire(key, 1).decidedBy()).isEqualTo(Backend.REDIS);
@@ -108,6 +108,19 @@ class FailoverRateLimitStoreTest {
         ticker.advance(TIMEOUT.multipliedBy(4));
         store.tryAcquire(key, 1);
         assertThat(store.isHealthy()).as("timeouts that persist for three timeouts fail over").isFalse();
+    }
+
+    @Test
+    void aLateReplyOfOneInstanceOfThreeIsGrantedWithinItsShare() {
+        redis.liveInstances = 3;
+        store.probe();
+        assertThat(store.tryAcquire(key, 2).decidedBy()).isEqualTo(Backend.REDIS);
+        redis.slow = true;
+        assertThat(store.tryAcquire(key, 1).allowed()).as("2 held of a share of ceil(10 / 3) = 4").isTrue();
+        assertThat(store.tryAcquire(key, 1).allowed()).as("the share's last permit").isTrue();
+        Decision beyondShare = store.tryAcquire(key, 1);
+        assertThat(beyondShare.allowed()).as("memory knows nothing of the other two instances' grants").isFalse();
+        assertThat(beyondShare.decidedBy()).isEqualTo(Backend.IN_MEMORY);
     }
 
     @Test
