@@ -3,9 +3,11 @@ package io.ratewarden;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Each instance's share of a limit during an outage. */
+@Tag("unit")
 class FallbackShareTest {
 
     @Test

@@ -15,9 +15,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The MXBeans, read as jconsole reads them: by name, through the MBean server, as open types. */
+@Tag("unit")
 class JmxTest {
 
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();

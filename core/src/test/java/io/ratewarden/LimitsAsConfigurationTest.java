@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Limits as configuration, in memory: named limits from settings, tiers, shadow mode, overrides,
  * and the one table of settings every textual source goes through.
  */
+@Tag("unit")
 class LimitsAsConfigurationTest {
 
     @RegisterExtension

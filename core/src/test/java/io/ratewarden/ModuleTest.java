@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** What the core module shows to its users: the API, the MXBean interfaces and the store SPI. */
+@Tag("unit")
 class ModuleTest {
 
     @Test

@@ -8,6 +8,7 @@ import io.ratewarden.testing.RedisServerProcess;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.redisson.config.ClusterServersConfig;
 import org.redisson.config.Config;
@@ -16,6 +17,7 @@ import org.redisson.config.Config;
  * A 3-master, 3-replica Redis Cluster of redis-server processes: keys spread over the masters,
  * every limit exact, and a master killed under load. Prints the times it measured.
  */
+@Tag("multi-process")
 class MultiProcessRedisClusterTest {
 
     @Test

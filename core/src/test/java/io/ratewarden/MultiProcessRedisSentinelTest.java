@@ -7,6 +7,7 @@ import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.redisson.config.Config;
 import org.redisson.config.SentinelServersConfig;
@@ -16,6 +17,7 @@ import org.redisson.config.SentinelServersConfig;
  * promoted replica when the master is killed under load, and a master demoted to a replica
  * (READONLY) counts as a failure, never as a rejection. Prints the times it measured.
  */
+@Tag("multi-process")
 class MultiProcessRedisSentinelTest {
 
     @Test

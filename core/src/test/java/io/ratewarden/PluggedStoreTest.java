@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * test kit runs on it), decides every call, reports the instance's state, and a call it cannot
  * decide is decided by the failure policy.
  */
+@Tag("redis")
 class PluggedStoreTest {
 
     @RegisterExtension

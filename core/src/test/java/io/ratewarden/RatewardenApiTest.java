@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The programmatic API and configuration from the environment. */
+@Tag("redis")
 class RatewardenApiTest {
 
     private final AtomicLong now = new AtomicLong();

@@ -8,6 +8,7 @@ import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * prefix (and their hash-tagged siblings). Proven by running the limiter, rejections, expiry and
  * re-creation under exactly this user.
  */
+@Tag("redis")
 class RedisAclTest {
 
     @RegisterExtension

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * figures beside their bounds (run one alone with
  * {@code mvn -pl core test -Dtest=RedisBadNetworkTest} to reproduce them).
  */
+@Tag("fault")
 class RedisBadNetworkTest {
 
     private static final long PERMITS = 100;

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * a limit, flushes under load. Every figure a test measures is printed beside its bound; a latency
  * bound is the product's promise plus the scheduling delay measured in the same run.
  */
+@Tag("fault")
 class RedisDeploymentFaultTest {
 
     private static final Duration TIMEOUT = RedisFixtures.TIMEOUT;

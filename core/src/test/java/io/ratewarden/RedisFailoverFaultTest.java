@@ -8,6 +8,7 @@ import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * held to the product's promise plus the scheduling delay measured in the same run
  * ({@link LoadThreads#bound(Duration)}), so a starved machine cannot fail them.
  */
+@Tag("fault")
 class RedisFailoverFaultTest {
 
     /** What a call may add to the Redis timeout on an idle machine: the timer's wake-up, the fallback. */

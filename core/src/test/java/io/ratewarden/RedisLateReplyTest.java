@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * lateness alone; under {@code REJECT} it is rejected as a store failure, which the exception and
  * the counters tell apart from the limit; and a grant Redis makes late is counted once.
  */
+@Tag("fault")
 class RedisLateReplyTest {
 
     @RegisterExtension

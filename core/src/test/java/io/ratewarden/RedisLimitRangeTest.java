@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * memory, and refused above it where the limit is defined ({@code Long.MAX_VALUE}, a common way to
  * write "unlimited", refused every call on Redis when the scripts rounded it).
  */
+@Tag("redis")
 class RedisLimitRangeTest {
 
     @RegisterExtension

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Redis memory per limited key (MEMORY USAGE of its three keys) and Redis CPU per call (INFO
  * cpu), on a server of the test's own: the figures docs/redis-setup.md and docs/scaling.md quote.
  */
+@Tag("redis")
 class RedisMemoryPerKeyTest {
 
     @Test

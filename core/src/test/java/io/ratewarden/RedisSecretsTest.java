@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and authentication works with passwords and ACL users holding awkward characters. Logs are read
  * from the file all test logging goes to.
  */
+@Tag("redis")
+@Tag("smoke")
 class RedisSecretsTest {
 
     private static final String PASSWORD = "Pa55@:/+%40w0rd-default";

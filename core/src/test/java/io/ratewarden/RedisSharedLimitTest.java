@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +32,8 @@ import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
 /** Instances on one Redis share one limit; limits follow the code; keys stay in one slot. */
+@Tag("redis")
+@Tag("smoke")
 class RedisSharedLimitTest {
 
     @RegisterExtension

@@ -10,6 +10,7 @@ import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +22,7 @@ import org.redisson.config.ConstantDelay;
  * A new instance on a real Redis: shared from its first call when Redis is reachable, never held
  * up by one that refuses connections, and honest about a first connection still being made.
  */
+@Tag("fault")
 class RedisStartupTest {
 
     @RegisterExtension

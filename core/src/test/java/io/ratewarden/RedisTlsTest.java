@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.redisson.config.Config;
@@ -23,6 +24,7 @@ import org.redisson.config.Config;
  * TLS ({@code rediss://}) with a private certificate authority and an ACL user: the setup of
  * managed Redis services. The test makes its own CA and server certificate with openssl.
  */
+@Tag("redis")
 class RedisTlsTest {
 
     private static final String PASSWORD = "tls-S3cret:@/+";

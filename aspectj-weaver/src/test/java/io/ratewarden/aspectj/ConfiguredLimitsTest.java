@@ -10,6 +10,7 @@ import io.ratewarden.RateLimited;
 import io.ratewarden.Ratewarden;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * configuration that overrules the annotation, tiers chosen by an argument, shadow mode and an
  * override, all through the aspect.
  */
+@Tag("unit")
 class ConfiguredLimitsTest {
 
     /** A caller and the plan it pays for. */

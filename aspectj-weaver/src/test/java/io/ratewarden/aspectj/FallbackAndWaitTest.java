@@ -19,12 +19,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Fallback methods, asynchronous methods and waiting for permits. Waiting is about real time, so
  * these tests run on the system ticker.
  */
+@Tag("unit")
 class FallbackAndWaitTest {
 
     private Ratewarden ratewarden;

@@ -12,10 +12,12 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Keys are untrusted input: any text works, stays isolated, and memory stays bounded. */
+@Tag("unit")
 class HostileKeyTest {
 
     @RegisterExtension

@@ -10,6 +10,7 @@ import io.ratewarden.RateLimitedValidator;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Each invalid annotation fails the first call of its method with an IllegalStateException naming
  * the method and the attribute, and the validator reports all of them without calling anything.
  */
+@Tag("unit")
 class InvalidAnnotationTest {
 
     @RegisterExtension

@@ -9,12 +9,14 @@ import java.io.InputStream;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The aspect keeps a woven class's limits no longer than the class: a web application redeployed
  * in a server that loaded Ratewarden from a shared class loader must not leak its classes.
  */
+@Tag("unit")
 class JoinPointUnloadingTest {
 
     private static final String WOVEN = "io.ratewarden.aspectj.unloadable.Greeter";

@@ -10,10 +10,12 @@ import io.ratewarden.RateLimited;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Key expressions isolate callers: one permit per key and hour in every method here. */
+@Tag("unit")
 class KeyExpressionTest {
 
     @RegisterExtension

@@ -10,10 +10,12 @@ import io.ratewarden.Limit;
 import io.ratewarden.RateLimitExceededException;
 import io.ratewarden.RateLimited;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Cost, limits shared by name, and repeated limits on one method. */
+@Tag("unit")
 class LimitCompositionTest {
 
     @RegisterExtension

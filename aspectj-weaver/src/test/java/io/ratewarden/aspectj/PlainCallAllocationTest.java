@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ratewarden.RateLimited;
 import io.ratewarden.Ratewarden;
 import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * rejected call answered by a fallback allocates nothing in the aspect: measured with the JVM's
  * per-thread allocation counter over many calls.
  */
+@Tag("unit")
 class PlainCallAllocationTest {
 
     static class Hot {

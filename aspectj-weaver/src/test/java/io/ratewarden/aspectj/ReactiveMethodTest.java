@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
@@ -21,6 +22,7 @@ import reactor.core.publisher.Mono;
  * Woven methods returning Reactor's {@code Mono} and {@code Flux}: permits are taken when the
  * result is subscribed, once per subscription, and a rejection is an error signal.
  */
+@Tag("unit")
 class ReactiveMethodTest {
 
     @RegisterExtension

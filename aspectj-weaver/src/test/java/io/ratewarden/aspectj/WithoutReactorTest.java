@@ -9,12 +9,14 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Reactor is an optional dependency: with its jars taken off the class path (Redisson brings
  * them, and an application may exclude them), woven methods work as before.
  */
+@Tag("unit")
 class WithoutReactorTest {
 
     @Test

@@ -9,10 +9,12 @@ import io.ratewarden.RateLimited;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The limit holds on every kind of method execution the aspect weaves. */
+@Tag("unit")
 class WovenMethodKindsTest {
 
     @RegisterExtension

@@ -10,9 +10,11 @@ import io.ratewarden.RateLimited;
 import io.ratewarden.Ratewarden;
 import io.ratewarden.testing.RedisServerProcess;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** An annotation's onStoreFailure decides its calls while Redis cannot. */
+@Tag("fault")
 class AnnotationFailurePolicyTest {
 
     static class Service {

@@ -14,10 +14,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import javax.management.ObjectName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Durations and Redis settings from the environment. */
+@Tag("redis")
 class EnvironmentSettingsTest {
 
     @Test

@@ -3,12 +3,14 @@ package io.ratewarden.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /** URLs are taken apart by hand and masked by rebuilding them; no form lets a secret through. */
+@Tag("unit")
 class RedisAddressMaskingTest {
 
     @ParameterizedTest(name = "{0}")

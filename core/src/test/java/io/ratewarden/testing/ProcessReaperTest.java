@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The redis-server a test JVM started dies with that JVM, whether it is killed outright or asked
  * to stop: the harness never leaves servers behind.
  */
+@Tag("redis")
 class ProcessReaperTest {
 
     /** A test JVM in miniature: starts a server, says its pid, and waits to be killed. */

@@ -21,6 +21,7 @@ import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.Test;
  * through a remote JMX connection as jconsole would: in memory, then on a real Redis through a
  * kill and a restart.
  */
+@Tag("redis")
+@Tag("smoke")
 class ExampleProcessIT {
 
     private static final ObjectName INSTANCE = name("io.ratewarden:type=Ratewarden,name=\"ratewarden-example\"");

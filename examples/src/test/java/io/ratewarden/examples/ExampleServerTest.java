@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * and reports its store: 200 while Redis or memory decides as configured, and while the first
  * connection to Redis is still being made.
  */
+@Tag("redis")
 class ExampleServerTest {
 
     private final HttpClient http = HttpClient.newHttpClient();

@@ -11,15 +11,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Follows docs/getting-started.md literally: its pom.xml, its two classes at the paths it names,
  * and its run command, in an empty directory. Step 1 of the page ({@code mvn install} in a clone)
- * is done by copying the artifacts this build just packaged into the local repository, as
- * {@code install} would, rather than by building the tree again from inside its own build.
+ * is done by copying the artifacts this build just packaged into a local repository under
+ * {@code target/}, as {@code install} would, rather than by building the tree again from inside its
+ * own build. The run reads every other artifact from the user's local repository as from a remote
+ * one (read only; Maven Central after it), so the test writes nothing outside the checkout: a
+ * snapshot of Ratewarden the user installed stays as it was.
  */
+@Tag("build")
+@Tag("smoke")
 class GettingStartedIT {
 
     private static final String VERSION = "0.1.0-SNAPSHOT";
@@ -27,8 +33,11 @@ class GettingStartedIT {
     @Test
     void aReaderOfGettingStartedGetsAWovenLimitedMethod(@TempDir Path project) throws Exception {
         Path root = Path.of(System.getProperty("ratewarden.test.projectRoot")).toRealPath();
-        Path repository = Path.of(System.getProperty("ratewarden.test.localRepository"));
+        Path usersRepository = Path.of(System.getProperty("ratewarden.test.localRepository"));
+        Path repository = Path.of(System.getProperty("ratewarden.test.itRepository"));
         installLibrary(root, repository);
+        Path settings = project.resolve("settings.xml");
+        Files.writeString(settings, readOnlyMirrorOf(usersRepository));
 
         List<Block> blocks = codeBlocks(Files.readAllLines(root.resolve("docs/getting-started.md")));
         Block pom = single(blocks, "xml", "<project");
@@ -48,6 +57,7 @@ class GettingStartedIT {
         List<String> arguments = new ArrayList<>(Arrays.asList(command.split("\\s+")));
         assertThat(arguments.get(0)).isEqualTo("mvn");
         arguments.add(1, "-Dmaven.repo.local=" + repository);
+        arguments.add(2, "--settings=" + settings);
         Path output = project.resolve("run.log");
         Process maven = new ProcessBuilder(arguments).directory(project.toFile()).redirectErrorStream(true)
                 .redirectOutput(output.toFile()).start();
@@ -107,6 +117,34 @@ class GettingStartedIT {
                 .filter(b -> b.language().equals(language) && b.text().contains(containing)).toList();
         assertThat(found).as("%s blocks containing %s", language, containing).hasSize(1);
         return found.get(0);
+    }
+
+    /**
+     * Settings that read the user's local repository as a remote one before Maven Central: what it
+     * holds is copied into the run's own repository, nothing is written to it.
+     */
+    private static String readOnlyMirrorOf(Path usersRepository) {
+        String url = usersRepository.toUri().toString();
+        return """
+                <settings>
+                  <profiles>
+                    <profile>
+                      <id>users-repository-read-only</id>
+                      <repositories>
+                        <repository><id>users-repository</id><url>%1$s</url>
+                          <releases><updatePolicy>never</updatePolicy></releases><snapshots><enabled>false</enabled></snapshots>
+                        </repository>
+                      </repositories>
+                      <pluginRepositories>
+                        <pluginRepository><id>users-repository</id><url>%1$s</url>
+                          <releases><updatePolicy>never</updatePolicy></releases><snapshots><enabled>false</enabled></snapshots>
+                        </pluginRepository>
+                      </pluginRepositories>
+                    </profile>
+                  </profiles>
+                  <activeProfiles><activeProfile>users-repository-read-only</activeProfile></activeProfiles>
+                </settings>
+                """.formatted(url);
     }
 
     /** What {@code mvn install} of step 1 leaves in the local repository for these three artifacts. */

@@ -8,12 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The published aspect jar also works by load-time weaving: a class that javac compiled, run in a
  * separate JVM with {@code -javaagent:aspectjweaver.jar}, is limited.
  */
+@Tag("unit")
+@Tag("smoke")
 class LoadTimeWeavingTest {
 
     @Test

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The meters say what the MXBeans say: per limit, outcome and backend, on Redis and through a
  * kill of its process, and they never carry a key.
  */
+@Tag("redis")
+@Tag("smoke")
 class RatewardenMetricsTest {
 
     @RegisterExtension

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * failed: stepped time, one instance's view. The limit is 100 per second and this instance's share
  * 25 (four instances); this instance had taken 10 of the limit's grants on Redis.
  */
+@Tag("unit")
 class DecisionAfterFailureTest {
 
     private static final Limit LIMIT = Limit.of(100, Duration.ofSeconds(1));

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * store moves. The process-level fault tests (a killed, paused, slow Redis) are the end-to-end
  * proof of the same rules.
  */
+@Tag("unit")
 class FailoverRateLimitStoreTest {
 
     @RegisterExtension

@@ -12,6 +12,7 @@ import io.ratewarden.store.tck.RateLimitStoreContract;
 import io.ratewarden.testing.LogWatch;
 import io.ratewarden.testing.RedisServerProcess;
 import java.io.IOException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * listens on): the service that started while Redis was down decides in memory, by the same
  * contract.
  */
+@Tag("fault")
 class FailoverWithRedisUnreachableContractTest extends RateLimitStoreContract {
 
     @RegisterExtension

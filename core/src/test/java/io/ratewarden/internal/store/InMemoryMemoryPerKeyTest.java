@@ -10,12 +10,14 @@ import java.lang.ref.Reference;
 import java.lang.management.MemoryMXBean;
 import java.time.Clock;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Memory per key of the in-memory store is bounded and does not grow with the limit's permits.
  * Prints the measured bytes per key (the figure the documentation quotes).
  */
+@Tag("unit")
 class InMemoryMemoryPerKeyTest {
 
     private static final int KEYS = 200_000;

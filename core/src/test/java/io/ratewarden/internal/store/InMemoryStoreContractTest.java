@@ -3,8 +3,10 @@ package io.ratewarden.internal.store;
 import io.ratewarden.Backend;
 import io.ratewarden.store.RateLimitStore;
 import io.ratewarden.store.tck.RateLimitStoreContract;
+import org.junit.jupiter.api.Tag;
 
 /** The store contract on the in-memory store. */
+@Tag("unit")
 class InMemoryStoreContractTest extends RateLimitStoreContract {
 
     @Override

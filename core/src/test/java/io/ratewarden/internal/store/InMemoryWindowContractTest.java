@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  *   <li>a rejection's {@code retryAfter} is positive and never above the window.</li>
  * </ul>
  */
+@Tag("unit")
 class InMemoryWindowContractTest {
 
     private static final long SLOTS = 16;

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * restore at once, or after an operator's newer override or clear, agree on the newest write. And
  * {@link OverrideSync} tells a lost hash from one this instance's own write created.
  */
+@Tag("redis")
 class OverrideRestoreTest {
 
     @RegisterExtension

@@ -7,12 +7,14 @@ import io.ratewarden.testing.TestRedis;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The store contract on a store backed by a real Redis: one Redis per test class, one key space
  * per test, and the loss of state as a deletion of that key space under the live store.
  */
+@Tag("redis")
 abstract class RealRedisContract extends RateLimitStoreContract {
 
     @RegisterExtension

@@ -10,9 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The failover state machine, stepped by hand. */
+@Tag("unit")
 class RedisHealthTest {
 
     private static final class SteppedClock extends Clock {

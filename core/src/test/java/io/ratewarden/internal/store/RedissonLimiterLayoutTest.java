@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.api.RKeys;
@@ -26,6 +27,7 @@ import org.redisson.client.codec.StringCodec;
  * the Redisson on the class path and a real Redis: this test fails when an upgrade changes the
  * keys, their types, the member format of a grant, or the errors the decision script mimics.
  */
+@Tag("redis")
 class RedissonLimiterLayoutTest {
 
     @RegisterExtension

@@ -9,12 +9,14 @@ import io.ratewarden.Ratewarden;
 import io.ratewarden.store.RateLimitStore;
 import io.ratewarden.store.tck.RateLimitStoreContract;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * A store written outside Ratewarden passes the published store test kit, and then limits calls
  * once plugged in: what docs/custom-store.md asks of a store of one's own.
  */
+@Tag("unit")
 class SlidingLogStoreTest extends RateLimitStoreContract {
 
     @Override

@@ -10,6 +10,7 @@ import io.ratewarden.testing.RedisServer;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
@@ -24,6 +25,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
  * no ERROR) when Redis cannot be reached for an override or a reset.
  */
 @ExtendWith(OutputCaptureExtension.class)
+@Tag("redis")
 class RatewardenEndpointTest {
 
     private final ApplicationContextRunner contexts = new ApplicationContextRunner()

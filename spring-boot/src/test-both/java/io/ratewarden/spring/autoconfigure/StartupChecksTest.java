@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,6 +41,8 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * different names on one Redis keep separate counts.
  */
 @ExtendWith(OutputCaptureExtension.class)
+@Tag("redis")
+@Tag("smoke")
 class StartupChecksTest {
 
     private static final String SECRET = "s3cr3t-PW";

@@ -9,6 +9,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import io.ratewarden.RateLimitExceededException;
 import java.time.Duration;
 import org.hamcrest.Matchers;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -21,6 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /** What a rejected call answers over HTTP, in Spring MVC and in WebFlux. */
+@Tag("unit")
 class RateLimitExceededHandlerTest {
 
     @RestController

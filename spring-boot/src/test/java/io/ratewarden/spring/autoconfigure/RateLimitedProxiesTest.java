@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.aop.support.AopUtils;
@@ -35,6 +36,7 @@ import reactor.core.publisher.Mono;
  * limited through Spring AOP proxies, with the aspect's semantics, Reactor's at subscription
  * included; woven classes are left alone; and the start-up log says what a proxy cannot cover.
  */
+@Tag("unit")
 class RateLimitedProxiesTest {
 
     private final ApplicationContextRunner contexts = new ApplicationContextRunner()

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -33,6 +34,8 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.S
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The auto-configuration in application contexts, with and without Redis. */
+@Tag("redis")
+@Tag("smoke")
 class RatewardenAutoConfigurationTest {
 
     private final ApplicationContextRunner contexts = new ApplicationContextRunner()

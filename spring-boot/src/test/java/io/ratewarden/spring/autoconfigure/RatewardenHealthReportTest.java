@@ -10,9 +10,11 @@ import io.ratewarden.StoreState;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.RateLimitStore;
 import java.time.Instant;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** What the health component reports in each state of the store, on either Boot line. */
+@Tag("unit")
 class RatewardenHealthReportTest {
 
     /** A store that reports the state it is given. */

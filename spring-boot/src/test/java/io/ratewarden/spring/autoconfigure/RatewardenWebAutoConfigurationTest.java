@@ -2,12 +2,14 @@ package io.ratewarden.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 /** The 429 handler is there in servlet and reactive applications, and can be replaced or dropped. */
+@Tag("unit")
 class RatewardenWebAutoConfigurationTest {
 
     private final AutoConfigurations configurations =

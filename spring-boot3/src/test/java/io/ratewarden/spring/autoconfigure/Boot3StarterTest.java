@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ratewarden.Limit;
 import io.ratewarden.Ratewarden;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.actuate.health.Health;
@@ -14,6 +15,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The starter on Spring Boot 3.5: the same auto-configuration, with Boot 3's health types. */
+@Tag("unit")
 class Boot3StarterTest {
 
     private final ApplicationContextRunner contexts = new ApplicationContextRunner()

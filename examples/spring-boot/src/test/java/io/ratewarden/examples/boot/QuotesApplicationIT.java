@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * {@code ratewarden.redis-timeout} only (and the port),
  * driven over HTTP on a Redis that is then killed. Its log must hold no ERROR.
  */
+@Tag("redis")
+@Tag("smoke")
 class QuotesApplicationIT {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
