@@ -7,6 +7,7 @@ import io.ratewarden.testing.DelayingProxy;
 import io.ratewarden.testing.LogWatch;
 import io.ratewarden.testing.RedisServer;
 import io.ratewarden.testing.RedisServerProcess;
+import io.ratewarden.testing.SchedulingDelay;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
 import java.util.List;
@@ -190,6 +191,51 @@ class RedisStartupTest {
         }
         assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName))
                 .as("threads alive once close returned").doesNotContain(connectThread);
+    }
+
+    /**
+     * Sentinels whose connection attempts hang (their listen queue is full, so nothing answers the
+     * connect) and a client configured to wait 10 s for each: close() still returns within a second,
+     * and the client created after it is shut down once its attempt ended, leaving no thread and no
+     * ERROR behind.
+     */
+    @Test
+    void closeEndsWithinASecondWhateverTheConnectTimeout() throws Exception {
+        LogWatch log = LogWatch.failOnError();
+        long mark = log.mark();
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             java.net.Socket queued = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(),
+                     silent.getLocalPort())) {
+            Config config = new Config();
+            config.useSentinelServers().setMasterName("nowhere").setConnectTimeout(10_000)
+                    .addSentinelAddress("redis://127.0.0.1:" + silent.getLocalPort());
+            String name = "close-while-connecting-" + silent.getLocalPort();
+            String connectThread = "ratewarden-connect-" + name;
+            Ratewarden rw = Ratewarden.builder().name(name).redissonConfig(config).startupWait(Duration.ZERO)
+                    .jmx(false).build();
+            Duration closing;
+            try (SchedulingDelay delay = SchedulingDelay.measure("close-while-connecting")) {
+                await("the connect thread creating the client").atMost(PATIENT)
+                        .until(() -> insideRedissonConnect(connectThread) || creatingClient(connectThread));
+                long start = System.nanoTime();
+                rw.close();
+                closing = Duration.ofNanos(System.nanoTime() - start);
+                assertThat(closing).as("close() with a 10 s connect timeout in progress; %s", delay)
+                        .isLessThan(delay.allowing(Duration.ofSeconds(1)));
+            }
+            await("the attempt's end, and the client shut down after it").atMost(Duration.ofSeconds(60))
+                    .until(() -> Thread.getAllStackTraces().keySet().stream()
+                            .noneMatch(t -> t.getName().equals(connectThread) || t.getName().startsWith("redisson-netty")));
+            System.out.printf("close() while a client connected with a 10 s timeout: %d ms%n", closing.toMillis());
+        }
+        assertThat(log.linesSince(mark, LogWatch.Level.ERROR)).isEmpty();
+    }
+
+    private static boolean creatingClient(String threadName) {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(entry -> entry.getKey().getName().equals(threadName))
+                .flatMap(entry -> java.util.Arrays.stream(entry.getValue()))
+                .anyMatch(frame -> frame.getClassName().startsWith("org.redisson."));
     }
 
     private static boolean insideRedissonConnect(String threadName) {

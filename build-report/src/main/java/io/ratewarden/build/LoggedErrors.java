@@ -15,7 +15,9 @@ import java.util.stream.Stream;
 /**
  * The ERROR lines that one module's tests logged in this build, wherever a test class forgot to
  * watch its own log: in normal operation (grants, rejections, waits, an outage and its recovery)
- * an ERROR is a defect, whoever logged it, Ratewarden or a library on its behalf.
+ * an ERROR is a defect, whoever logged it, Ratewarden or a library on its behalf. So is a WARN
+ * that carries a stack trace from Ratewarden, or from Redisson or Netty on its behalf: an operator
+ * reads a stack trace as a crash.
  *
  * <p>Reads the module's test logs ({@code target/ratewarden-tests.log}, or one per test JVM,
  * {@code ratewarden-tests-1.log}, ..., SLF4J simple) and the test
@@ -33,6 +35,15 @@ final class LoggedErrors {
             + "\\s+ERROR\\s.*"
             + "|^Exception in thread \".*");
 
+    /** A WARN line of Ratewarden's, Redisson's or Netty's loggers, full or abbreviated (Boot's layout). */
+    private static final Pattern OUR_WARN_LINE = Pattern.compile(
+            "^(?:\\d+ \\[[^\\]]*\\]|\\d\\d:\\d\\d:\\d\\d\\.\\d+ \\[[^\\]]*\\]|\\d{4}-\\d\\d-\\d\\d[T ]\\S+)"
+            + "\\s+WARN\\s.*?\\b(?:io\\.ratewarden|org\\.redisson|io\\.netty|i\\.r\\.|o\\.r\\.|i\\.n\\.)\\S*\\s.*");
+
+    /** The first line of a stack trace: a throwable's class and message, or a frame. */
+    private static final Pattern TRACE_START = Pattern.compile(
+            "^(?:[\\w$]+\\.)+[\\w$]*(?:Exception|Error|Throwable)(?::.*)?$|^\\s+at [\\w$.]+\\(.*");
+
     /** One ERROR line and the file it is in. */
     record Line(Path file, String text) {
     }
@@ -41,7 +52,8 @@ final class LoggedErrors {
     }
 
     /**
-     * Returns the ERROR lines in the test logs under {@code target} written since {@code start}.
+     * Returns the ERROR lines, and the WARN lines of ours followed by a stack trace, in the test
+     * logs under {@code target} written since {@code start}.
      *
      * @param target a module's build directory
      * @param start the build's start; files last written before it belong to an earlier build
@@ -57,10 +69,14 @@ final class LoggedErrors {
                 // A reader replaces bytes that are not UTF-8: a child process's output may hold some.
                 try (BufferedReader text = new BufferedReader(
                         new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
+                    String warning = null; // a WARN of ours on the line before, whose trace may follow
                     for (String line = text.readLine(); line != null; line = text.readLine()) {
                         if (ERROR_LINE.matcher(line).matches()) {
                             lines.add(new Line(file, line));
+                        } else if (warning != null && TRACE_START.matcher(line).matches()) {
+                            lines.add(new Line(file, warning + " [with a stack trace: " + line.trim() + "]"));
                         }
+                        warning = OUR_WARN_LINE.matcher(line).matches() ? line : null;
                     }
                 }
             } catch (IOException e) {

@@ -68,7 +68,7 @@ public final class TestReport {
         }
         System.out.println("Tests of every module in this build (Surefire and Failsafe reports, test logs):");
         System.out.printf("  %-32s %6s %7s %7s %8s %13s%n", "module", "tests", "failed", "errors", "skipped",
-                "ERROR logged");
+                "ERROR/trace");
         List<String> problems = new ArrayList<>();
         for (ModuleResult result : results) {
             System.out.printf("  %-32s %6d %7d %7d %8d %13d%s%n", result.module(), result.tests(),
@@ -79,7 +79,8 @@ public final class TestReport {
             }
             if (!result.loggedErrors().isEmpty()) {
                 LoggedErrors.Line first = result.loggedErrors().get(0);
-                problems.add(result.module() + ": " + result.loggedErrors().size() + " ERROR line(s) logged; the first,"
+                problems.add(result.module() + ": " + result.loggedErrors().size() + " ERROR line(s), or WARN line(s) with a"
+                        + " stack trace, logged; the first,"
                         + " in " + root.relativize(first.file()) + ": " + abbreviated(first.text()));
             }
         }

@@ -33,6 +33,7 @@ public final class RedisConnection implements AutoCloseable {
     private final boolean cluster;
     private volatile RedissonClient client;
     private boolean closed; // under this object's lock
+    private final Object creation = new Object();
 
     private RedisConnection(Supplier<RedissonClient> factory, boolean owned, String maskedUrl, Secrets secrets,
                             boolean cluster) {
@@ -153,19 +154,32 @@ public final class RedisConnection implements AutoCloseable {
      */
     public RedissonClient client() {
         RedissonClient current = client;
-        if (current == null) {
+        if (current != null) {
+            return current;
+        }
+        // Creating may block for long (a Redisson configuration's Sentinels, each tried for its
+        // connect timeout, cannot be interrupted): under a lock of its own, so that close() never
+        // waits for it. A client created after close() is shut down here, once its attempt ended.
+        synchronized (creation) {
+            current = client;
+            if (current != null) {
+                return current;
+            }
             synchronized (this) {
-                current = client;
-                if (current == null) {
-                    if (closed) {
-                        throw new IllegalStateException("the connection to Redis " + maskedUrl + " is closed");
-                    }
-                    current = factory.get();
-                    client = current;
+                if (closed) {
+                    throw new IllegalStateException("the connection to Redis " + maskedUrl + " is closed");
                 }
             }
+            RedissonClient created = factory.get();
+            synchronized (this) {
+                if (!closed) {
+                    client = created;
+                    return created;
+                }
+            }
+            shutDown(created);
+            throw new IllegalStateException("the connection to Redis " + maskedUrl + " is closed");
         }
-        return current;
     }
 
     /**
@@ -195,7 +209,11 @@ public final class RedisConnection implements AutoCloseable {
         return secrets;
     }
 
-    /** Shuts the client down when Ratewarden created it. Idempotent. */
+    /**
+     * Shuts the client down when Ratewarden created it (a client passed in stays open). Idempotent.
+     * Does not wait for a client still being created: the thread creating it shuts it down once its
+     * attempt ends.
+     */
     @Override
     public void close() {
         RedissonClient current;
@@ -204,7 +222,13 @@ public final class RedisConnection implements AutoCloseable {
             current = client;
             client = null;
         }
-        if (owned && current != null && !current.isShutdown()) {
+        if (current != null) {
+            shutDown(current);
+        }
+    }
+
+    private void shutDown(RedissonClient current) {
+        if (owned && !current.isShutdown()) {
             // No quiet period: Redisson hands Netty what is left of the timeout after closing the
             // connections, and Netty refuses a timeout below its quiet period.
             current.shutdown(0, 2_000, TimeUnit.MILLISECONDS);

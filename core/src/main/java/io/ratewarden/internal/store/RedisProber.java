@@ -32,8 +32,9 @@ import java.util.function.Consumer;
  */
 final class RedisProber implements AutoCloseable {
 
-    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
-    private static final Duration HEARTBEAT_GRACE = Duration.ofSeconds(1);
+    private static final Duration AFTER_INTERRUPT = Duration.ofMillis(150);
+    private static final Duration MIN_HEARTBEAT_GRACE = Duration.ofMillis(100);
+    private static final Duration MAX_HEARTBEAT_GRACE = Duration.ofMillis(600);
 
     private final Heartbeats heartbeats;
     private final RedisHealth health;
@@ -141,14 +142,14 @@ final class RedisProber implements AutoCloseable {
     }
 
     /**
-     * Stops the probe and waits for it and for the heartbeat in progress: afterwards no heartbeat
-     * runs and, but for one connection attempt that outlasts the wait, the instance's threads have
-     * ended, so the client may be shut down. The heartbeat is given its Redis timeout, at least a
-     * second, to end by itself; one still running then is opening a connection, possibly through
-     * the retries a Redisson configuration asks for, and is interrupted, which ends those retries at
-     * once. A single connection attempt cannot be interrupted: the wait for it is bounded by a few
-     * seconds (a client built from a URL connects within two), and a client shut down while one is
-     * still being opened may log an error for it.
+     * Stops the probe and waits for it and for the heartbeat in progress, within a second in all
+     * whatever the client's connect timeout: afterwards no heartbeat runs, so the client may be
+     * shut down. The heartbeat is given its Redis timeout (at least 100 ms, at most 600 ms) to end
+     * by itself; one still running then is interrupted, which ends the retries a Redisson
+     * configuration asks for at once. One still creating the client then (Redisson connects to a
+     * configuration's Sentinels one by one, each for its connect timeout, and cannot be interrupted)
+     * is left to end by itself: close() does not wait for it, and the connection shuts the client
+     * down once it is made ({@link io.ratewarden.internal.RedisConnection#client()}).
      */
     @Override
     public void close() {
@@ -156,11 +157,12 @@ final class RedisProber implements AutoCloseable {
         prober.shutdownNow();
         connector.shutdown();
         try {
-            prober.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            long grace = Math.max(redisTimeout.toNanos(), HEARTBEAT_GRACE.toNanos());
+            prober.awaitTermination(AFTER_INTERRUPT.toMillis(), TimeUnit.MILLISECONDS);
+            long grace = Math.min(Math.max(redisTimeout.toNanos(), MIN_HEARTBEAT_GRACE.toNanos()),
+                    MAX_HEARTBEAT_GRACE.toNanos());
             if (!connector.awaitTermination(grace, TimeUnit.NANOSECONDS)) {
                 connector.shutdownNow();
-                connector.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                connector.awaitTermination(AFTER_INTERRUPT.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
