@@ -405,9 +405,10 @@ public final class Ratewarden implements AutoCloseable {
     /**
      * Unregisters the MXBeans, stops the probe and releases the store (shutting down a Redisson
      * client Ratewarden created). Idempotent. Later calls for permits fail with
-     * {@link IllegalStateException}. Blocks while a heartbeat or connection attempt in progress
-     * ends: for at most the Redis timeout (at least a second), after which it is interrupted, plus
-     * a few seconds for one connect that cannot be.
+     * {@link IllegalStateException}. Returns within a second, whatever the client's connect
+     * timeout: a heartbeat in progress gets the Redis timeout (100 to 600 ms) to end, then is
+     * interrupted; a connection attempt that cannot be interrupted is not waited for, and the
+     * client is shut down on a daemon thread once it ends.
      */
     @Override
     public void close() {

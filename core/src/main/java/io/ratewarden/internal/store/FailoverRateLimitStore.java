@@ -406,17 +406,19 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     }
 
     /**
-     * Stops the probe and waits for it (see {@link RedisProber#close()}), then closes both stores:
-     * no Redis client exists or is created afterwards. Calls in flight are decided by the policy,
-     * without a failover.
+     * Stops the probe (see {@link RedisProber#close()}, within a second) and closes both stores:
+     * the Redis client at once, or, when a heartbeat is still inside a connection attempt that
+     * cannot be interrupted, on a daemon thread as soon as that attempt ends (its connect timeout at
+     * most), so that no shutdown cuts an attempt off. No Redis client is created afterwards. Calls
+     * in flight are decided by the policy, without a failover.
      */
     @Override
     public void close() {
         try {
             prober.close();
         } finally {
-            redis.close();
             local.close();
+            prober.afterHeartbeat(redis::close);
         }
     }
 }

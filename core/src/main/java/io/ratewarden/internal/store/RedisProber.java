@@ -37,6 +37,7 @@ final class RedisProber implements AutoCloseable {
     private static final Duration MAX_HEARTBEAT_GRACE = Duration.ofMillis(600);
 
     private final Heartbeats heartbeats;
+    private final String instanceName;
     private final RedisHealth health;
     private final Consumer<Heartbeats.Heartbeat> news;
     private final Consumer<Throwable> failures;
@@ -78,6 +79,7 @@ final class RedisProber implements AutoCloseable {
         this.probeInterval = probeInterval;
         this.redisTimeout = redisTimeout;
         this.connectGraceNanos = connectGrace.toNanos();
+        this.instanceName = instanceName;
         this.prober = Executors.newSingleThreadScheduledExecutor(daemon("ratewarden-probe-" + instanceName));
         this.connector = Executors.newSingleThreadExecutor(daemon("ratewarden-connect-" + instanceName));
     }
@@ -143,13 +145,12 @@ final class RedisProber implements AutoCloseable {
 
     /**
      * Stops the probe and waits for it and for the heartbeat in progress, within a second in all
-     * whatever the client's connect timeout: afterwards no heartbeat runs, so the client may be
-     * shut down. The heartbeat is given its Redis timeout (at least 100 ms, at most 600 ms) to end
-     * by itself; one still running then is interrupted, which ends the retries a Redisson
-     * configuration asks for at once. One still creating the client then (Redisson connects to a
-     * configuration's Sentinels one by one, each for its connect timeout, and cannot be interrupted)
-     * is left to end by itself: close() does not wait for it, and the connection shuts the client
-     * down once it is made ({@link io.ratewarden.internal.RedisConnection#client()}).
+     * whatever the client's connect timeout. The heartbeat is given its Redis timeout (at least
+     * 100 ms, at most 600 ms) to end by itself; one still running then is interrupted, which ends
+     * the retries a Redisson configuration asks for at once. One still inside a single connection
+     * attempt (Redisson connects to a configuration's Sentinels one by one, each for its connect
+     * timeout, and cannot be interrupted) is not waited for: {@link #afterHeartbeat} runs what must
+     * wait for it.
      */
     @Override
     public void close() {
@@ -167,6 +168,31 @@ final class RedisProber implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * After {@link #close()}: runs {@code task} once no heartbeat runs any more, at once on this
+     * thread when none does, else on a daemon thread when the connection attempt in progress ends.
+     *
+     * @param task what must not run while a heartbeat does: shutting the client down
+     */
+    void afterHeartbeat(Runnable task) {
+        if (connector.isTerminated()) {
+            task.run();
+            return;
+        }
+        Thread waiter = new Thread(() -> {
+            try {
+                while (!connector.awaitTermination(1, TimeUnit.MINUTES)) {
+                    // a connection attempt ends by its connect timeout: keep waiting for it
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            task.run();
+        }, "ratewarden-close-" + instanceName);
+        waiter.setDaemon(true);
+        waiter.start();
     }
 
     /** Whether {@link #close()} was called. */
