@@ -331,7 +331,7 @@ class RedisDeploymentFaultTest {
             long threadsBefore = redissonThreads();
             long filesBefore = openFiles();
             int clientsBefore = connectedClients(server);
-            for (int cycle = 0; cycle < 200; cycle++) {
+            for (int cycle = 0; cycle < 100; cycle++) {
                 String url = cycle % 2 == 0 ? server.url() : "redis://127.0.0.1:" + deadPort;
                 try (Ratewarden rw = RedisFixtures.builder(url).jmx(false).build()) {
                     Limiter limiter = rw.limit("cycle", Limit.of(100, Duration.ofSeconds(1)));
@@ -354,7 +354,7 @@ class RedisDeploymentFaultTest {
                         + server.call("CLIENT", "LIST"), e);
             }
             long files = openFiles();
-            System.out.printf("200 build/close cycles (half on a dead Redis): redisson threads %d -> %d, open files"
+            System.out.printf("100 build/close cycles (half on a dead Redis): redisson threads %d -> %d, open files"
                     + " %d -> %d (bound +50), connected clients %d -> %d%n", threadsBefore, redissonThreads(),
                     filesBefore, files, clientsBefore, connectedClients(server));
             assertThat(files).isLessThanOrEqualTo(filesBefore + 50);
