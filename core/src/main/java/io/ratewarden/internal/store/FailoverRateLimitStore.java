@@ -218,9 +218,15 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
                 return inMemory;
             }
         }
-        // What this instance holds of the key re-creates it on Redis if Redis lost it. After an
-        // outage memory decided first and holds this call too: Redis counts it on its own.
-        long heldHere = afterOutage ? 0 : local.held(key);
+        // What this instance holds of the key re-creates it on Redis if Redis lost it: the grants
+        // in its window, and the permits its other calls asked for and have not heard back about
+        // (Redis may have granted them just before it lost the key). After an outage memory
+        // decided first and holds this call too: Redis counts it on its own.
+        SlidingWindow window = afterOutage ? null : local.existing(key);
+        long heldHere = window == null ? 0 : window.heldInWindow(local.now()) + window.sharedInFlight();
+        if (window != null) {
+            window.sharedInFlight(permits);
+        }
         long sent = System.nanoTime();
         try {
             Decision decision = redis.tryAcquire(key, permits, heldHere);
@@ -252,6 +258,10 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
                     return decideLateReply(key, permits, e);
                 }
             }
+        } finally {
+            if (window != null) {
+                window.sharedInFlight(-permits); // a grant is recorded above before this
+            }
         }
         return decideByPolicy(key, permits, onFailure);
     }
@@ -264,7 +274,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         Decision inMemory = outage.decideLateReply(key, permits);
         if (!inMemory.allowed() && failure instanceof StoreTimeoutException timeout) {
             timeout.onLateAnswer(answer -> {
-                if (answer instanceof Number result && result.longValue() >= 0) {
+                if (RedisCommands.resultOf(answer) >= 0) {
                     outage.grantedByRedis(key, permits);
                 }
             });

@@ -97,6 +97,28 @@ final class RedisCommands {
     }
 
     /**
+     * Reads the number of a decision's answer, as Redis sent it (text, or a number), without
+     * anything else: for an answer that arrived after its caller stopped waiting.
+     *
+     * @return the permits left (0 or more) for a grant, a negative number for a rejection or an
+     *     answer that is not a decision's
+     */
+    static long resultOf(Object answer) {
+        if (answer instanceof Number number) {
+            return number.longValue();
+        }
+        if (answer instanceof String text) {
+            int end = text.indexOf(' ');
+            try {
+                return Long.parseLong(end < 0 ? text : text.substring(0, end));
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * Reads a decision script's text answer: the number, followed by {@code " s"} when the script
      * re-created the bucket from the {@code seed} grants sent with it, which the listener hears of.
      *

@@ -54,9 +54,26 @@ abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
     /** What a call on a retired window returns: look the key up again. */
     static final long RETIRED = Long.MIN_VALUE;
 
+    private static final java.lang.invoke.VarHandle IN_FLIGHT;
+
+    static {
+        try {
+            IN_FLIGHT = java.lang.invoke.MethodHandles.lookup().findVarHandle(SlidingWindow.class, "sharedInFlight",
+                    long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Limit limit;
     /** Permits counted by the windows this one replaced; written before it is published. */
     private long countedBefore;
+    /**
+     * Permits this instance has asked the shared store (Redis) for on this key and not yet heard
+     * back about: a grant Redis made but this instance has not recorded yet is among them.
+     */
+    @SuppressWarnings("unused") // through IN_FLIGHT
+    private volatile long sharedInFlight;
 
     SlidingWindow(Limit limit) {
         this.limit = limit;
@@ -65,6 +82,16 @@ abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
     /** The window for {@code limit}. */
     static SlidingWindow of(Limit limit) {
         return limit.permits() <= EXACT_UP_TO ? new SlidingLog(limit, (int) limit.permits()) : new SlottedWindow(limit);
+    }
+
+    /** Adds {@code permits} (negative to remove) to the permits asked of the shared store and not yet answered. */
+    final void sharedInFlight(long permits) {
+        IN_FLIGHT.getAndAdd(this, permits);
+    }
+
+    /** The permits asked of the shared store on this key and not yet answered. */
+    final long sharedInFlight() {
+        return (long) IN_FLIGHT.getVolatile(this);
     }
 
     /** Whether this window decides by {@code other}: the same object, or an equal limit. */
