@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * another library's stack trace, nor Redisson's report of a Sentinel a fault test made
  * unreachable, in the SLF4J simple and Spring Boot layouts.
  */
+@Tag("unit")
 class LoggedErrorsTest {
 
     @Test
