@@ -54,7 +54,7 @@ class RedisBadNetworkTest {
     void fivePercentLossStaysWithinOnePointOneTimesTheLimitAndRarelyFailsOver() throws Exception {
         try (RedisServer server = TestRedis.server();
              DelayingProxy lossy = new DelayingProxy(server.port(), 0, 0.05, 250, 42)) {
-            Run run = run(lossy.url(), Duration.ofSeconds(12), () -> { });
+            Run run = run(lossy.url(), Duration.ofSeconds(20), () -> { });
             System.out.printf("5 %% loss (a lost segment held 250 ms), 100/s, 4 threads, %.0f s: busiest 1 s window"
                     + " %d (bound 110), %.1f failovers a minute (bound 6), %d calls decided in memory%n",
                     run.seconds(), run.busiestSecond(), run.failoversPerMinute(), run.inMemory());
