@@ -4,10 +4,11 @@
  *
  * <p>Exported: {@code io.ratewarden} (the API), {@code io.ratewarden.jmx} (the MXBean
  * interfaces) and {@code io.ratewarden.store} (the store SPI). Everything else is internal;
- * {@code io.ratewarden.internal} is open to the aspect and the Spring Boot starter alone.
+ * {@code io.ratewarden.internal} is open to the aspect, the Spring Boot starter and the Redis
+ * support alone. Core carries no Redis client: {@code io.ratewarden.redis}
+ * ({@code ratewarden-redis}) provides one through {@link java.util.ServiceLoader}.
  */
 module io.ratewarden {
-    requires transitive redisson; // the builder takes Redisson's Config and RedissonClient
     requires com.github.benmanes.caffeine;
     requires java.management;
     requires org.slf4j;
@@ -17,5 +18,9 @@ module io.ratewarden {
     exports io.ratewarden;
     exports io.ratewarden.jmx;
     exports io.ratewarden.store;
-    exports io.ratewarden.internal to io.ratewarden.aspectj, io.ratewarden.spring;
+    exports io.ratewarden.internal to io.ratewarden.aspectj, io.ratewarden.spring, io.ratewarden.redis;
+    exports io.ratewarden.internal.store to io.ratewarden.redis;
+
+    // Redis support, from io.ratewarden:ratewarden-redis when it is there
+    uses io.ratewarden.internal.store.SharedBackendProvider;
 }

@@ -3,13 +3,16 @@ package io.ratewarden;
 import io.ratewarden.internal.ConfiguredLimit;
 import io.ratewarden.internal.EnvironmentSettings;
 import io.ratewarden.internal.RatewardenSettings;
-import io.ratewarden.internal.RedisConnection;
+import io.ratewarden.internal.RedisAddress;
 import io.ratewarden.internal.SettingValues;
 import io.ratewarden.internal.store.InMemoryRateLimitStore;
 import io.ratewarden.internal.store.InstanceStore;
 import io.ratewarden.internal.store.OverrideInForce;
 import io.ratewarden.internal.store.OverrideOutcomeUnknownException;
+import io.ratewarden.internal.store.SharedBackendProvider;
+import io.ratewarden.internal.store.SharedBackends;
 import io.ratewarden.store.RateLimitStore;
+import io.ratewarden.store.RedisSource;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,9 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
+import java.util.function.Function;
 
 /**
  * A configured rate limiter: the store that decides, the named limits, and their state.
@@ -82,7 +83,8 @@ public final class Ratewarden implements AutoCloseable {
         } else if (builder.redis == null) {
             this.store = InstanceStore.inMemory(local);
         } else {
-            this.store = InstanceStore.onRedis(builder.redis.get(), local, settings);
+            this.store = InstanceStore.shared(builder.redisProvider.open(builder.redisSource, settings), local,
+                    settings);
         }
         if (jmx != null) {
             try {
@@ -452,7 +454,12 @@ public final class Ratewarden implements AutoCloseable {
         private long localMaxKeys = 100_000;
         private FailurePolicy failurePolicy = FailurePolicy.FALLBACK_LOCAL;
         private Ticker ticker = Ticker.systemTicker();
-        private Supplier<RedisConnection> redis;
+        /** The Redis source, given the store module's provider; {@code null} without Redis. */
+        private Function<SharedBackendProvider, RedisSource> redis;
+        /** The Redis setting, masked, for the message when the store module is missing. */
+        private String redisSetting;
+        private SharedBackendProvider redisProvider;
+        private RedisSource redisSource;
         private RateLimitStore plugged;
         private Duration redisTimeout = Duration.ofMillis(100);
         private Duration probeInterval = Duration.ofSeconds(1);
@@ -645,56 +652,45 @@ public final class Ratewarden implements AutoCloseable {
          * @throws IllegalArgumentException if the URL is malformed; the message masks the password
          */
         public Builder redisUrl(String url) {
-            RedisConnection.fromUrl(url).close(); // validates now: a bad URL fails where it is written
-            this.redis = () -> RedisConnection.fromUrl(url);
-            this.plugged = null;
-            return this;
+            RedisAddress address = RedisAddress.parse(url); // validates now: a bad URL fails where it is written
+            return redis(provider -> provider.fromUrl(url), "redisUrl " + address.masked());
         }
 
         /**
-         * Decides on the Redis deployment a Redisson configuration describes (single server,
-         * Sentinel, Cluster, replicated). The configuration is copied with lazy initialisation
-         * turned on; Ratewarden shuts the client it creates down on {@link Ratewarden#close()}.
-         * Replaces any earlier Redis or store setting.
-         *
-         * @param config the configuration
-         * @return this builder
-         */
-        public Builder redissonConfig(Config config) {
-            Config copy = new Config(Objects.requireNonNull(config, "redissonConfig"));
-            this.redis = () -> RedisConnection.fromConfig(copy);
-            this.plugged = null;
-            return this;
-        }
-
-        /**
-         * Decides on the Redis a Redisson YAML file describes; see {@link #redissonConfig(Config)}.
-         * The file holds the password in clear text: Ratewarden never logs it. Replaces any earlier
-         * Redis or store setting.
+         * Decides on the Redis a Redisson YAML file describes (single server, Sentinel, Cluster,
+         * replicated); Ratewarden creates a client of its own per {@link #build()} and shuts it down
+         * on {@link Ratewarden#close()}. The file holds the password in clear text: Ratewarden never
+         * logs it. Needs {@code io.ratewarden:ratewarden-redis}. Replaces any earlier Redis or store
+         * setting.
          *
          * @param yaml the file
          * @return this builder
-         * @throws IllegalArgumentException if the file cannot be read or parsed
+         * @throws IllegalArgumentException if the file cannot be read or parsed (read now when
+         *     {@code ratewarden-redis} is present, else {@link #build()} fails)
          */
         public Builder redissonYaml(Path yaml) {
-            Config config = RedisConnection.readYaml(yaml); // fails here, where the file is named
-            this.redis = () -> RedisConnection.fromConfig(config); // a client of its own per build()
-            this.plugged = null;
-            return this;
+            Objects.requireNonNull(yaml, "redissonYaml");
+            SharedBackendProvider present = SharedBackends.find();
+            RedisSource read = present == null ? null : present.fromYaml(yaml); // fails here, where the file is named
+            return redis(provider -> read != null ? read : provider.fromYaml(yaml), "redissonYaml " + yaml);
         }
 
         /**
-         * Decides on Redis through a client the caller owns. Ratewarden never shuts it down, and
-         * uses the client's settings as they are (with Redisson's default reconnection back-off,
-         * recovery after an outage can take up to ten seconds). Replaces any earlier Redis or store
-         * setting.
+         * Decides on the Redis a source from {@code io.ratewarden:ratewarden-redis} describes: a
+         * Redisson {@code Config} or a client the caller owns
+         * ({@code io.ratewarden.redis.RedissonSource}). Replaces any earlier Redis or store setting.
          *
-         * @param client the client
+         * @param source the source, never {@code null}
          * @return this builder
          */
-        public Builder redissonClient(RedissonClient client) {
-            Objects.requireNonNull(client, "redissonClient");
-            this.redis = () -> RedisConnection.ofClient(client);
+        public Builder redis(RedisSource source) {
+            Objects.requireNonNull(source, "redis");
+            return redis(provider -> source, "redis " + source.maskedAddress());
+        }
+
+        private Builder redis(Function<SharedBackendProvider, RedisSource> source, String setting) {
+            this.redis = source;
+            this.redisSetting = setting;
             this.plugged = null;
             return this;
         }
@@ -715,6 +711,7 @@ public final class Ratewarden implements AutoCloseable {
         public Builder store(RateLimitStore store) {
             this.plugged = Objects.requireNonNull(store, "store");
             this.redis = null;
+            this.redisSetting = null;
             return this;
         }
 
@@ -935,9 +932,19 @@ public final class Ratewarden implements AutoCloseable {
          * does.
          *
          * @return a new instance
-         * @throws IllegalStateException if JMX is on and an instance of the same name is registered
+         * @throws IllegalStateException if JMX is on and an instance of the same name is registered,
+         *     or if Redis is configured and {@code io.ratewarden:ratewarden-redis} is not on the class
+         *     path (the message names it)
          */
         public Ratewarden build() {
+            if (redis != null) {
+                redisProvider = SharedBackends.provider(redisSetting);
+                redisSource = redis.apply(redisProvider);
+                if (!redisProvider.accepts(redisSource)) {
+                    throw new IllegalArgumentException("redis(" + redisSource.getClass().getName() + "): not a source"
+                            + " from " + SharedBackends.ARTIFACT + "; use io.ratewarden.redis.RedissonSource");
+                }
+            }
             return new Ratewarden(this);
         }
     }

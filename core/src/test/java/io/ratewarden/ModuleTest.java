@@ -12,7 +12,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** What the core module shows to its users: the API, the MXBean interfaces and the store SPI. */
+/**
+ * What the core module shows to its users: the API, the MXBean interfaces and the store SPI; its
+ * internals only to Ratewarden's own modules; and no Redis client.
+ */
 @Tag("unit")
 class ModuleTest {
 
@@ -27,8 +30,13 @@ class ModuleTest {
                 Map.entry("io.ratewarden", Set.of()),
                 Map.entry("io.ratewarden.jmx", Set.of()),
                 Map.entry("io.ratewarden.store", Set.of()),
-                Map.entry("io.ratewarden.internal", Set.of("io.ratewarden.aspectj", "io.ratewarden.spring")));
-        assertThat(module.packages()).contains("io.ratewarden.internal.store");
+                Map.entry("io.ratewarden.internal", Set.of("io.ratewarden.aspectj", "io.ratewarden.spring",
+                        "io.ratewarden.redis")),
+                Map.entry("io.ratewarden.internal.store", Set.of("io.ratewarden.redis")));
+        assertThat(module.requires()).extracting(ModuleDescriptor.Requires::name).as("no Redis client in core")
+                .doesNotContain("redisson").allMatch(name -> !name.contains("netty"));
+        assertThat(module.uses()).as("the Redis support is found when it is there")
+                .containsExactly("io.ratewarden.internal.store.SharedBackendProvider");
         assertThat(module.opens()).as("no reflection into the internals").isEmpty();
     }
 }

@@ -1,5 +1,6 @@
 package io.ratewarden.aspectj;
 
+import io.ratewarden.test.ManualTicker;
 import io.ratewarden.Ratewarden;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;

@@ -157,4 +157,19 @@ public record LimitKey(String limitName, String tier, Limit limit, String key) {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
     }
+
+    /**
+     * Checks that a call may ask this bucket for {@code permits} permits: what every store does
+     * before it decides, so that a bad call takes nothing.
+     *
+     * @param permits the permits a call asks for
+     * @throws IllegalArgumentException if {@code permits} is below 1 or above the limit's permits;
+     *     the message names the limit
+     */
+    public void requirePermits(long permits) {
+        if (permits < 1 || permits > limit.permits()) {
+            throw new IllegalArgumentException("permits must be between 1 and " + limit.permits() + " for limit '"
+                    + limitName + "', was " + permits);
+        }
+    }
 }

@@ -4,10 +4,8 @@ import io.ratewarden.Backend;
 import io.ratewarden.Decision;
 import io.ratewarden.FailurePolicy;
 import io.ratewarden.Limit;
-import io.ratewarden.RedisAlgorithm;
 import io.ratewarden.StoreInfo;
 import io.ratewarden.internal.RatewardenSettings;
-import io.ratewarden.internal.RedisConnection;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.RateLimitStore;
 import io.ratewarden.store.StoreUnavailableException;
@@ -19,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Redis while it is healthy, memory when it is not: what a {@code Ratewarden} with Redis uses.
@@ -54,6 +53,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     private final ReseedableStore redis;
     private final InMemoryRateLimitStore local;
     private final Function<Throwable, String> describe;
+    private final Predicate<Object> granted;
     private final RatewardenSettings settings;
     private final RedisHealth health;
     private final OutageAdmission outage;
@@ -78,14 +78,17 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
      * @param heartbeats where the probe writes this instance's heartbeat
      * @param local the in-memory store, on the ticker that dates outages and recoveries
      * @param describe a masked description of a failure that is not a {@link StoreUnavailableException}
+     * @param granted whether a late answer of {@code redis} granted its call
      * @param settings the instance's settings
      * @param maskedUrl the Redis address, masked, for logs and the report
      */
     FailoverRateLimitStore(ReseedableStore redis, Heartbeats heartbeats, InMemoryRateLimitStore local,
-                           Function<Throwable, String> describe, RatewardenSettings settings, String maskedUrl) {
+                           Function<Throwable, String> describe, Predicate<Object> granted,
+                           RatewardenSettings settings, String maskedUrl) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.local = Objects.requireNonNull(local, "local");
         this.describe = Objects.requireNonNull(describe, "describe");
+        this.granted = Objects.requireNonNull(granted, "granted");
         this.settings = settings;
         this.health = new RedisHealth(settings.name(), maskedUrl, SUCCESSES_TO_RECOVER,
                 settings.redisTimeout().multipliedBy(3), Clock.systemUTC(), local::now);
@@ -100,25 +103,20 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     }
 
     /**
-     * Builds the store a {@code Ratewarden} uses on Redis, and starts its probe, which first runs
-     * at once. Does not block.
+     * Builds the store a {@code Ratewarden} uses on a shared backend, and starts its probe, which
+     * first runs at once. Does not block.
      *
-     * @param connection the Redis connection, closed with the store
+     * @param backend the backend, closed with the store
      * @param local the in-memory store, closed with the store
      * @param settings the instance's settings
      * @return the started store
      */
-    static FailoverRateLimitStore start(RedisConnection connection, InMemoryRateLimitStore local,
+    static FailoverRateLimitStore start(SharedBackend backend, InMemoryRateLimitStore local,
                                         RatewardenSettings settings) {
-        RedisCommands commands = new RedisCommands(connection, settings.redisTimeout());
-        RedisNames names = new RedisNames(settings.keyPrefix());
-        RedisLayout layout = settings.redisAlgorithm() == RedisAlgorithm.COMPACT
-                ? new CompactLayout(commands, names) : new RedissonLimiterLayout(commands, names);
-        RedisRateLimitStore redisStore = new RedisRateLimitStore(commands, layout, settings.reportRemaining());
-        FailoverRateLimitStore store = new FailoverRateLimitStore(redisStore,
-                new RedisInstances(commands, names, layout.scripts()), local, commands::describe, settings, connection.maskedUrl());
-        commands.onLateAnswer(store::answeredLate);
-        redisStore.onReseed(store.reseeds::reseeded);
+        FailoverRateLimitStore store = new FailoverRateLimitStore(backend.store(), backend.heartbeats(), local,
+                backend::describe, backend::granted, settings, backend.maskedAddress());
+        backend.onLateAnswer(store::answeredLate);
+        backend.onReseed(store.reseeds::reseeded);
         store.start();
         return store;
     }
@@ -172,7 +170,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
             throw new StoreUnavailableException("Redis " + health.info(0).redisUrl() + " is not deciding (last error: "
                     + health.info(0).lastError() + ")");
         }
-        String field = RedisNames.overrideField(limitName, tier);
+        String field = OverrideFields.field(limitName, tier);
         long sent = System.nanoTime();
         Heartbeats.StoreOutcome stored;
         try {
@@ -274,7 +272,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         Decision inMemory = outage.decideLateReply(key, permits);
         if (!inMemory.allowed() && failure instanceof StoreTimeoutException timeout) {
             timeout.onLateAnswer(answer -> {
-                if (RedisCommands.resultOf(answer) >= 0) {
+                if (granted.test(answer)) {
                     outage.grantedByRedis(key, permits);
                 }
             });

@@ -41,11 +41,11 @@ final class FailurePolicies {
     Decision decideUnlessLocal(FailurePolicy policy, LimitKey key, long permits) {
         return switch (policy) {
             case ALLOW -> {
-                InMemoryRateLimitStore.checkPermits(key, permits);
+                key.requirePermits(permits);
                 yield Decision.allowed(Backend.IN_MEMORY);
             }
             case REJECT -> {
-                InMemoryRateLimitStore.checkPermits(key, permits);
+                key.requirePermits(permits);
                 yield Decision.storeFailure(rejectRetryAfter);
             }
             default -> null;

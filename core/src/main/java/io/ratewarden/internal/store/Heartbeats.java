@@ -10,7 +10,7 @@ import java.util.Map;
  * besides the limits' buckets: the operators' overrides. What {@link FailoverRateLimitStore}'s
  * probe asks. Implementations are thread-safe.
  */
-interface Heartbeats {
+public interface Heartbeats {
 
     /**
      * Records that {@code instanceId} is alive and counts the instances whose last heartbeat is
@@ -29,7 +29,7 @@ interface Heartbeats {
      * heartbeat then reports, or ({@code limit} {@code null}) the mark that it was cleared. Blocks at
      * most for {@code wait}.
      *
-     * @param field the override's field ({@link RedisNames#overrideField})
+     * @param field the override's field ({@link OverrideFields#field})
      * @param limit the override, or {@code null} to clear it
      * @param expiry how long the override lasts, {@code null} or zero for no end
      * @param wait the longest this call waits for the backend
@@ -82,7 +82,7 @@ interface Heartbeats {
     record Heartbeat(Duration roundTrip, int liveInstances, HeardOverrides overrides) {
 
         /** A heartbeat of a backend that keeps no overrides. */
-        Heartbeat(Duration roundTrip, int liveInstances) {
+        public Heartbeat(Duration roundTrip, int liveInstances) {
             this(roundTrip, liveInstances, null);
         }
     }

@@ -96,7 +96,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      * @return the decision
      */
     public Decision tryAcquire(LimitKey key, long permits, long share) {
-        checkPermits(key, permits);
+        key.requirePermits(permits);
         long cap = Math.max(share, permits);
         long read = ticker.read();
         long wait;
@@ -237,12 +237,5 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     public void close() {
         windows.invalidateAll();
         keylessWindows.clear();
-    }
-
-    static void checkPermits(LimitKey key, long permits) {
-        if (permits < 1 || permits > key.limit().permits()) {
-            throw new IllegalArgumentException("permits must be between 1 and "
-                    + key.limit().permits() + " for limit '" + key.limitName() + "', was " + permits);
-        }
     }
 }

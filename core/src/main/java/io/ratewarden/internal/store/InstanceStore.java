@@ -5,7 +5,6 @@ import io.ratewarden.FailurePolicy;
 import io.ratewarden.Limit;
 import io.ratewarden.StoreInfo;
 import io.ratewarden.internal.RatewardenSettings;
-import io.ratewarden.internal.RedisConnection;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.RateLimitStore;
 import java.time.Duration;
@@ -46,17 +45,17 @@ public interface InstanceStore extends AutoCloseable {
     }
 
     /**
-     * Returns the store of an instance on Redis, with memory when Redis cannot decide, and starts
-     * its probe. Does not block.
+     * Returns the store of an instance on a shared backend (Redis), with memory when it cannot
+     * decide, and starts its probe. Does not block.
      *
-     * @param connection the Redis connection, closed with the returned store
+     * @param backend the backend, closed with the returned store
      * @param local the in-memory store, closed with the returned one
      * @param settings the instance's settings
      * @return the instance's store
      */
-    static InstanceStore onRedis(RedisConnection connection, InMemoryRateLimitStore local,
-                                 RatewardenSettings settings) {
-        return FailoverRateLimitStore.start(connection, local, settings);
+    static InstanceStore shared(SharedBackend backend, InMemoryRateLimitStore local,
+                                RatewardenSettings settings) {
+        return FailoverRateLimitStore.start(backend, local, settings);
     }
 
     /**

@@ -8,7 +8,7 @@ import io.ratewarden.store.StoreUnavailableException;
  * backend itself is healthy and decides every other key; the store repairs the key, so a later call
  * on it is decided again. The message is masked.
  */
-final class KeyDataException extends StoreUnavailableException {
+public final class KeyDataException extends StoreUnavailableException {
 
     private static final long serialVersionUID = 1L;
 
@@ -17,7 +17,7 @@ final class KeyDataException extends StoreUnavailableException {
      *
      * @param maskedMessage what failed, already masked
      */
-    KeyDataException(String maskedMessage) {
+    public KeyDataException(String maskedMessage) {
         super(maskedMessage);
     }
 }

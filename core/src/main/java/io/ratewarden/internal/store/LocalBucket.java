@@ -30,7 +30,7 @@ public final class LocalBucket {
      * @throws IllegalArgumentException if {@code permits} is out of range
      */
     public Decision tryAcquire(LimitKey key, long permits) {
-        InMemoryRateLimitStore.checkPermits(key, permits);
+        key.requirePermits(permits);
         long read = ticker.read();
         SlidingWindow current = window;
         if (current == null || !current.fits(key.limit())) {

@@ -151,7 +151,7 @@ final class OutageAdmission {
         long held = rejection.heldAt(failedAt, local, key);
         long untilFirstWindowEnds = Math.max(1, firstWindowEnds - read);
         if (held < permits) { // room for this cost only once the first window is over
-            InMemoryRateLimitStore.checkPermits(key, permits);
+            key.requirePermits(permits);
             return Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(untilFirstWindowEnds));
         }
         Decision decision = local.tryAcquire(key, permits, Math.min(instanceShare, held));

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 final class OverrideSync {
 
     /** The hash field that holds the epoch: escaped limit names never contain a colon. */
-    static final String EPOCH_FIELD = ":epoch";
+    static final String EPOCH_FIELD = OverrideFields.EPOCH;
 
     private static final Logger LOG = LoggerFactory.getLogger("io.ratewarden.redis");
 
@@ -75,7 +75,7 @@ final class OverrideSync {
                 return; // ended, and the next heartbeat's read drops it
             }
             now.put(field, new Held(stored, deadline));
-            String[] limitAndTier = RedisNames.parseOverrideField(field);
+            String[] limitAndTier = OverrideFields.parse(field);
             inForce.computeIfAbsent(limitAndTier[0], n -> new HashMap<>())
                     .put(limitAndTier[1], new OverrideInForce(stored.limit(), stored.version(), deadline));
         });
@@ -110,7 +110,7 @@ final class OverrideSync {
         epoch = restoredEpoch;
         StringJoiner what = new StringJoiner(", ");
         restored.forEach((field, stored) -> {
-            String[] limitAndTier = RedisNames.parseOverrideField(field);
+            String[] limitAndTier = OverrideFields.parse(field);
             what.add("limit '" + limitAndTier[0] + "'" + (limitAndTier[1].isEmpty() ? "" : " tier '" + limitAndTier[1]
                     + "'") + (stored.cleared() ? " cleared" : " " + stored.limit()));
         });

@@ -50,7 +50,7 @@ final class PluggedInstanceStore implements InstanceStore {
 
     @Override
     public Decision tryAcquire(LimitKey key, long permits, FailurePolicy onFailure) {
-        InMemoryRateLimitStore.checkPermits(key, permits);
+        key.requirePermits(permits);
         try {
             Decision decision = store.tryAcquire(key, permits);
             if (failing.get() && failing.compareAndSet(true, false)) {

@@ -8,7 +8,7 @@ import io.ratewarden.store.RateLimitStore;
  * A shared store that can re-create a bucket it lost from the grants one instance holds of it:
  * what {@link FailoverRateLimitStore} asks Redis through. Implementations are thread-safe.
  */
-interface ReseedableStore extends RateLimitStore {
+public interface ReseedableStore extends RateLimitStore {
 
     /**
      * Takes permits as {@link #tryAcquire(LimitKey, long)} does; when the bucket is missing on the

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * that answered with an error or whose connection broke: a slow reply, which alone is no proof of
  * an outage. The message is masked.
  */
-final class StoreTimeoutException extends StoreUnavailableException {
+public final class StoreTimeoutException extends StoreUnavailableException {
 
     private static final long serialVersionUID = 1L;
 
@@ -29,7 +29,7 @@ final class StoreTimeoutException extends StoreUnavailableException {
      * woke more than half a timeout after its deadline was kept from the CPU: the answer may be
      * waiting unread on this side, so the timeout says nothing of the backend ({@link #starved()}).
      */
-    static StoreTimeoutException after(String maskedMessage, long waitedNanos, long timeoutNanos) {
+    public static StoreTimeoutException after(String maskedMessage, long waitedNanos, long timeoutNanos) {
         return after(maskedMessage, waitedNanos, timeoutNanos, null);
     }
 
@@ -37,14 +37,14 @@ final class StoreTimeoutException extends StoreUnavailableException {
      * {@link #after(String, long, long)} for a request whose answer may still come: {@code answer}
      * completes with it.
      */
-    static StoreTimeoutException after(String maskedMessage, long waitedNanos, long timeoutNanos,
+    public static StoreTimeoutException after(String maskedMessage, long waitedNanos, long timeoutNanos,
                                        CompletionStage<?> answer) {
         return new StoreTimeoutException(maskedMessage, waitedNanos, waitedNanos - timeoutNanos > timeoutNanos / 2,
                 answer);
     }
 
     /** A timeout reported by the client library itself, after the full timeout: no answer will come. */
-    static StoreTimeoutException reported(String maskedMessage, long timeoutNanos) {
+    public static StoreTimeoutException reported(String maskedMessage, long timeoutNanos) {
         return new StoreTimeoutException(maskedMessage, timeoutNanos, false, null);
     }
 

@@ -13,7 +13,7 @@ import java.time.Duration;
  * @param expiresAtMillis when it ends, on the backend's clock in milliseconds; 0 for never
  * @param version the version of the write
  */
-record StoredOverride(Limit limit, long expiresAtMillis, long version) {
+public record StoredOverride(Limit limit, long expiresAtMillis, long version) {
 
     /** Whether this marks a clear rather than an override. */
     boolean cleared() {
@@ -21,7 +21,7 @@ record StoredOverride(Limit limit, long expiresAtMillis, long version) {
     }
 
     /** The value as the backend keeps it: {@code permits windowMillis expiresAt version}, or {@code - version}. */
-    String encoded() {
+    public String encoded() {
         return limit == null ? "- " + version
                 : limit.permits() + " " + limit.windowMillis() + " " + expiresAtMillis + " " + version;
     }
@@ -32,7 +32,7 @@ record StoredOverride(Limit limit, long expiresAtMillis, long version) {
      *
      * @return the override, or {@code null} for a value this version cannot read
      */
-    static StoredOverride parse(String value) {
+    public static StoredOverride parse(String value) {
         try {
             String[] parts = value.trim().split(" ");
             if (parts.length == 2 && parts[0].equals("-")) {

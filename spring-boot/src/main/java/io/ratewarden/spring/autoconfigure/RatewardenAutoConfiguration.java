@@ -1,5 +1,6 @@
 package io.ratewarden.spring.autoconfigure;
 
+import io.ratewarden.redis.RatewardenRedis;
 import io.ratewarden.Ratewarden;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -111,7 +112,7 @@ public class RatewardenAutoConfiguration {
             RedissonClient client = redissonClients.getIfUnique();
             String environmentUrl = environment.getProperty("REDIS_URL");
             if (client != null) {
-                builder.redissonClient(client);
+                builder.redis(RatewardenRedis.client(client));
             } else if (environmentUrl != null && !environmentUrl.isBlank()) {
                 setting(settings, propertyNames, "redisUrl", environmentUrl.trim(), "REDIS_URL");
             }

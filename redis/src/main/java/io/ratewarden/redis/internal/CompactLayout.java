@@ -1,0 +1,329 @@
+package io.ratewarden.redis.internal;
+
+import io.ratewarden.Limit;
+import io.ratewarden.store.LimitKey;
+import java.util.List;
+import org.redisson.api.RScript;
+
+/**
+ * Ratewarden's own layout of a bucket on Redis: one string per bucket, a few hundred bytes at
+ * most whatever the limit and however many grants its window holds, decided by one script on the
+ * Redis server's clock.
+ *
+ * <h2>Design</h2>
+ * The two in-memory designs, kept on Redis in a packed string ({@code struct} doubles):
+ * <ul>
+ *   <li><b>Up to 64 permits, a log</b> ({@code L} then one time per permit, in µs, oldest first):
+ *       exact. A call is granted exactly when the window holds room for its cost, and a bucket is
+ *       granted again as soon as its oldest grant has left the window; a rejection's retry time is
+ *       exactly when the oldest grants that make room leave. At most 64 times, 513 bytes.</li>
+ *   <li><b>Above 64, 17 slots</b> ({@code s}, the slot length, the head slot, then 17 counts of
+ *       4 bytes; {@code S} with counts of 8 bytes once a bucket holds over 2<sup>32</sup> - 1):
+ *       the window cut into 16 slots (rounded up to the µs), and a call counts the grants of
+ *       the current slot and the 16 before it. That span always contains the sliding window, so no window ever holds more
+ *       than the permits; it may reach one slot past the window, so a call may be rejected up to
+ *       a sixteenth of the window early (in steady state at least 16/17 of the limit is granted).
+ *       Always 85 bytes (153 with large counts).</li>
+ * </ul>
+ * The time is the server's ({@code TIME}), to the microsecond, never an instance's. The limit
+ * travels with every call: a bucket kept for another limit is converted on the fly, and no grant
+ * still in the window is forgotten (a slot's grants are dated at the slot's end, so a conversion
+ * never frees a permit early; a bucket holding more than 64 grants whose limit is lowered to 64 or
+ * fewer keeps its slots); a bucket kept for a lowered limit rejects until enough of its grants
+ * have left. A rejection writes nothing. A
+ * grant sets the key to expire one window (and a millisecond) later, when no grant of it can be
+ * in the window any more. One key per bucket, so one cluster slot. The script reads the server's
+ * clock and writes after it, which Redis 5 and later allow (they replicate a script's effects,
+ * not the script). This class is thread-safe.
+ */
+final class CompactLayout implements RedisLayout {
+
+    /*
+     * ARGV: the operation ('a' to acquire, 'r' for the permits remaining), the cost, the permits,
+     * the window in ms, and the grants this instance holds of the bucket in its window (0: none),
+     * which re-create a bucket that vanished. The answer is text: the number, then " s" when the
+     * bucket was re-created from them. Lua counts in doubles, exact up to 2^53 (Limit.MAX_PERMITS): comparisons
+     * subtract rather than add, so that no intermediate sum passes 2^53 and rounds. Acquire answers the permits left when it grants, else minus the µs until
+     * the bucket has room for the cost; remaining answers the permits a call could take now.
+     */
+    static final String SCRIPT = """
+            local t = redis.call('time')
+            local now = t[1] * 1000000 + t[2]
+            local acquire = ARGV[1] == 'a'
+            local cost = tonumber(ARGV[2])
+            local permits = tonumber(ARGV[3])
+            local window = ARGV[4] * 1000
+            local from = now - window
+            local RING = 17
+            local ttl = math.floor(window / 1000) + 1
+            local state = redis.call('get', KEYS[1])
+            local seed = tonumber(ARGV[5])
+            local seeded = false
+            if acquire and not state and seed > 0 then
+              -- The bucket vanished (a flush, an eviction) while this instance holds grants of it in its
+              -- window: they are dated now, so that none is freed early.
+              seed = math.min(seed, permits)
+              if permits <= 64 then
+                local times = {}
+                for i = 1, seed do
+                  times[i] = now
+                end
+                state = 'L' .. struct.pack('<' .. string.rep('d', seed), unpack(times))
+              else
+                local len = math.max(1, math.ceil(window / 16))
+                local slot = math.floor(now / len)
+                local c = {}
+                for i = 1, RING do
+                  c[i] = 0
+                end
+                c[(slot % RING) + 1] = seed
+                local kind, count = 's', 'I4'
+                if seed > 4294967295 then
+                  kind, count = 'S', 'd'
+                end
+                state = kind .. struct.pack('<dd' .. string.rep(count, RING), len, slot, unpack(c))
+              end
+              seeded = true
+            end
+            local function decide()
+              -- The common case of a busy large limit, kept short: slots of 4-byte counts and the same
+              -- slot length. Everything else takes the general path below.
+              if permits > 64 and state and string.byte(state, 1) == 115 then
+                local len = math.max(1, math.ceil(window / 16))
+                local c = {struct.unpack('<ddI4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4', state, 2)}
+                if c[1] == len then
+                  local head = c[2]
+                  local slot = math.floor(now / len)
+                  if head > slot then
+                    slot = head
+                  end
+                  for s = head + 1, math.min(slot, head + RING) do
+                    c[s % RING + 3] = 0
+                  end
+                  local total = 0
+                  for i = 3, 19 do
+                    total = total + c[i]
+                  end
+                  if not acquire then
+                    return math.max(0, permits - total)
+                  end
+                  if cost > permits - total then
+                    local need = cost - (permits - total)
+                    local freed = 0
+                    local wait = window
+                    for s = slot - RING + 1, slot do
+                      freed = freed + c[s % RING + 3]
+                      if freed >= need then
+                        wait = (s + RING) * len - now
+                        break
+                      end
+                    end
+                    return -math.max(1, math.ceil(math.min(wait, window)))
+                  end
+                  if total + cost <= 4294967295 then
+                    local i = slot % RING + 3
+                    c[i] = c[i] + cost
+                    redis.call('set', KEYS[1], 's' .. struct.pack('<ddI4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4', len, slot,
+                        c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16],
+                        c[17], c[18], c[19]), 'PX', ttl)
+                    return permits - total - cost
+                  end
+                end
+              end
+              local log, counts, slotLen, head
+              if state then
+                local kind = string.sub(state, 1, 1)
+                if kind == 'L' then
+                  local n = (string.len(state) - 1) / 8
+                  log = {}
+                  if n > 0 then
+                    log = {struct.unpack('<' .. string.rep('d', n), state, 2)}
+                    log[n + 1] = nil
+                  end
+                elseif kind == 'S' or kind == 's' then
+                  local count = kind == 'S' and 'd' or 'I4'
+                  local v = {struct.unpack('<dd' .. string.rep(count, RING), state, 2)}
+                  slotLen = v[1]
+                  head = v[2]
+                  counts = {}
+                  for i = 1, RING do
+                    counts[i] = v[2 + i]
+                  end
+                end
+              end
+              -- the grants of the slots still in the window, dated at their slot's end: {time, count}
+              local function slotted()
+                local grants = {}
+                for s = head - RING + 1, head do
+                  local c = counts[(s % RING) + 1]
+                  local at = math.min((s + 1) * slotLen - 1, now)
+                  if c > 0 and at > from then
+                    grants[#grants + 1] = {at, c}
+                  end
+                end
+                return grants
+              end
+              local times
+              if permits <= 64 then
+                times = {}
+                if log then
+                  for i = 1, #log do
+                    if log[i] > from then
+                      times[#times + 1] = log[i]
+                    end
+                  end
+                elseif counts then
+                  for _, grant in ipairs(slotted()) do
+                    for _ = 1, math.min(grant[2], 65) do
+                      times[#times + 1] = grant[1]
+                    end
+                  end
+                  if #times > 64 then
+                    times = nil -- more grants than a log keeps: the slots keep deciding
+                  end
+                end
+              end
+              if times then
+                local held = #times
+                if not acquire then
+                  return math.max(0, permits - held)
+                end
+                if held + cost > permits then
+                  local wait = times[held + cost - permits] + window - now
+                  return -math.max(1, math.ceil(math.min(wait, window)))
+                end
+                local at = now
+                if held > 0 and times[held] > at then
+                  at = times[held]
+                end
+                for _ = 1, cost do
+                  times[#times + 1] = at
+                end
+                if #times > 64 then
+                  local kept = {}
+                  for i = #times - 63, #times do
+                    kept[#kept + 1] = times[i]
+                  end
+                  times = kept
+                end
+                redis.call('set', KEYS[1], 'L' .. struct.pack('<' .. string.rep('d', #times), unpack(times)), 'PX', ttl)
+                return permits - held - cost
+              end
+              local len = math.max(1, math.ceil(window / 16))
+              local slot = math.floor(now / len)
+              if counts and slotLen == len then
+                if head > slot then
+                  slot = head
+                end
+                for s = head + 1, math.min(slot, head + RING) do
+                  counts[(s % RING) + 1] = 0
+                end
+              else
+                local fresh = {}
+                for i = 1, RING do
+                  fresh[i] = 0
+                end
+                local function put(at, c)
+                  local to = math.floor(at / len)
+                  if to > slot - RING then
+                    fresh[(to % RING) + 1] = fresh[(to % RING) + 1] + c
+                  end
+                end
+                if counts then
+                  for _, grant in ipairs(slotted()) do
+                    put(grant[1], grant[2])
+                  end
+                elseif log then
+                  for i = 1, #log do
+                    if log[i] > from then
+                      put(log[i], 1)
+                    end
+                  end
+                end
+                counts = fresh
+              end
+              local total = 0
+              for i = 1, RING do
+                total = total + counts[i]
+              end
+              if not acquire then
+                return math.max(0, permits - total)
+              end
+              if cost > permits - total then
+                local need = cost - (permits - total)
+                local freed = 0
+                local wait = window
+                for s = slot - RING + 1, slot do
+                  freed = freed + counts[(s % RING) + 1]
+                  if freed >= need then
+                    wait = (s + RING) * len - now
+                    break
+                  end
+                end
+                return -math.max(1, math.ceil(math.min(wait, window)))
+              end
+              counts[(slot % RING) + 1] = counts[(slot % RING) + 1] + cost
+              local kind, count = 's', 'I4'
+              if total + cost > 4294967295 then
+                kind, count = 'S', 'd'
+              end
+              redis.call('set', KEYS[1], kind .. struct.pack('<dd' .. string.rep(count, RING), len, slot, unpack(counts)),
+                  'PX', ttl)
+              return permits - total - cost
+            end
+            local result = decide()
+            if seeded then
+              if result < 0 then
+                redis.call('set', KEYS[1], state, 'PX', ttl)
+              end
+              return string.format('%d', result) .. ' s'
+            end
+            return string.format('%d', result)
+""";
+
+    private final RedisCommands redis;
+    private final RedisNames names;
+
+    CompactLayout(RedisCommands redis, RedisNames names) {
+        this.redis = redis;
+        this.names = names;
+    }
+
+    @Override
+    public List<String> keysOf(LimitKey key) {
+        return List.of(names.compact(key));
+    }
+
+    @Override
+    public List<String> scripts() {
+        return List.of(SCRIPT);
+    }
+
+    @Override
+    public long decide(LimitKey key, long cost, long seed, long deadline) {
+        return run(key, "a", cost, seed, deadline);
+    }
+
+    @Override
+    public long remaining(LimitKey key, long deadline) {
+        return run(key, "r", 1, 0, deadline);
+    }
+
+    @Override
+    public void reset(LimitKey key, long deadline) {
+        String name = names.compact(key);
+        redis.await(redis.scripts().<Long>evalAsync(name, RScript.Mode.READ_WRITE, "return redis.call('del', KEYS[1])",
+                RScript.ReturnType.LONG, List.of(name)), deadline);
+    }
+
+    /** Runs the script, read-write for both operations: on the master, never a lagging replica. */
+    private long run(LimitKey key, String operation, long cost, long seed, long deadline) {
+        String name = names.compact(key);
+        Limit limit = key.limit();
+        String answer = redis.await(redis.scripts().<String>evalAsync(name, RScript.Mode.READ_WRITE, SCRIPT,
+                RScript.ReturnType.VALUE,
+                List.of(name), operation, Long.toString(cost), Long.toString(limit.permits()),
+                Long.toString(limit.windowMillis()), Long.toString(seed)), deadline);
+        return redis.decision(key, answer, seed);
+    }
+}
