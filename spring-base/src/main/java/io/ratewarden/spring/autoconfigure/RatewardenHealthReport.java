@@ -23,7 +23,7 @@ import java.util.Map;
  * @param outOfService whether the component reports {@code OUT_OF_SERVICE} rather than {@code UP}
  * @param details the details, in a stable order
  */
-record RatewardenHealthReport(boolean outOfService, Map<String, Object> details) {
+public record RatewardenHealthReport(boolean outOfService, Map<String, Object> details) {
 
     /**
      * Reads the instance's state.
@@ -32,7 +32,7 @@ record RatewardenHealthReport(boolean outOfService, Map<String, Object> details)
      * @param outOfServiceWhenFallingBack whether not deciding on Redis is {@code OUT_OF_SERVICE}
      * @return the report
      */
-    static RatewardenHealthReport of(Ratewarden ratewarden, boolean outOfServiceWhenFallingBack) {
+    public static RatewardenHealthReport of(Ratewarden ratewarden, boolean outOfServiceWhenFallingBack) {
         Metrics metrics = ratewarden.metrics();
         StoreInfo info = metrics.store();
         boolean degraded = info.state() != StoreState.HEALTHY;

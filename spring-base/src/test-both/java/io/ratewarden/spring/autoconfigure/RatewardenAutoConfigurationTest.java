@@ -26,11 +26,6 @@ import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The auto-configuration in application contexts, with and without Redis. */
@@ -40,14 +35,14 @@ class RatewardenAutoConfigurationTest {
 
     private final ApplicationContextRunner contexts = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(RatewardenAutoConfiguration.class,
-                    RatewardenHealthAutoConfiguration.class, RatewardenMetricsAutoConfiguration.class,
+                    BootLineSupport.HEALTH_AUTO_CONFIGURATION, RatewardenMetricsAutoConfiguration.class,
                     RatewardenWebAutoConfiguration.class));
 
     @Test
     void buildsOneInstanceNamedAfterTheApplicationInstallsItAndClosesIt() {
         Ratewarden[] built = new Ratewarden[1];
         contexts.withPropertyValues("spring.application.name=quotes-service").run(context -> {
-            assertThat(context).hasSingleBean(Ratewarden.class).hasSingleBean(RatewardenHealthIndicator.class)
+            assertThat(context).hasSingleBean(Ratewarden.class).hasBean("ratewardenHealthIndicator")
                     .hasSingleBean(RatewardenMetrics.class)
                     .doesNotHaveBean(RateLimitExceededHandler.class); // not a web application
             built[0] = context.getBean(Ratewarden.class);
@@ -226,32 +221,29 @@ class RatewardenAutoConfigurationTest {
         String unreachable = "ratewarden.redis-url=redis://:pw@127.0.0.1:" + closedPort;
         contexts.withPropertyValues(unreachable, "ratewarden.name=health-down", "ratewarden.probe-interval=100ms")
                 .run(context -> {
-                    RatewardenHealthIndicator indicator = context.getBean(RatewardenHealthIndicator.class);
                     await().atMost(10, TimeUnit.SECONDS)
-                            .until(() -> indicator.health().getDetails().containsKey("lastError"));
-                    Health health = indicator.health();
-                    assertThat(health.getStatus()).isEqualTo(Status.UP);
-                    assertThat(health.getDetails()).containsEntry("backend", "IN_MEMORY").containsEntry("degraded", true)
+                            .until(() -> BootLineSupport.health(context).details().containsKey("lastError"));
+                    BootLineSupport.HealthReading health = BootLineSupport.health(context);
+                    assertThat(health.status()).isEqualTo("UP");
+                    assertThat(health.details()).containsEntry("backend", "IN_MEMORY").containsEntry("degraded", true)
                             .containsEntry("redisUrl", "redis://****@127.0.0.1:" + closedPort);
-                    assertThat(health.getDetails().toString()).doesNotContain(":pw@");
+                    assertThat(health.details().toString()).doesNotContain(":pw@");
                 });
         contexts.withPropertyValues(unreachable, "ratewarden.name=health-oos", "ratewarden.probe-interval=100ms",
                         "ratewarden.health.out-of-service-when-falling-back=true")
-                .run(context -> assertThat(context.getBean(RatewardenHealthIndicator.class).health().getStatus())
-                        .isEqualTo(Status.OUT_OF_SERVICE));
+                .run(context -> assertThat(BootLineSupport.health(context).status()).isEqualTo("OUT_OF_SERVICE"));
         contexts.withPropertyValues("ratewarden.name=health-memory", "ratewarden.health.out-of-service-when-falling-back=true")
                 .run(context -> {
-                    Health health = context.getBean(RatewardenHealthIndicator.class).health();
-                    assertThat(health.getStatus()).as("no Redis configured is no outage").isEqualTo(Status.UP);
-                    assertThat(health.getDetails()).containsEntry("degraded", false);
+                    BootLineSupport.HealthReading health = BootLineSupport.health(context);
+                    assertThat(health.status()).as("no Redis configured is no outage").isEqualTo("UP");
+                    assertThat(health.details()).containsEntry("degraded", false);
                 });
     }
 
     @Test
     void jmxMicrometerAndHealthReadTheSameNumbers() throws Exception {
         try (RedisServer redis = TestRedis.server()) {
-            contexts.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-                            CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
+            contexts.withConfiguration(BootLineSupport.metrics())
                     .withPropertyValues("ratewarden.name=metered", "ratewarden.redis-url=" + redis.url(),
                             "ratewarden.probe-interval=200ms", "ratewarden.redis-timeout=2s")
                     .run(context -> {
@@ -301,8 +293,7 @@ class RatewardenAutoConfigurationTest {
                                 .isEqualTo(metrics.redisCalls());
                         assertThat(registry.get("ratewarden.in.memory").gauge().value()).isEqualTo(1.0);
 
-                        Map<String, Object> health = context.getBean(RatewardenHealthIndicator.class).health()
-                                .getDetails();
+                        Map<String, Object> health = BootLineSupport.health(context).details();
                         assertThat(health).containsEntry("permitted", metrics.permitted())
                                 .containsEntry("rejected", metrics.rejected())
                                 .containsEntry("cachedRejections", metrics.cachedRejections())

@@ -1,6 +1,9 @@
-package io.ratewarden.spring.autoconfigure;
+package io.ratewarden.spring.boot3;
 
 import io.ratewarden.Ratewarden;
+import io.ratewarden.spring.autoconfigure.RatewardenAutoConfiguration;
+import io.ratewarden.spring.autoconfigure.RatewardenHealthReport;
+import io.ratewarden.spring.autoconfigure.RatewardenProperties;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

@@ -39,10 +39,9 @@ public class RatewardenAutoConfiguration {
      * @throws IllegalStateException on the other line
      */
     public RatewardenAutoConfiguration() {
-        String version = SpringBootVersion.getVersion();
-        if (version != null && !version.startsWith(BootLine.MAJOR + ".")) {
-            throw new IllegalStateException(BootLine.ARTIFACT + " is built for Spring Boot " + BootLine.MAJOR
-                    + ", but this application runs Spring Boot " + version + ": use " + BootLine.OTHER + " instead");
+        BootLine line = BootLine.declared(RatewardenAutoConfiguration.class.getClassLoader());
+        if (line != null) {
+            line.check(SpringBootVersion.getVersion());
         }
     }
 

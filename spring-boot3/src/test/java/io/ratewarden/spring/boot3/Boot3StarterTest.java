@@ -1,4 +1,4 @@
-package io.ratewarden.spring.autoconfigure;
+package io.ratewarden.spring.boot3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,10 @@ import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.Status;
+import io.ratewarden.spring.autoconfigure.RatewardenAutoConfiguration;
+import io.ratewarden.spring.autoconfigure.RatewardenEndpoint;
+import io.ratewarden.spring.autoconfigure.RatewardenEndpointAutoConfiguration;
+import io.ratewarden.spring.autoconfigure.RatewardenProxyAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
