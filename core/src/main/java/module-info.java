@@ -4,8 +4,11 @@
  *
  * <p>Exported: {@code io.ratewarden} (the API), {@code io.ratewarden.jmx} (the MXBean
  * interfaces) and {@code io.ratewarden.store} (the store SPI). Everything else is internal;
- * {@code io.ratewarden.internal} is open to the aspect, the Spring Boot starter and the Redis
- * support alone. Core carries no Redis client: {@code io.ratewarden.redis}
+ * The internals sit in packages by role under {@code io.ratewarden.internal}: {@code window}
+ * (the in-memory windows and store), {@code failover} (health, probe, outage admission, the one
+ * failover store and the shared-backend SPI), {@code call} (the woven method, keys, fallbacks,
+ * async and reactive calls) and {@code settings}; {@code call} is open to the aspect and the
+ * Spring starters, {@code failover} and {@code settings} to the Redis support, alone. Core carries no Redis client: {@code io.ratewarden.redis}
  * ({@code ratewarden-redis}) provides one through {@link java.util.ServiceLoader}.
  */
 module io.ratewarden {
@@ -18,9 +21,12 @@ module io.ratewarden {
     exports io.ratewarden;
     exports io.ratewarden.jmx;
     exports io.ratewarden.store;
-    exports io.ratewarden.internal to io.ratewarden.aspectj, io.ratewarden.spring, io.ratewarden.redis;
-    exports io.ratewarden.internal.store to io.ratewarden.redis;
+    // the woven call, to the aspect and the Spring proxies
+    exports io.ratewarden.internal.call to io.ratewarden.aspectj, io.ratewarden.spring;
+    // the failover store's backend SPI and the settings, to the Redis support
+    exports io.ratewarden.internal.failover to io.ratewarden.redis;
+    exports io.ratewarden.internal.settings to io.ratewarden.redis;
 
     // Redis support, from io.ratewarden:ratewarden-redis when it is there
-    uses io.ratewarden.internal.store.SharedBackendProvider;
+    uses io.ratewarden.internal.failover.SharedBackendProvider;
 }

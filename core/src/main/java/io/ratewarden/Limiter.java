@@ -1,9 +1,9 @@
 package io.ratewarden;
 
-import io.ratewarden.internal.ConfiguredLimit;
-import io.ratewarden.internal.store.InstanceStore;
-import io.ratewarden.internal.store.LocalBucket;
-import io.ratewarden.internal.store.OverrideInForce;
+import io.ratewarden.internal.settings.ConfiguredLimit;
+import io.ratewarden.internal.failover.InstanceStore;
+import io.ratewarden.internal.window.LocalBucket;
+import io.ratewarden.internal.failover.OverrideInForce;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.StoreUnavailableException;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package io.ratewarden;
 
-import io.ratewarden.internal.ConfiguredLimit;
-import io.ratewarden.internal.EnvironmentSettings;
-import io.ratewarden.internal.LimitedMethod;
-import io.ratewarden.internal.RatewardenSettings;
+import io.ratewarden.internal.settings.ConfiguredLimit;
+import io.ratewarden.internal.settings.EnvironmentSettings;
+import io.ratewarden.internal.call.LimitedMethod;
+import io.ratewarden.internal.settings.RatewardenSettings;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,16 +1,16 @@
 package io.ratewarden;
 
-import io.ratewarden.internal.ConfiguredLimit;
-import io.ratewarden.internal.EnvironmentSettings;
-import io.ratewarden.internal.RatewardenSettings;
-import io.ratewarden.internal.RedisAddress;
-import io.ratewarden.internal.SettingValues;
-import io.ratewarden.internal.store.InMemoryRateLimitStore;
-import io.ratewarden.internal.store.InstanceStore;
-import io.ratewarden.internal.store.OverrideInForce;
-import io.ratewarden.internal.store.OverrideOutcomeUnknownException;
-import io.ratewarden.internal.store.SharedBackendProvider;
-import io.ratewarden.internal.store.SharedBackends;
+import io.ratewarden.internal.settings.ConfiguredLimit;
+import io.ratewarden.internal.settings.EnvironmentSettings;
+import io.ratewarden.internal.settings.RatewardenSettings;
+import io.ratewarden.internal.settings.RedisAddress;
+import io.ratewarden.internal.settings.SettingValues;
+import io.ratewarden.internal.window.InMemoryRateLimitStore;
+import io.ratewarden.internal.failover.InstanceStore;
+import io.ratewarden.internal.failover.OverrideInForce;
+import io.ratewarden.internal.failover.OverrideOutcomeUnknownException;
+import io.ratewarden.internal.failover.SharedBackendProvider;
+import io.ratewarden.internal.failover.SharedBackends;
 import io.ratewarden.store.RateLimitStore;
 import io.ratewarden.store.RedisSource;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.ratewarden;
 
-import io.ratewarden.internal.SettingValues;
+import io.ratewarden.internal.settings.SettingValues;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +16,7 @@ import java.util.function.BiConsumer;
  * {@code limits.<name>.permits|window|shadow} and
  * {@code limits.<name>.tiers.<tier>.permits|window}, with {@code _} for {@code .} in an
  * environment variable (whose name and tier are then in their environment form, matched as
- * {@link io.ratewarden.internal.ConfiguredLimit#environmentForm(String)} says). Every error names
+ * {@link io.ratewarden.internal.settings.ConfiguredLimit#environmentForm(String)} says). Every error names
  * the setting as its source spelled it, and never shows the value.
  */
 final class SettingsTable {

@@ -3,7 +3,7 @@ package io.ratewarden;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ratewarden.internal.EnvironmentSettings;
+import io.ratewarden.internal.settings.EnvironmentSettings;
 import io.ratewarden.testing.LogWatch;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -30,13 +30,13 @@ class ModuleTest {
                 Map.entry("io.ratewarden", Set.of()),
                 Map.entry("io.ratewarden.jmx", Set.of()),
                 Map.entry("io.ratewarden.store", Set.of()),
-                Map.entry("io.ratewarden.internal", Set.of("io.ratewarden.aspectj", "io.ratewarden.spring",
-                        "io.ratewarden.redis")),
-                Map.entry("io.ratewarden.internal.store", Set.of("io.ratewarden.redis")));
+                Map.entry("io.ratewarden.internal.call", Set.of("io.ratewarden.aspectj", "io.ratewarden.spring")),
+                Map.entry("io.ratewarden.internal.failover", Set.of("io.ratewarden.redis")),
+                Map.entry("io.ratewarden.internal.settings", Set.of("io.ratewarden.redis")));
         assertThat(module.requires()).extracting(ModuleDescriptor.Requires::name).as("no Redis client in core")
                 .doesNotContain("redisson").allMatch(name -> !name.contains("netty"));
         assertThat(module.uses()).as("the Redis support is found when it is there")
-                .containsExactly("io.ratewarden.internal.store.SharedBackendProvider");
+                .containsExactly("io.ratewarden.internal.failover.SharedBackendProvider");
         assertThat(module.opens()).as("no reflection into the internals").isEmpty();
     }
 }

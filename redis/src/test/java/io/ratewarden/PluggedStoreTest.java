@@ -2,7 +2,7 @@ package io.ratewarden;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ratewarden.internal.store.InMemoryRateLimitStore;
+import io.ratewarden.internal.window.InMemoryRateLimitStore;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.RateLimitStore;
 import io.ratewarden.store.StoreUnavailableException;

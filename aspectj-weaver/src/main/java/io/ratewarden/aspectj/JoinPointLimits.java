@@ -1,7 +1,7 @@
 package io.ratewarden.aspectj;
 
 import io.ratewarden.RateLimitExceededException;
-import io.ratewarden.internal.LimitedMethod;
+import io.ratewarden.internal.call.LimitedMethod;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.util.concurrent.Callable;

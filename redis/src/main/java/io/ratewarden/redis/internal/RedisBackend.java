@@ -1,10 +1,10 @@
 package io.ratewarden.redis.internal;
 
 import io.ratewarden.RedisAlgorithm;
-import io.ratewarden.internal.RatewardenSettings;
-import io.ratewarden.internal.store.Heartbeats;
-import io.ratewarden.internal.store.ReseedableStore;
-import io.ratewarden.internal.store.SharedBackend;
+import io.ratewarden.internal.settings.RatewardenSettings;
+import io.ratewarden.internal.failover.Heartbeats;
+import io.ratewarden.internal.failover.ReseedableStore;
+import io.ratewarden.internal.failover.SharedBackend;
 import io.ratewarden.store.LimitKey;
 import java.util.function.BiConsumer;
 

@@ -1,8 +1,8 @@
 package io.ratewarden.redis.internal;
 
-import io.ratewarden.internal.RatewardenSettings;
-import io.ratewarden.internal.store.SharedBackend;
-import io.ratewarden.internal.store.SharedBackendProvider;
+import io.ratewarden.internal.settings.RatewardenSettings;
+import io.ratewarden.internal.failover.SharedBackend;
+import io.ratewarden.internal.failover.SharedBackendProvider;
 import io.ratewarden.store.RedisSource;
 import java.nio.file.Path;
 

@@ -1,7 +1,7 @@
 package io.ratewarden.redis.internal;
 
-import io.ratewarden.internal.store.KeyDataException;
-import io.ratewarden.internal.store.StoreTimeoutException;
+import io.ratewarden.internal.failover.KeyDataException;
+import io.ratewarden.internal.failover.StoreTimeoutException;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.StoreUnavailableException;
 import java.time.Duration;

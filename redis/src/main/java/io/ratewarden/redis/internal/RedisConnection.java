@@ -1,7 +1,7 @@
 package io.ratewarden.redis.internal;
 
-import io.ratewarden.internal.RedisAddress;
-import io.ratewarden.internal.Secrets;
+import io.ratewarden.internal.settings.RedisAddress;
+import io.ratewarden.internal.settings.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package io.ratewarden.redis.internal;
 
-import io.ratewarden.internal.store.OverrideFields;
-import io.ratewarden.internal.store.StoredOverride;
-import io.ratewarden.internal.store.Heartbeats;
+import io.ratewarden.internal.failover.OverrideFields;
+import io.ratewarden.internal.failover.StoredOverride;
+import io.ratewarden.internal.failover.Heartbeats;
 import io.ratewarden.Limit;
 import io.ratewarden.store.StoreUnavailableException;
 import java.time.Duration;

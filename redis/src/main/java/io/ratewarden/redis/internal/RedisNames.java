@@ -1,6 +1,6 @@
 package io.ratewarden.redis.internal;
 
-import io.ratewarden.internal.store.OverrideFields;
+import io.ratewarden.internal.failover.OverrideFields;
 import io.ratewarden.store.LimitKey;
 
 /**

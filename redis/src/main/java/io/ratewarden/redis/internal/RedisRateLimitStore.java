@@ -1,7 +1,7 @@
 package io.ratewarden.redis.internal;
 
-import io.ratewarden.internal.store.KeyDataException;
-import io.ratewarden.internal.store.ReseedableStore;
+import io.ratewarden.internal.failover.KeyDataException;
+import io.ratewarden.internal.failover.ReseedableStore;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ratewarden.Backend;

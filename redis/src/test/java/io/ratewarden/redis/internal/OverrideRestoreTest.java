@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ratewarden.Limit;
-import io.ratewarden.internal.store.Heartbeats;
-import io.ratewarden.internal.store.OverrideFields;
-import io.ratewarden.internal.store.StoredOverride;
+import io.ratewarden.internal.failover.Heartbeats;
+import io.ratewarden.internal.failover.OverrideFields;
+import io.ratewarden.internal.failover.StoredOverride;
 import io.ratewarden.testing.LogWatch;
 import io.ratewarden.testing.RedisServer;
 import io.ratewarden.testing.TestRedis;

@@ -1,7 +1,7 @@
 package io.ratewarden.spring.autoconfigure;
 
 import io.ratewarden.Decision;
-import io.ratewarden.internal.CallRecord;
+import io.ratewarden.internal.call.CallRecord;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

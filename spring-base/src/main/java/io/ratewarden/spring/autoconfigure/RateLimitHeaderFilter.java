@@ -1,6 +1,6 @@
 package io.ratewarden.spring.autoconfigure;
 
-import io.ratewarden.internal.CallRecord;
+import io.ratewarden.internal.call.CallRecord;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;

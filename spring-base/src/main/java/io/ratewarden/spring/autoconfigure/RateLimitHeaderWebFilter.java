@@ -1,6 +1,6 @@
 package io.ratewarden.spring.autoconfigure;
 
-import io.ratewarden.internal.CallRecord;
+import io.ratewarden.internal.call.CallRecord;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;

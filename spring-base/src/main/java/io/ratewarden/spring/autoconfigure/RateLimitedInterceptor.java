@@ -1,7 +1,7 @@
 package io.ratewarden.spring.autoconfigure;
 
 import io.ratewarden.RateLimitExceededException;
-import io.ratewarden.internal.LimitedMethod;
+import io.ratewarden.internal.call.LimitedMethod;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -2,7 +2,7 @@ package io.ratewarden.store.tck;
 
 import io.ratewarden.Backend;
 import io.ratewarden.store.RateLimitStore;
-import io.ratewarden.internal.store.InMemoryRateLimitStore;
+import io.ratewarden.internal.window.InMemoryRateLimitStore;
 import org.junit.jupiter.api.Tag;
 
 /** The store contract on the in-memory store. */

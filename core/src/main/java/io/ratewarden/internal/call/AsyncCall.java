@@ -1,0 +1,77 @@
+package io.ratewarden.internal.call;
+
+import io.ratewarden.Limiter;
+import io.ratewarden.RateLimitExceededException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One call of a method returning a {@code CompletionStage}: granted, it runs at once; rejected
+ * with a retry time its wait allows, it returns a pending future at once and asks again on a
+ * timer, never blocking a thread; rejected for good, it returns a failed future or the fallback's
+ * result.
+ */
+final class AsyncCall {
+
+    private final LimitedMethod method;
+    private final Limiter.Tier[] tiers;
+    private final String[] keys;
+    private final Object target;
+    private final Object[] args;
+    private final Proceed proceed;
+    private final CallRecord record = CallRecord.current();
+    private CompletableFuture<Object> waiting;
+
+    AsyncCall(LimitedMethod method, Limiter.Tier[] tiers, String[] keys, Object target, Object[] args,
+              Proceed proceed) {
+        this.method = method;
+        this.tiers = tiers;
+        this.keys = keys;
+        this.target = target;
+        this.args = args;
+        this.proceed = proceed;
+    }
+
+    /** Asks limits {@code from..} for permits; returns the method's result or a stand-in future. */
+    Object attemptFrom(int from, long start) throws Throwable {
+        Object step = method.step(tiers, keys, from, start, record);
+        if (step == null) {
+            return proceed.proceed();
+        }
+        if (step instanceof LimitedMethod.Pause pause) {
+            if (waiting == null) {
+                waiting = new CompletableFuture<>();
+            }
+            Executor later = CompletableFuture.delayedExecutor(pause.nanos(), TimeUnit.NANOSECONDS);
+            later.execute(() -> resume(pause.index(), start));
+            return waiting;
+        }
+        RateLimitExceededException rejection = (RateLimitExceededException) step;
+        return method.hasFallback() ? method.fallback(target, args, rejection)
+                : CompletableFuture.failedFuture(rejection);
+    }
+
+    private void resume(int index, long start) {
+        try {
+            Object result = attemptFrom(index, start);
+            if (result == waiting) {
+                return;
+            }
+            if (result == null) {
+                waiting.complete(null);
+            } else {
+                ((CompletionStage<?>) result).whenComplete((value, failure) -> {
+                    if (failure != null) {
+                        waiting.completeExceptionally(failure);
+                    } else {
+                        waiting.complete(value);
+                    }
+                });
+            }
+        } catch (Throwable failure) {
+            waiting.completeExceptionally(failure);
+        }
+    }
+}

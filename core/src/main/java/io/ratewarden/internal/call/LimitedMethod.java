@@ -1,0 +1,454 @@
+package io.ratewarden.internal.call;
+
+import io.ratewarden.Decision;
+import io.ratewarden.Limit;
+import io.ratewarden.Limiter;
+import io.ratewarden.RateLimitExceededException;
+import io.ratewarden.Ratewarden;
+import io.ratewarden.store.LimitKey;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The rate limits of one annotated method, resolved once per join point: what the aspect calls
+ * on every execution. Not part of the API.
+ *
+ * <h2>Design</h2>
+ * Everything that can be decided from the method alone (limit names, windows, key expressions,
+ * the fallback method, whether the method is asynchronous) is read and validated once, when the
+ * join point is first reached. An invalid annotation does not fail there: it fails every call of
+ * its method with an {@link IllegalStateException}, so that one bad method never breaks class
+ * loading or its neighbours. Per call, the method asks each limit in declaration order and stops
+ * at the first rejection. The {@link Limiter}s are bound to the installed {@link Ratewarden} and
+ * re-bound when another instance is installed; a method without key, fallback or asynchronous
+ * return type allocates nothing on a grant (the aspect tells those apart at weave time).
+ *
+ * <p>This class is thread-safe.
+ */
+public final class LimitedMethod {
+
+    /**
+     * What {@link #acquireOrFallback(Object, Object, Object)} returns for a granted call: an
+     * object no fallback can return.
+     */
+    public static final Object GRANTED = new Object();
+
+    private final String id;
+    private final LimitSpec[] specs;
+    private final FallbackMethod fallback;
+    private final boolean async;
+    private final Reactive reactive; // null unless the method returns a Mono or a Flux
+    private final boolean valid;
+    private final List<String> problems;
+    private volatile Binding binding;
+
+    private LimitedMethod(Method method, MethodLimits limits) {
+        this.id = MethodLimits.methodId(method);
+        this.specs = limits.specs.toArray(new LimitSpec[0]);
+        this.fallback = limits.fallback;
+        this.problems = List.copyOf(limits.problems);
+        this.valid = problems.isEmpty();
+        Class<?> returnType = method.getReturnType();
+        this.reactive = Reactive.of(returnType);
+        this.async = reactive != null || (CompletionStage.class.isAssignableFrom(returnType)
+                && returnType.isAssignableFrom(CompletableFuture.class));
+    }
+
+    /** The Reactor types a method may return, told by name: Reactor is optional. */
+    private enum Reactive {
+        MONO, FLUX;
+
+        static Reactive of(Class<?> returnType) {
+            return switch (returnType.getName()) {
+                case "reactor.core.publisher.Mono" -> MONO;
+                case "reactor.core.publisher.Flux" -> FLUX;
+                default -> null;
+            };
+        }
+    }
+
+    /**
+     * Reads and validates the annotations of {@code method}. Never throws for an invalid
+     * annotation: see {@link #problems()}.
+     *
+     * @param method a method carrying {@code @RateLimited}
+     * @return its limits
+     */
+    public static LimitedMethod of(Method method) {
+        return new LimitedMethod(method, MethodLimits.read(method));
+    }
+
+    /**
+     * Returns the name of a limit its annotation does not name: {@code declaringClass#method(paramTypes)}.
+     *
+     * @param method the annotated method
+     * @return the default name
+     */
+    public static String defaultName(Method method) {
+        return MethodLimits.methodId(method);
+    }
+
+    /**
+     * Returns what is wrong with the method's annotations, each naming the attribute; empty when
+     * they are valid.
+     *
+     * @return the problems, never {@code null}
+     */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /**
+     * Returns whether the method returns a {@code CompletionStage}, a {@code CompletableFuture},
+     * a Reactor {@code Mono} or {@code Flux}, and so is decided by
+     * {@link #invokeAsync(Object, Object[], Proceed)}.
+     *
+     * @return whether the method is asynchronous
+     */
+    public boolean isAsync() {
+        return valid && async;
+    }
+
+    /**
+     * Takes the permits of a call whose limits need no key, waiting up to each limit's
+     * {@code maxWaitMillis}.
+     *
+     * @throws RateLimitExceededException when a limit rejects the call
+     * @throws IllegalStateException when the annotations are invalid
+     */
+    public void acquire() {
+        if (specs.length == 1 && valid) {
+            // The hot case, one limit without key: a grant is one call to the limiter. All that a
+            // rejection needs lives in rejectedKeyless, which keeps the woven method small enough for
+            // the JIT to inline into its callers; then a rejection thrown to a caller that catches
+            // it is a jump, not a stack unwinding, whose cost grows with every compiled frame.
+            // A request's record, when a web layer keeps one, is written out of line for the same
+            // reason.
+            LimitSpec spec = specs[0];
+            Decision decision = limiters()[0].tryAcquireKeyless(spec.cost(), spec.policy());
+            if (CallRecord.inUse()) {
+                recordKeyless(decision);
+            }
+            if (!decision.allowed()) {
+                rejectedKeyless(decision);
+            }
+            return;
+        }
+        RateLimitExceededException rejection = tryAcquire(null, null, null, null);
+        if (rejection != null) {
+            throw rejection;
+        }
+    }
+
+    /** Adds the decision of the one limit without key to the thread's request record, if open. */
+    private void recordKeyless(Decision decision) {
+        CallRecord record = CallRecord.current();
+        if (record != null) {
+            record.add(specs[0].name(), limiters()[0].limit(), decision);
+        }
+    }
+
+    /** A rejected call of one limit without key: waits if the limit allows, else throws. */
+    private void rejectedKeyless(Decision rejected) {
+        LimitSpec spec = specs[0];
+        Decision decision = rejected;
+        if (spec.maxWaitNanos() > 0) {
+            decision = waitFor(limiters()[0].tier(""), spec, "", System.nanoTime() + spec.maxWaitNanos(), decision);
+            if (decision.allowed()) {
+                return;
+            }
+        }
+        Limit limit = limiters()[0].limit();
+        throw new RateLimitExceededException(spec.name(), "", limit.permits(), limit.window(), decision.retryAfter(),
+                decision.storeFailure());
+    }
+
+    /**
+     * Takes the permits of a call of a method with one or two parameters whose keys are
+     * expressions, given the arguments themselves (no array, no join point).
+     *
+     * @param a0 the first argument
+     * @param a1 the second argument, or {@code null} for a method of one parameter
+     * @throws RateLimitExceededException when a limit rejects the call
+     * @throws IllegalStateException when the annotations are invalid
+     */
+    public void acquire(Object a0, Object a1) {
+        RateLimitExceededException rejection = tryAcquire(null, null, a0, a1);
+        if (rejection != null) {
+            throw rejection;
+        }
+    }
+
+    /**
+     * Takes the permits of a call, waiting (parking this thread) up to each limit's
+     * {@code maxWaitMillis}.
+     *
+     * @param target the object the method runs on, or {@code null}
+     * @param args the call's arguments, or {@code null} when no key needs them
+     * @return {@code null} when granted, else the rejection to throw or pass to the fallback
+     * @throws IllegalStateException when the annotations are invalid
+     */
+    public RateLimitExceededException tryAcquire(Object target, Object[] args) {
+        return tryAcquire(target, args, null, null);
+    }
+
+    private RateLimitExceededException tryAcquire(Object target, Object[] args, Object a0, Object a1) {
+        Limiter[] limiters = limiters();
+        CallRecord record = CallRecord.current();
+        long start = 0;
+        for (int i = 0; i < specs.length; i++) {
+            LimitSpec spec = specs[i];
+            String key = key(spec.keyFunction(), spec, target, args, a0, a1);
+            Limiter.Tier tier = tier(limiters[i], spec, target, args, a0, a1);
+            Decision decision = tier.tryAcquire(key, spec.cost(), spec.policy());
+            if (record != null) {
+                record.add(spec.name(), tier.limit(), decision);
+            }
+            if (decision.allowed()) {
+                continue;
+            }
+            if (spec.maxWaitNanos() == 0) {
+                return rejection(spec, tier, key, decision);
+            }
+            if (start == 0) {
+                start = System.nanoTime();
+            }
+            decision = waitFor(tier, spec, key, start + spec.maxWaitNanos(), decision);
+            if (!decision.allowed()) {
+                return rejection(spec, tier, key, decision);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Decides a call of a synchronous method with one limit, a {@code fallbackMethod} and at most
+     * two parameters, given the arguments themselves: returns {@link #GRANTED} when the call may
+     * run, else the fallback's result. Allocates nothing itself beyond the key and, for a
+     * fallback that takes it, the exception.
+     *
+     * @param target the object the method runs on, or {@code null} for a static method
+     * @param a0 the first argument, or {@code null} for a method without parameters
+     * @param a1 the second argument, or {@code null} for a method of fewer than two
+     * @return {@link #GRANTED}, or what the fallback returned
+     * @throws IllegalStateException when the annotations are invalid
+     * @throws RuntimeException what the fallback threw, rethrown as it is even when checked
+     */
+    public Object acquireOrFallback(Object target, Object a0, Object a1) {
+        LimitSpec spec = specs[0];
+        String key = key(spec.keyFunction(), spec, target, null, a0, a1);
+        Limiter.Tier tier = tier(limiters()[0], spec, target, null, a0, a1);
+        Decision decision = tier.tryAcquire(key, spec.cost(), spec.policy());
+        CallRecord record = CallRecord.current();
+        if (record != null) {
+            record.add(spec.name(), tier.limit(), decision);
+        }
+        if (decision.allowed()) {
+            return GRANTED;
+        }
+        if (spec.maxWaitNanos() > 0) {
+            decision = waitFor(tier, spec, key, System.nanoTime() + spec.maxWaitNanos(), decision);
+            if (decision.allowed()) {
+                return GRANTED;
+            }
+        }
+        RateLimitExceededException rejection = fallback.takesException()
+                ? rejection(spec, tier, key, decision) : null;
+        try {
+            return fallback.invoke(target, a0, a1, rejection);
+        } catch (Throwable failure) {
+            throw LimitedMethod.<RuntimeException>rethrow(failure);
+        }
+    }
+
+    // Rethrows what the fallback threw as it is, checked or not: the woven method declares it.
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T rethrow(Throwable failure) throws T {
+        throw (T) failure;
+    }
+
+    /**
+     * Handles a rejected synchronous call: calls the fallback method, or throws.
+     *
+     * @param target the object the method runs on, or {@code null}
+     * @param args the call's arguments
+     * @param rejection the rejection
+     * @return the fallback's result
+     * @throws Throwable the rejection when there is no fallback, or what the fallback threw
+     */
+    public Object rejected(Object target, Object[] args, RateLimitExceededException rejection) throws Throwable {
+        if (fallback == null) {
+            throw rejection;
+        }
+        return fallback.invoke(target, args, rejection);
+    }
+
+    /**
+     * Decides a call of an asynchronous method: runs it at once when granted; otherwise waits
+     * without blocking the caller (up to {@code maxWaitMillis}) and runs it from another thread;
+     * returns a failed future, or the fallback's result, when the call is rejected. A method
+     * returning a {@code Mono} or a {@code Flux} gets one that takes its permits when subscribed,
+     * once per subscription, and signals a rejection as an error.
+     *
+     * @param target the object the method runs on, or {@code null}
+     * @param args the call's arguments
+     * @param proceed runs the method's body
+     * @return the method's result, or a future standing in for it
+     * @throws Throwable what the method or its fallback threw synchronously
+     */
+    public Object invokeAsync(Object target, Object[] args, Proceed proceed) throws Throwable {
+        if (reactive != null) {
+            return ReactiveCall.of(this, reactive == Reactive.FLUX, target, args, proceed);
+        }
+        return new AsyncCall(this, tiersOf(target, args), keysOf(target, args), target, args, proceed)
+                .attemptFrom(0, System.nanoTime());
+    }
+
+    /** The keys of a call, one per limit. */
+    String[] keysOf(Object target, Object[] args) {
+        String[] keys = new String[specs.length];
+        for (int i = 0; i < specs.length; i++) {
+            keys[i] = key(specs[i].keyFunction(), specs[i], target, args, null, null);
+        }
+        return keys;
+    }
+
+    /** The tiers of a call, one per limit, on the limiters bound now. */
+    Limiter.Tier[] tiersOf(Object target, Object[] args) {
+        Limiter[] limiters = limiters();
+        Limiter.Tier[] tiers = new Limiter.Tier[specs.length];
+        for (int i = 0; i < specs.length; i++) {
+            tiers[i] = tier(limiters[i], specs[i], target, args, null, null);
+        }
+        return tiers;
+    }
+
+    /** Asking a limit again, {@code nanos} from now, is worth it: its wait fits the call's. */
+    record Pause(int index, long nanos) {
+    }
+
+    /**
+     * Asks the limits from {@code from} on, in order, without waiting, for a call that started
+     * at {@code start}; records each decision in {@code record} when there is one.
+     *
+     * @return {@code null} when every limit granted, a {@link Pause} when a limit rejected but its
+     *     retry time fits the call's wait, else the {@link RateLimitExceededException}
+     */
+    Object step(Limiter.Tier[] tiers, String[] keys, int from, long start, CallRecord record) {
+        for (int i = from; i < specs.length; i++) {
+            LimitSpec spec = specs[i];
+            Decision decision = tiers[i].tryAcquire(keys[i], spec.cost(), spec.policy());
+            if (record != null) {
+                record.add(spec.name(), tiers[i].limit(), decision);
+            }
+            if (decision.allowed()) {
+                continue;
+            }
+            long pause = decision.retryAfter().toNanos();
+            if (pause <= start + spec.maxWaitNanos() - System.nanoTime()) {
+                return new Pause(i, Math.max(pause, 1));
+            }
+            return rejection(spec, tiers[i], keys[i], decision);
+        }
+        return null;
+    }
+
+    /** Whether a rejection calls a fallback method instead of failing. */
+    boolean hasFallback() {
+        return fallback != null;
+    }
+
+    /** Calls the fallback method for a rejected call; see {@link #hasFallback()}. */
+    Object fallback(Object target, Object[] args, RateLimitExceededException rejection) throws Throwable {
+        return fallback.invoke(target, args, rejection);
+    }
+
+    private Decision waitFor(Limiter.Tier limiter, LimitSpec spec, String key, long deadline, Decision rejected) {
+        Decision decision = rejected;
+        while (!decision.allowed()) {
+            long remaining = deadline - System.nanoTime();
+            long pause = decision.retryAfter().toNanos();
+            if (pause > remaining || Thread.currentThread().isInterrupted()) {
+                return decision;
+            }
+            LockSupport.parkNanos(Math.max(pause, 1));
+            decision = limiter.tryAcquire(key, spec.cost(), spec.policy());
+        }
+        return decision;
+    }
+
+    /** The key, or the tier, a call's arguments give; {@code ""} without an expression. */
+    private String key(KeyFunction function, LimitSpec spec, Object target, Object[] args, Object a0, Object a1) {
+        if (function == null) {
+            return "";
+        }
+        try {
+            return args != null ? function.key(target, args) : function.key(a0, a1);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("@RateLimited on " + id + ": computing the "
+                    + (function == spec.keyFunction() ? "key" : "tier") + " of limit '" + spec.name() + "' failed", e);
+        }
+    }
+
+    /** The tier a call falls in: the limit's own without a tier expression or for a null tier. */
+    private Limiter.Tier tier(Limiter limiter, LimitSpec spec, Object target, Object[] args, Object a0, Object a1) {
+        KeyFunction function = spec.tierFunction();
+        if (function == null) {
+            return limiter.tier("");
+        }
+        String tier = key(function, spec, target, args, a0, a1);
+        return limiter.tier("null".equals(tier) ? "" : tier);
+    }
+
+    private RateLimitExceededException rejection(LimitSpec spec, Limiter.Tier tier, String key, Decision decision) {
+        Limit limit = tier.limit();
+        return new RateLimitExceededException(spec.name(), LimitKey.normalize(key), limit.permits(), limit.window(),
+                decision.retryAfter(), decision.storeFailure());
+    }
+
+    private Limiter[] limiters() {
+        Binding current = binding;
+        if (current != null && current.owner == Ratewarden.installed()) {
+            return current.limiters;
+        }
+        return bind();
+    }
+
+    // The first call, and the first after another instance is installed: kept out of limiters(),
+    // which every call runs.
+    private Limiter[] bind() {
+        if (!valid) {
+            throw new IllegalStateException("@RateLimited on " + id + " is invalid: " + String.join("; ", problems));
+        }
+        Ratewarden ratewarden = Ratewarden.installed();
+        Limiter[] limiters = new Limiter[specs.length];
+        for (int i = 0; i < specs.length; i++) {
+            LimitSpec spec = specs[i];
+            try {
+                limiters[i] = ratewarden.limit(spec.name(), spec.permits(), spec.window(), spec.shadow());
+            } catch (IllegalStateException e) {
+                boolean redefined = ratewarden.limits().stream().anyMatch(defined -> defined.name().equals(spec.name()));
+                throw new IllegalStateException("@RateLimited on " + id + (redefined ? " is invalid: name: "
+                        : spec.permits() == 0 ? " is invalid: permits: " : ": limit '" + spec.name()
+                        + "' could not be defined: ") + e.getMessage(), e);
+            }
+        }
+        binding = new Binding(ratewarden, limiters);
+        return limiters;
+    }
+
+    @Override
+    public String toString() {
+        return "LimitedMethod[" + id + "]";
+    }
+
+    private record Binding(Ratewarden owner, Limiter[] limiters) {
+    }
+}

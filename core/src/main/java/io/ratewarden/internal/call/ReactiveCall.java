@@ -1,0 +1,71 @@
+package io.ratewarden.internal.call;
+
+import io.ratewarden.Limiter;
+import io.ratewarden.RateLimitExceededException;
+import java.time.Duration;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
+
+/**
+ * The calls of a method returning a Reactor {@code Mono} or {@code Flux}: the returned publisher
+ * takes the permits when it is subscribed, once per subscription (so {@code retry()} and
+ * {@code repeat()} take permits again), runs the method's body then, and signals a rejection as an
+ * error ({@link RateLimitExceededException}) or switches to the fallback's publisher. A wait
+ * ({@code maxWaitMillis}) is a timer, never a blocked thread. Loaded only for such methods:
+ * Reactor stays optional.
+ */
+final class ReactiveCall {
+
+    private ReactiveCall() {
+    }
+
+    /** A Mono or a Flux, as the method returns, that decides at each subscription. */
+    static Object of(LimitedMethod method, boolean flux, Object target, Object[] args, Proceed proceed) {
+        Mono<Publisher<Object>> decided = Mono.deferContextual(context -> attempt(method, target, args, proceed,
+                method.tiersOf(target, args), method.keysOf(target, args), 0, System.nanoTime(), record(context)));
+        if (flux) {
+            return decided.flatMapMany(publisher -> publisher);
+        }
+        return decided.flatMap(publisher -> Mono.from(publisher));
+    }
+
+    /**
+     * One attempt at the limits from {@code from}: the body's publisher when granted, a timer
+     * and another attempt when a wait fits, else the rejection or the fallback's publisher. The
+     * publisher is wrapped in a Mono, which {@link #of} unwraps as the method's type.
+     */
+    private static Mono<Publisher<Object>> attempt(LimitedMethod method, Object target, Object[] args,
+                                                   Proceed proceed, Limiter.Tier[] tiers, String[] keys, int from,
+                                                   long start, CallRecord record) {
+        Object step = method.step(tiers, keys, from, start, record);
+        try {
+            if (step == null) {
+                return Mono.just(publisher(proceed.proceed()));
+            }
+            if (step instanceof LimitedMethod.Pause pause) {
+                return Mono.delay(Duration.ofNanos(pause.nanos())).then(Mono.defer(() -> attempt(method, target, args,
+                        proceed, tiers, keys, pause.index(), start, record)));
+            }
+            RateLimitExceededException rejection = (RateLimitExceededException) step;
+            if (method.hasFallback()) {
+                return Mono.just(publisher(method.fallback(target, args, rejection)));
+            }
+            return Mono.error(rejection);
+        } catch (Throwable failure) {
+            return Mono.error(failure);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Publisher<Object> publisher(Object result) {
+        return result == null ? Mono.empty() : (Publisher<Object>) result;
+    }
+
+    /** The request's record, which a web filter puts in the subscriber's context, else the thread's. */
+    private static CallRecord record(ContextView context) {
+        CallRecord record = context.getOrDefault(CallRecord.class, null);
+        return record != null ? record : CallRecord.current();
+    }
+}

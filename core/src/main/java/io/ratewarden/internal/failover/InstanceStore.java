@@ -1,0 +1,219 @@
+package io.ratewarden.internal.failover;
+
+import io.ratewarden.internal.window.InMemoryRateLimitStore;
+import io.ratewarden.internal.window.LocalBucket;
+import io.ratewarden.Decision;
+import io.ratewarden.FailurePolicy;
+import io.ratewarden.Limit;
+import io.ratewarden.StoreInfo;
+import io.ratewarden.internal.settings.RatewardenSettings;
+import io.ratewarden.store.LimitKey;
+import io.ratewarden.store.RateLimitStore;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * What one {@code Ratewarden} instance decides with, whichever backends stand behind it: memory
+ * alone ({@link LocalInstanceStore}), Redis with memory ({@link FailoverRateLimitStore}), or a
+ * store the user plugged in ({@link PluggedInstanceStore}). The instance, its limits and its
+ * MXBeans read everything through this interface, never through a concrete store.
+ * Implementations are thread-safe; every read does no I/O unless it says otherwise.
+ */
+public interface InstanceStore extends AutoCloseable {
+
+    /**
+     * Returns the store of an instance without Redis: memory decides every call.
+     *
+     * @param local the in-memory store, closed with the returned one
+     * @return the instance's store
+     */
+    static InstanceStore inMemory(InMemoryRateLimitStore local) {
+        return new LocalInstanceStore(local);
+    }
+
+    /**
+     * Returns the store of an instance on a store the user plugged in.
+     *
+     * @param instanceName the instance's name, for logs
+     * @param store the plugged store, which stays open when the returned one closes
+     * @param local the in-memory store of {@link FailurePolicy#FALLBACK_LOCAL}, closed with the returned one
+     * @param settings the instance's settings
+     * @return the instance's store
+     */
+    static InstanceStore plugged(RateLimitStore store, InMemoryRateLimitStore local, RatewardenSettings settings) {
+        return new PluggedInstanceStore(settings.name(), store, local,
+                new FailurePolicies(settings.failurePolicy(), settings.probeInterval()));
+    }
+
+    /**
+     * Returns the store of an instance on a shared backend (Redis), with memory when it cannot
+     * decide, and starts its probe. Does not block.
+     *
+     * @param backend the backend, closed with the returned store
+     * @param local the in-memory store, closed with the returned one
+     * @param settings the instance's settings
+     * @return the instance's store
+     */
+    static InstanceStore shared(SharedBackend backend, InMemoryRateLimitStore local,
+                                RatewardenSettings settings) {
+        return FailoverRateLimitStore.start(backend, local, settings);
+    }
+
+    /**
+     * Takes {@code permits} permits for {@code key} if they are all available now, else takes
+     * none. Blocks at most for the backend's timeout.
+     *
+     * @param key the bucket
+     * @param permits how many permits, between 1 and the limit's permits
+     * @param onFailure what the call gets when the backend cannot decide;
+     *     {@link FailurePolicy#DEFAULT} for the instance's policy
+     * @return the decision, never {@code null}
+     * @throws IllegalArgumentException if {@code permits} is out of range
+     */
+    Decision tryAcquire(LimitKey key, long permits, FailurePolicy onFailure);
+
+    /**
+     * Returns the permits a call on {@code key} could take now, without taking any, from the
+     * backend that decides. Blocks at most for the backend's timeout.
+     *
+     * @param key the bucket
+     * @return the permits, between 0 and the limit's
+     * @throws UnsupportedOperationException if a plugged store cannot tell
+     */
+    long remaining(LimitKey key);
+
+    /**
+     * Forgets every grant of {@code key} on the backend that decides, in this instance's memory
+     * and in its over-limit cache. Blocks at most for the backend's timeout.
+     *
+     * @param key the bucket
+     * @throws io.ratewarden.store.StoreUnavailableException when the backend could not be reached:
+     *     the key was reset in this instance's memory only
+     * @throws UnsupportedOperationException if a plugged store cannot reset a key
+     */
+    void reset(LimitKey key);
+
+    /**
+     * Stores an operator's override of a limit ({@code tier} {@code ""}) or of one of its tiers
+     * where every instance of the backend hears of it; {@code null} clears it. An instance that
+     * shares nothing (memory alone, a plugged store) stores nothing. Blocks at most for the
+     * instance's {@code overrideWait} on Redis.
+     *
+     * @param limitName the limit's name
+     * @param tier the tier, {@code ""} for the limit's own
+     * @param limit the override, or {@code null} to clear it
+     * @param expiry how long the override lasts; {@code null} for no end
+     * @return the override to apply on this instance, or {@code null} for a clear
+     * @throws OverrideOutcomeUnknownException when the backend did not answer in time and may still
+     *     store it
+     * @throws io.ratewarden.store.StoreUnavailableException when the backend certainly did not store it
+     */
+    default OverrideInForce storeOverride(String limitName, String tier, Limit limit, Duration expiry) {
+        return limit == null ? null : new OverrideInForce(limit, 0, expiry == null ? OverrideInForce.NEVER
+                : System.nanoTime() + expiry.toNanos());
+    }
+
+    /**
+     * Calls {@code listener} with the overrides in force on the backend each time the instance
+     * hears of them (every probe on Redis), by limit name and then tier ({@code ""} for the
+     * limit's own), on the probe's thread. An instance that shares nothing never calls it.
+     *
+     * @param listener what hears the overrides
+     */
+    default void onOverrides(Consumer<Map<String, Map<String, OverrideInForce>>> listener) {
+    }
+
+    /**
+     * Returns a direct handle on the buckets of limits' empty keys, when every call on them is
+     * decided in memory, for a path with no lookup per call; else {@code null}.
+     *
+     * @return the handle, or {@code null}
+     */
+    default LocalBucket keylessBucket() {
+        return null;
+    }
+
+    /**
+     * Waits until the primary backend decided once or failed, at most {@code bound}: what
+     * {@code build()} waits for, so that the first call of a new instance on a reachable Redis is
+     * decided there. Returns at once for a store that is never connecting.
+     *
+     * @param bound the longest wait
+     * @return whether the wait ended with a verdict rather than the bound
+     */
+    default boolean awaitFirstVerdict(Duration bound) {
+        return true;
+    }
+
+    /**
+     * Asks the backend now whether it can decide, and returns whether it does afterwards. Blocks at
+     * most for the backend's timeout.
+     *
+     * @return whether the primary backend decides
+     */
+    boolean probe();
+
+    /**
+     * Returns whether the primary backend decides.
+     *
+     * @return {@code true} when healthy
+     */
+    boolean isHealthy();
+
+    /**
+     * Returns the report of the instance's state.
+     *
+     * @return the report, never {@code null}
+     */
+    StoreInfo info();
+
+    /**
+     * Returns how many calls for permits Redis answered, whatever the answer.
+     *
+     * @return the answers, 0 without Redis
+     */
+    default long redisCalls() {
+        return 0;
+    }
+
+    /**
+     * Returns the nanoseconds the answers {@link #redisCalls()} counts took in total.
+     *
+     * @return the total round-trip time, 0 without Redis
+     */
+    default long redisCallNanos() {
+        return 0;
+    }
+
+    /**
+     * Returns how many calls the over-limit cache rejected without a round trip.
+     *
+     * @return the cached rejections, 0 without Redis
+     */
+    default long cachedRejections() {
+        return 0;
+    }
+
+    /**
+     * Returns how many calls the failure policy decided because the primary backend could not.
+     *
+     * @return the fallback decisions
+     */
+    default long fallbackDecisions() {
+        return 0;
+    }
+
+    /**
+     * Returns the consecutive successful probes the next recovery from an outage takes.
+     *
+     * @return the probes, 0 when the backend does not fail over
+     */
+    default int probesToRecover() {
+        return 0;
+    }
+
+    /** Releases the stores this instance created. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,62 @@
+package io.ratewarden.internal.window;
+
+import io.ratewarden.Decision;
+import io.ratewarden.Ticker;
+import io.ratewarden.store.LimitKey;
+
+/**
+ * A direct handle on the bucket of one limit's empty key ({@code ""}), for a caller that asks
+ * it again and again: no lookup per call while the limit stays the same. Obtained from
+ * {@link InMemoryRateLimitStore#bucket()}; used with the keys of one limit name only. This class
+ * is thread-safe.
+ */
+public final class LocalBucket {
+
+    private final InMemoryRateLimitStore store;
+    private final Ticker ticker;
+    private SlidingWindow window; // found on first use and after a change of limit; a racy read is fine
+
+    LocalBucket(InMemoryRateLimitStore store, Ticker ticker) {
+        this.store = store;
+        this.ticker = ticker;
+    }
+
+    /**
+     * Takes {@code permits} permits if they are all available now, else takes none.
+     *
+     * @param key the limit's empty key, under the limit in force
+     * @param permits how many permits, between 1 and the limit's permits
+     * @return the decision, never {@code null}
+     * @throws IllegalArgumentException if {@code permits} is out of range
+     */
+    public Decision tryAcquire(LimitKey key, long permits) {
+        key.requirePermits(permits);
+        long read = ticker.read();
+        SlidingWindow current = window;
+        if (current == null || !current.fits(key.limit())) {
+            current = store.window(key);
+            window = current;
+        }
+        long waitNanos = current.tryAcquireAt(read, permits, Long.MAX_VALUE);
+        while (waitNanos == SlidingWindow.RETIRED) {
+            current = store.window(key);
+            window = current;
+            waitNanos = current.tryAcquireAt(read, permits, Long.MAX_VALUE);
+        }
+        return store.decision(waitNanos, current, read);
+    }
+
+    /**
+     * Returns the permits counted on the empty key since the store first held it: granted
+     * through this handle or the store, or {@linkplain InMemoryRateLimitStore#record recorded}.
+     * Exact once no call on the key is in flight. Counting costs the granting calls nothing;
+     * reading takes the key's lock briefly.
+     *
+     * @param key the limit's empty key
+     * @return the permits counted, 0 before the key's first call
+     */
+    public long grantedPermits(LimitKey key) {
+        SlidingWindow current = store.existing(key);
+        return current == null ? 0 : current.counted();
+    }
+}
