@@ -14,7 +14,7 @@ public enum FailurePolicy {
      * The in-memory limiter of this instance decides (the default), admitting this instance's
      * {@link FallbackShare} of each limit: by default the limit divided by the instances alive on
      * Redis just before it failed, so that together they stay near the limit rather than a
-     * multiple of it ({@link Ratewarden.Builder#fallbackShare(FallbackShare)}). Memory counted
+     * multiple of it ({@link RatewardenBuilder#fallbackShare(FallbackShare)}). Memory counted
      * this instance's grants on Redis, so it does not start from a full window.
      */
     FALLBACK_LOCAL,

@@ -5,6 +5,7 @@ import io.ratewarden.jmx.RatewardenMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import javax.management.AttributeList;
 import javax.management.InstanceAlreadyExistsException;
@@ -38,10 +39,12 @@ final class JmxBeans {
         return beans;
     }
 
-    void registerInstance(Ratewarden ratewarden) {
-        InstanceView view = new InstanceView(ratewarden);
-        register(new Snapshotted<>(view, RatewardenMXBean.class, view.batch, ratewarden::metrics),
-                instanceObjectName());
+    /**
+     * Registers the instance's MXBean, which reads {@code metrics} and probes with {@code probe}.
+     */
+    void registerInstance(Supplier<Metrics> metrics, BooleanSupplier probe) {
+        InstanceView view = new InstanceView(metrics, probe);
+        register(new Snapshotted<>(view, RatewardenMXBean.class, view.batch, metrics), instanceObjectName());
     }
 
     void registerLimit(Limiter limiter) {
@@ -125,15 +128,17 @@ final class JmxBeans {
 
     /** The instance's MXBean: every attribute from {@link Ratewarden#metrics()}. */
     private static final class InstanceView implements RatewardenMXBean {
-        private final Ratewarden ratewarden;
+        private final Supplier<Metrics> snapshots;
+        private final BooleanSupplier probe;
         private final ThreadLocal<Metrics> batch = new ThreadLocal<>();
 
-        InstanceView(Ratewarden ratewarden) {
-            this.ratewarden = ratewarden;
+        InstanceView(Supplier<Metrics> snapshots, BooleanSupplier probe) {
+            this.snapshots = snapshots;
+            this.probe = probe;
         }
 
         private Metrics metrics() {
-            return current(batch, ratewarden::metrics);
+            return current(batch, snapshots);
         }
 
         @Override
@@ -219,7 +224,7 @@ final class JmxBeans {
 
         @Override
         public boolean probe() {
-            return ratewarden.probe();
+            return probe.getAsBoolean();
         }
     }
 

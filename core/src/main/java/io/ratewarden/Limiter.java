@@ -1,22 +1,13 @@
 package io.ratewarden;
 
-import io.ratewarden.internal.settings.ConfiguredLimit;
-import io.ratewarden.internal.failover.InstanceStore;
-import io.ratewarden.internal.window.LocalBucket;
 import io.ratewarden.internal.failover.OverrideInForce;
+import io.ratewarden.internal.settings.ConfiguredLimit;
 import io.ratewarden.store.LimitKey;
-import io.ratewarden.store.StoreUnavailableException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One named limit of a {@link Ratewarden} instance, obtained from
@@ -38,49 +29,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class Limiter {
 
-    private static final Logger LOG = LoggerFactory.getLogger("io.ratewarden.limits");
-    private static final long SHADOW_LOG_INTERVAL_NANOS = 60_000_000_000L;
-
-    private final Ratewarden owner;
     private final String name;
     private final Limit configured;
     private final ConfiguredLimit configuration;
-    private final boolean shadow;
-    private final LocalBucket keylessBucket;
-    private final ConcurrentMap<String, Tier> tiers = new ConcurrentHashMap<>();
-    private final Tier own = new Tier("", null);
-    private volatile OverrideInForce override;
-    private volatile Limit limit;
-    private volatile LimitKey keylessKey;
-    // Calls granted are counted by the store's window for the keyless bucket (no cost per call),
-    // here for every other key, by the backend that decided; a keyless call of n permits adds
-    // n - 1 to keylessExtraPermits. The keyless bucket exists only in memory.
-    private final LongAdder permittedByRedis = new LongAdder();
-    private final LongAdder permittedInMemory = new LongAdder();
-    private final LongAdder keylessExtraPermits = new LongAdder();
-    private final LongAdder rejectedByRedis = new LongAdder();
-    private final LongAdder rejectedInMemory = new LongAdder();
-    private final LongAdder shadowRejectedByRedis = new LongAdder();
-    private final LongAdder shadowRejectedInMemory = new LongAdder();
-    private final LongAdder storeFailureRejected = new LongAdder();
-    private final AtomicLong shadowLoggedAt = new AtomicLong(System.nanoTime() - SHADOW_LOG_INTERVAL_NANOS);
+    private final LimitCounters counters;
+    private final LimitTier own;
+    private final ConcurrentMap<String, LimitTier> tiers = new ConcurrentHashMap<>();
 
     /**
+     * @param access the instance's store
      * @param configured the limit without an override: configuration over the code's definition
      * @param configuration what configuration says of the limit: its tiers
      * @param shadow whether the limit rejects nothing
      */
-    Limiter(Ratewarden owner, String name, Limit configured, ConfiguredLimit configuration, boolean shadow,
-            InstanceStore store) {
-        this.owner = owner;
+    Limiter(StoreAccess access, String name, Limit configured, ConfiguredLimit configuration, boolean shadow) {
         this.name = name;
         this.configured = configured;
         this.configuration = configuration;
-        this.shadow = shadow;
-        this.limit = configured;
-        this.keylessKey = LimitKey.of(name, configured, "");
+        this.counters = new LimitCounters(name, access.instanceName(), shadow);
         // Without Redis, the keyless bucket is asked directly: the hot path of a limit without key.
-        this.keylessBucket = store.keylessBucket();
+        this.own = LimitTier.own(name, configured, access, counters);
         configuration.tiers().keySet().forEach(this::tier);
     }
 
@@ -97,7 +65,7 @@ public final class Limiter {
      * @throws IllegalStateException if the instance is closed
      */
     public Decision tryAcquire(String key, long cost) {
-        return tryAcquire(key, cost, FailurePolicy.DEFAULT);
+        return own.tryAcquire(key, cost, FailurePolicy.DEFAULT);
     }
 
     /**
@@ -113,10 +81,7 @@ public final class Limiter {
      * @throws IllegalStateException if the instance is closed
      */
     public Decision tryAcquire(String key, long cost, FailurePolicy onStoreFailure) {
-        if (key != null && key.isEmpty()) {
-            return tryAcquireKeyless(cost, onStoreFailure);
-        }
-        return askStore(owner.openStore(), LimitKey.of(name, limit, key), cost, onStoreFailure);
+        return own.tryAcquire(key, cost, onStoreFailure);
     }
 
     /**
@@ -132,19 +97,7 @@ public final class Limiter {
      * @throws IllegalStateException if the instance is closed
      */
     public Decision tryAcquireKeyless(long cost, FailurePolicy onStoreFailure) {
-        InstanceStore store = owner.openStore();
-        LocalBucket bucket = keylessBucket;
-        if (bucket == null) {
-            return askStore(store, keylessKey, cost, onStoreFailure);
-        }
-        Decision decision = bucket.tryAcquire(keylessKey, cost);
-        if (!decision.allowed()) {
-            return countRejection(decision);
-        }
-        if (cost != 1) {
-            keylessExtraPermits.add(cost - 1);
-        }
-        return decision;
+        return own.tryAcquireKeyless(cost, onStoreFailure);
     }
 
     /**
@@ -158,41 +111,7 @@ public final class Limiter {
      */
     @Deprecated(since = "0.1.0", forRemoval = true)
     public Decision tryAcquireShared(long cost, FailurePolicy onStoreFailure) {
-        return tryAcquireKeyless(cost, onStoreFailure);
-    }
-
-    // Kept apart from the keyless bucket's path, so that the JIT can inline that path into callers.
-    private Decision askStore(InstanceStore store, LimitKey key, long cost, FailurePolicy onStoreFailure) {
-        Decision decision = store.tryAcquire(key, cost, onStoreFailure);
-        if (!decision.allowed()) {
-            return countRejection(decision);
-        }
-        (decision.decidedBy() == Backend.REDIS ? permittedByRedis : permittedInMemory).increment();
-        return decision;
-    }
-
-    /**
-     * Counts a rejection; in shadow mode counts it as such and grants the call instead. A rejection
-     * because the store could not decide is counted apart: the limit did not reject it.
-     */
-    private Decision countRejection(Decision decision) {
-        if (decision.storeFailure()) {
-            storeFailureRejected.increment();
-            return shadow ? Decision.allowed(Backend.IN_MEMORY) : decision;
-        }
-        boolean byRedis = decision.decidedBy() == Backend.REDIS;
-        if (!shadow) {
-            (byRedis ? rejectedByRedis : rejectedInMemory).increment();
-            return decision;
-        }
-        (byRedis ? shadowRejectedByRedis : shadowRejectedInMemory).increment();
-        long now = System.nanoTime();
-        long logged = shadowLoggedAt.get();
-        if (now - logged >= SHADOW_LOG_INTERVAL_NANOS && shadowLoggedAt.compareAndSet(logged, now)) {
-            LOG.info("Limit '{}' of Ratewarden '{}' is in shadow mode and would have rejected calls: {} so far",
-                    name, owner.name(), shadowRejected());
-        }
-        return Decision.allowed(decision.decidedBy());
+        return own.tryAcquireKeyless(cost, onStoreFailure);
     }
 
     /**
@@ -207,7 +126,7 @@ public final class Limiter {
      * @throws UnsupportedOperationException if a plugged store cannot tell
      */
     public long remaining(String key) {
-        return owner.openStore().remaining(keyOf(key));
+        return own.remaining(key);
     }
 
     /**
@@ -223,19 +142,7 @@ public final class Limiter {
      * @throws UnsupportedOperationException if a plugged store cannot reset a key
      */
     public void reset(String key) {
-        reset(keyOf(key));
-    }
-
-    private void reset(LimitKey key) {
-        try {
-            owner.openStore().reset(key);
-        } catch (StoreUnavailableException e) {
-            throw new IllegalStateException("Limit '" + name + "': " + e.getMessage());
-        }
-    }
-
-    private LimitKey keyOf(String key) {
-        return key != null && key.isEmpty() ? keylessKey : LimitKey.of(name, limit, key);
+        own.reset(key);
     }
 
     /**
@@ -245,36 +152,41 @@ public final class Limiter {
      * @return the decision, never {@code null}
      */
     public Decision tryAcquire(String key) {
-        return tryAcquire(key, 1);
+        return own.tryAcquire(key, 1, FailurePolicy.DEFAULT);
     }
 
     /**
      * Returns a tier of this limit: its calls are limited by the tier's own limit (configured as
      * {@code ratewarden.limits.<name>.tiers.<tier>.*}, set with
-     * {@link Ratewarden.Builder#tier(String, String, Limit)}, or {@linkplain Tier#override
+     * {@link RatewardenBuilder#tier(String, String, Limit)}, or {@linkplain LimitTier#override
      * overridden}), or by this limit's own when the tier has none; in buckets of their own either
      * way. {@code null} or {@code ""} is the limit itself, without a tier.
      *
      * @param tier the tier's name; names over 128 characters are replaced by a stable hash
      * @return the tier, never {@code null}
      */
-    public Tier tier(String tier) {
+    public LimitTier tier(String tier) {
         if (tier == null || tier.isEmpty()) {
             return own;
         }
         String normal = LimitKey.normalize(tier);
-        Tier known = tiers.get(normal);
+        LimitTier known = tiers.get(normal);
         if (known != null) {
             return known;
         }
         ConfiguredLimit tierConfiguration = configuration.tier(normal);
         if (tierConfiguration == ConfiguredLimit.NONE) {
-            return new Tier(normal, null); // the limit's own values: nothing to keep
+            return LimitTier.of(own, normal, null, this::keep); // the limit's own values: nothing to keep
         }
         Limit tierLimit = Limit.of(
                 tierConfiguration.permits() != null ? tierConfiguration.permits() : configured.permits(),
                 tierConfiguration.window() != null ? tierConfiguration.window() : configured.window());
-        return tiers.computeIfAbsent(normal, t -> new Tier(t, tierLimit));
+        return tiers.computeIfAbsent(normal, t -> LimitTier.of(own, t, tierLimit, this::keep));
+    }
+
+    /** Keeps a tier once it holds an override; returns the one kept. */
+    private LimitTier keep(LimitTier tier) {
+        return tiers.computeIfAbsent(tier.name(), t -> tier);
     }
 
     /**
@@ -292,7 +204,7 @@ public final class Limiter {
      * @return the limit
      */
     public Limit limit() {
-        return limit;
+        return own.limit();
     }
 
     /**
@@ -301,8 +213,7 @@ public final class Limiter {
      * @return the override, or {@code null}
      */
     public Limit overridden() {
-        OverrideInForce current = override;
-        return current == null ? null : current.limit();
+        return own.overridden();
     }
 
     /**
@@ -321,7 +232,7 @@ public final class Limiter {
      *     within one probe interval)
      */
     public void override(Limit limit) {
-        override(limit, null);
+        own.override(limit, null);
     }
 
     /**
@@ -334,9 +245,7 @@ public final class Limiter {
      * @throws IllegalStateException as {@link #override(Limit)}
      */
     public void override(Limit limit, Duration expiry) {
-        Objects.requireNonNull(limit, "limit");
-        checkExpiry(expiry);
-        applyOverride("", owner.storeOverride(name, "", limit, expiry));
+        own.override(limit, expiry);
     }
 
     /**
@@ -347,68 +256,20 @@ public final class Limiter {
      *     (the message says whether nothing changed or the outcome is unknown)
      */
     public void clearOverride() {
-        owner.storeOverride(name, "", null, null);
-        applyOverride("", null);
+        own.clearOverride();
     }
 
-    static void checkExpiry(Duration expiry) {
-        if (expiry != null && expiry.compareTo(Duration.ofMillis(1)) < 0) {
-            throw new IllegalArgumentException("expiry must be at least 1 ms, was " + expiry);
-        }
-    }
-
-    /**
-     * Applies an override heard of (from Redis, or set here): {@code null} clears it. Logs a
-     * change once at INFO; an override with an end is cleared by itself at its deadline.
-     */
+    /** Applies an override heard from the store to the limit ({@code tier} {@code ""}) or a tier. */
     void applyOverride(String tier, OverrideInForce newOverride) {
-        if (!tier.isEmpty()) {
-            Tier configuredTier = tier(tier); // the configured one, or a new one with the limit's own values
-            Tier target = newOverride == null ? tiers.get(tier) : tiers.computeIfAbsent(tier, t -> configuredTier);
-            if (target != null) {
-                target.apply(newOverride);
-            }
+        if (tier.isEmpty()) {
+            own.apply(newOverride);
             return;
         }
-        synchronized (this) {
-            if (Objects.equals(override, newOverride)) {
-                return;
-            }
-            Limit before = limit;
-            override = newOverride;
-            limit = newOverride != null ? newOverride.limit() : configured;
-            keylessKey = keylessKey.withLimit(limit);
-            if (!before.equals(limit) || newOverride != null) {
-                LOG.info("Limit '{}' of Ratewarden '{}': {}, was {}", name, owner.name(),
-                        newOverride != null ? "overridden to " + limit + until(newOverride)
-                                : "override cleared, back to " + limit, before);
-            }
+        LimitTier configuredTier = tier(tier); // the configured one, or a new one with the limit's own values
+        LimitTier target = newOverride == null ? tiers.get(tier) : tiers.computeIfAbsent(tier, t -> configuredTier);
+        if (target != null) {
+            target.apply(newOverride);
         }
-        whenEnded(newOverride, () -> {
-            synchronized (this) {
-                if (!newOverride.equals(override)) {
-                    return; // replaced or cleared meanwhile
-                }
-            }
-            LOG.info("Limit '{}' of Ratewarden '{}': the override {} ended", name, owner.name(), newOverride.limit());
-            applyOverride("", null);
-        });
-    }
-
-    /** Runs {@code end} at {@code value}'s deadline, on a pool thread; nothing for no deadline. */
-    private static void whenEnded(OverrideInForce value, Runnable end) {
-        if (value == null || value.deadlineNanos() == OverrideInForce.NEVER) {
-            return;
-        }
-        long delay = Math.max(0, value.deadlineNanos() - System.nanoTime());
-        CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS).execute(end);
-    }
-
-    private static String until(OverrideInForce value) {
-        if (value.deadlineNanos() == OverrideInForce.NEVER) {
-            return "";
-        }
-        return " for " + Duration.ofNanos(Math.max(0, value.deadlineNanos() - System.nanoTime())).toMillis() + " ms";
     }
 
     /**
@@ -424,17 +285,17 @@ public final class Limiter {
     /**
      * Returns whether the limit is in shadow mode: it rejects nothing, and counts what it would
      * have rejected. Set by configuration ({@code ratewarden.limits.<name>.shadow}), else by
-     * {@link RateLimited#shadow()} or {@link Ratewarden.Builder#shadow(boolean)}.
+     * {@link RateLimited#shadow()} or {@link RatewardenBuilder#shadow(boolean)}.
      *
      * @return whether in shadow mode
      */
     public boolean isShadow() {
-        return shadow;
+        return counters.shadow();
     }
 
     @Override
     public String toString() {
-        return "Limiter[" + name + ": " + limit + "]";
+        return "Limiter[" + name + ": " + limit() + "]";
     }
 
     /**
@@ -465,7 +326,7 @@ public final class Limiter {
      * @return the calls rejected for a store failure
      */
     public long storeFailureRejected() {
-        return storeFailureRejected.sum();
+        return counters.storeFailureRejected();
     }
 
     /**
@@ -484,7 +345,7 @@ public final class Limiter {
      * @return the calls let through that {@code backend} would have rejected
      */
     public long shadowRejected(Backend backend) {
-        return (backend == Backend.REDIS ? shadowRejectedByRedis : shadowRejectedInMemory).sum();
+        return counters.shadowRejected(Objects.requireNonNull(backend, "backend"));
     }
 
     /**
@@ -496,11 +357,7 @@ public final class Limiter {
      * @return the calls granted by {@code backend}
      */
     public long permitted(Backend backend) {
-        if (backend == Backend.REDIS) {
-            return permittedByRedis.sum();
-        }
-        long shared = keylessBucket == null ? 0 : keylessBucket.grantedPermits(keylessKey) - keylessExtraPermits.sum();
-        return permittedInMemory.sum() + shared;
+        return counters.permitted(Objects.requireNonNull(backend, "backend"), own.keylessGranted());
     }
 
     /**
@@ -511,7 +368,7 @@ public final class Limiter {
      * @return the calls rejected by {@code backend}
      */
     public long rejected(Backend backend) {
-        return (backend == Backend.REDIS ? rejectedByRedis : rejectedInMemory).sum();
+        return counters.rejected(Objects.requireNonNull(backend, "backend"));
     }
 
     /**
@@ -529,199 +386,5 @@ public final class Limiter {
     /** Whether {@code other} is what this limit is without an override. */
     boolean sameDefinition(Limit other) {
         return configured.equals(other);
-    }
-
-    /**
-     * One tier of a {@link Limiter}: calls limited by the tier's limit, in buckets of the tier's
-     * own. Obtained from {@link Limiter#tier(String)}. This class is thread-safe.
-     */
-    public final class Tier {
-        private final String tier;
-        private final Limit configuredLimit; // null: the limiter's own values
-        private volatile OverrideInForce tierOverride;
-
-        private Tier(String tier, Limit configuredLimit) {
-            this.tier = tier;
-            this.configuredLimit = configuredLimit;
-        }
-
-        /**
-         * Returns the tier's name, {@code ""} for the limit's own.
-         *
-         * @return the name
-         */
-        public String name() {
-            return tier;
-        }
-
-        /**
-         * Returns the limit in force for this tier: its override, else its configured limit,
-         * else the limiter's own.
-         *
-         * @return the limit
-         */
-        public Limit limit() {
-            OverrideInForce overridden = tierOverride;
-            if (overridden != null) {
-                return overridden.limit();
-            }
-            return configuredLimit != null ? configuredLimit : Limiter.this.limit;
-        }
-
-        /**
-         * Takes permits as {@link Limiter#tryAcquire(String, long, FailurePolicy)} does, in this
-         * tier.
-         *
-         * @param key the caller's key
-         * @param cost how many permits the call takes, between 1 and the tier's permits
-         * @param onStoreFailure the policy for this call; {@link FailurePolicy#DEFAULT} for the
-         *     instance's
-         * @return the decision, never {@code null}
-         * @throws IllegalArgumentException if {@code cost} is out of range
-         * @throws IllegalStateException if the instance is closed
-         */
-        public Decision tryAcquire(String key, long cost, FailurePolicy onStoreFailure) {
-            if (tier.isEmpty()) {
-                return Limiter.this.tryAcquire(key, cost, onStoreFailure);
-            }
-            return askStore(owner.openStore(), LimitKey.of(name, tier, limit(), key), cost, onStoreFailure);
-        }
-
-        /**
-         * Takes permits as {@link Limiter#tryAcquire(String, long)} does, in this tier.
-         *
-         * @param key the caller's key
-         * @param cost how many permits the call takes, between 1 and the tier's permits
-         * @return the decision, never {@code null}
-         */
-        public Decision tryAcquire(String key, long cost) {
-            return tryAcquire(key, cost, FailurePolicy.DEFAULT);
-        }
-
-        /**
-         * Takes one permit for {@code key} in this tier.
-         *
-         * @param key the caller's key
-         * @return the decision, never {@code null}
-         */
-        public Decision tryAcquire(String key) {
-            return tryAcquire(key, 1, FailurePolicy.DEFAULT);
-        }
-
-        /**
-         * Returns the permits a call for {@code key} in this tier could take now; see
-         * {@link Limiter#remaining(String)}.
-         *
-         * @param key the caller's key
-         * @return the permits
-         */
-        public long remaining(String key) {
-            return tier.isEmpty() ? Limiter.this.remaining(key)
-                    : owner.openStore().remaining(LimitKey.of(name, tier, limit(), key));
-        }
-
-        /**
-         * Forgets every grant of {@code key} in this tier; see {@link Limiter#reset(String)}.
-         *
-         * @param key the caller's key
-         */
-        public void reset(String key) {
-            if (tier.isEmpty()) {
-                Limiter.this.reset(key);
-            } else {
-                Limiter.this.reset(LimitKey.of(name, tier, limit(), key));
-            }
-        }
-
-        /**
-         * Replaces this tier's limit with {@code limit} until {@link #clearOverride()}; see
-         * {@link Limiter#override(Limit)}.
-         *
-         * @param limit the tier's limit from now on
-         * @throws IllegalStateException if Redis did not store the override (see
-         *     {@link Limiter#override(Limit)})
-         */
-        public void override(Limit limit) {
-            override(limit, null);
-        }
-
-        /**
-         * Replaces this tier's limit with {@code limit} for {@code expiry}; see
-         * {@link Limiter#override(Limit, Duration)}.
-         *
-         * @param limit the tier's limit from now on
-         * @param expiry how long the override lasts, at least a millisecond; {@code null} for no end
-         * @throws IllegalArgumentException if {@code expiry} is under a millisecond
-         * @throws IllegalStateException if Redis did not store the override
-         */
-        public void override(Limit limit, Duration expiry) {
-            Objects.requireNonNull(limit, "limit");
-            if (tier.isEmpty()) {
-                Limiter.this.override(limit, expiry);
-                return;
-            }
-            checkExpiry(expiry);
-            OverrideInForce stored = owner.storeOverride(name, tier, limit, expiry);
-            tiers.computeIfAbsent(tier, t -> this).apply(stored);
-            if (tiers.get(tier) != this) {
-                tierOverride = stored; // this view agrees, whichever one the limiter keeps
-            }
-        }
-
-        /**
-         * Removes this tier's override; see {@link Limiter#clearOverride()}.
-         *
-         * @throws IllegalStateException if Redis did not store the clear
-         */
-        public void clearOverride() {
-            if (tier.isEmpty()) {
-                Limiter.this.clearOverride();
-                return;
-            }
-            owner.storeOverride(name, tier, null, null);
-            Tier target = tiers.get(tier);
-            if (target != null) {
-                target.apply(null);
-            }
-            tierOverride = null;
-        }
-
-        /**
-         * Returns the tier's override in force, if any.
-         *
-         * @return the override, or {@code null}
-         */
-        public Limit overridden() {
-            OverrideInForce current = tierOverride;
-            return current == null ? null : current.limit();
-        }
-
-        private void apply(OverrideInForce newOverride) {
-            synchronized (Limiter.this) {
-                if (Objects.equals(tierOverride, newOverride)) {
-                    return;
-                }
-                Limit before = limit();
-                tierOverride = newOverride;
-                LOG.info("Limit '{}' of Ratewarden '{}', tier '{}': {}, was {}", name, owner.name(), tier,
-                        newOverride != null ? "overridden to " + limit() + until(newOverride)
-                                : "override cleared, back to " + limit(), before);
-            }
-            whenEnded(newOverride, () -> {
-                synchronized (Limiter.this) {
-                    if (!newOverride.equals(tierOverride)) {
-                        return;
-                    }
-                }
-                LOG.info("Limit '{}' of Ratewarden '{}', tier '{}': the override {} ended", name, owner.name(), tier,
-                        newOverride.limit());
-                apply(null);
-            });
-        }
-
-        @Override
-        public String toString() {
-            return "Limiter.Tier[" + name + "@" + tier + ": " + limit() + "]";
-        }
     }
 }

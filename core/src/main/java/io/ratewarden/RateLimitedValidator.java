@@ -2,6 +2,7 @@ package io.ratewarden;
 
 import io.ratewarden.internal.settings.ConfiguredLimit;
 import io.ratewarden.internal.settings.EnvironmentSettings;
+import io.ratewarden.internal.settings.SettingsDraft;
 import io.ratewarden.internal.call.LimitedMethod;
 import io.ratewarden.internal.settings.RatewardenSettings;
 import java.lang.reflect.Method;
@@ -42,8 +43,9 @@ public final class RateLimitedValidator {
      * @return the problems, in a stable order
      */
     public static List<String> validate(Class<?>... classes) {
-        return validate(EnvironmentSettings.applyTo(Ratewarden.builder(), System.getenv(), System.getProperties())
-                .settings(), classes);
+        SettingsDraft draft = new SettingsDraft();
+        EnvironmentSettings.applyTo(draft, System.getenv(), System.getProperties());
+        return validate(draft.settings(), classes);
     }
 
     /**

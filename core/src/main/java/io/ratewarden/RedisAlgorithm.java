@@ -1,7 +1,7 @@
 package io.ratewarden;
 
 /**
- * How an instance keeps its buckets on Redis ({@link Ratewarden.Builder#redisAlgorithm}). Both
+ * How an instance keeps its buckets on Redis ({@link RatewardenBuilder#redisAlgorithm}). Both
  * decide each call in one round trip on the Redis server's clock, keep the same window contract
  * and follow a changed limit at once; they differ in what they store. Every instance on one Redis
  * and key prefix must use the same algorithm: the two layouts do not see each other's grants.

@@ -9,7 +9,7 @@ public enum StoreState {
 
     /**
      * Redis is configured but not reached yet, and nothing has failed: the first connection is
-     * being made. Memory decides meanwhile ({@link Ratewarden.Builder#startupWait} bounds how long
+     * being made. Memory decides meanwhile ({@link RatewardenBuilder#startupWait} bounds how long
      * {@code build()} waits for this to end).
      */
     CONNECTING,

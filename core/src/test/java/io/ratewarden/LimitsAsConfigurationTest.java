@@ -24,7 +24,7 @@ class LimitsAsConfigurationTest {
     @RegisterExtension
     static final LogWatch LOG = LogWatch.failOnError();
 
-    private static Ratewarden.Builder builder() {
+    private static RatewardenBuilder builder() {
         return Ratewarden.builder().jmx(false);
     }
 
@@ -159,7 +159,9 @@ class LimitsAsConfigurationTest {
         Map<String, String> env = Map.of("RATEWARDEN_LIMITS_QUOTES_PERMITS", "99",
                 "RATEWARDEN_LIMITS_API_V1_PERMITS", "7", "RATEWARDEN_LIMITS_API_V1_TIERS_PAID_WINDOW", "1h",
                 "RATEWARDEN_REDIS_ALGORITHM", "compact", "RATEWARDEN_STARTUP_WAIT", "0");
-        try (Ratewarden rw = EnvironmentSettings.applyTo(builder(), env, properties).build()) {
+        RatewardenBuilder fromEnvironment = builder();
+        EnvironmentSettings.applyTo(fromEnvironment.draft(), env, properties);
+        try (Ratewarden rw = fromEnvironment.build()) {
             assertThat(rw.limit("quotes").limit().permits()).as("the property before the variable").isEqualTo(4);
             Limiter versioned = rw.limit("api.v1");
             assertThat(versioned.limit().permits()).as("a name in its environment form").isEqualTo(7);
@@ -181,7 +183,7 @@ class LimitsAsConfigurationTest {
                 + " set one of them");
         Properties yamlProperty = new Properties();
         yamlProperty.setProperty("ratewarden.redissonYaml", "/nowhere.yaml");
-        assertThatThrownBy(() -> EnvironmentSettings.applyTo(builder(),
+        assertThatThrownBy(() -> EnvironmentSettings.applyTo(builder().draft(),
                 Map.of("RATEWARDEN_REDIS_URL", "redis://127.0.0.1:1"), yamlProperty))
                 .hasMessage("RATEWARDEN_REDIS_URL and ratewarden.redissonYaml are both set: set one of them");
     }

@@ -1,7 +1,9 @@
 package io.ratewarden;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.ratewarden.StoreState;
 import io.ratewarden.internal.window.InMemoryRateLimitStore;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.RateLimitStore;
@@ -42,7 +44,9 @@ class PluggedStoreTest {
                 assertThat(api.tryAcquire(key).allowed()).isFalse();
             }
             assertThat(store.calls.get()).as("the empty key too goes to the plugged store").isEqualTo(8);
-            assertThat(rw.storeInfo()).isSameAs(store.info);
+            assertThat(rw.storeInfo().backend()).as("the plugged store decides").isEqualTo(Backend.REDIS);
+            assertThat(rw.storeInfo().state()).isEqualTo(StoreState.HEALTHY);
+            assertThat(rw.storeInfo().redisUrl()).as("a plugged store has no Redis address").isNull();
             assertThat(rw.isHealthy()).isTrue();
             assertThat(api.permitted()).isEqualTo(6);
             assertThat(api.rejected()).isEqualTo(2);
@@ -65,13 +69,16 @@ class PluggedStoreTest {
             assertThat(api.tryAcquire("bob").allowed()).as("memory holds the limit").isFalse();
             assertThat(api.tryAcquire("bob", 1, FailurePolicy.ALLOW).allowed()).isTrue();
             assertThat(api.tryAcquire("bob", 1, FailurePolicy.REJECT).allowed()).isFalse();
-            assertThat(LOG.linesSince(mark, LogWatch.Level.WARN)).as("one WARN for the run of failures").hasSize(1)
-                    .allSatisfy(line -> assertThat(line.message()).contains("quota service is down"));
+            // Not one per call: the failover, and at most one more when the probe finds another cause.
+            assertThat(LOG.linesSince(mark, LogWatch.Level.WARN)).as("no WARN per call").hasSizeBetween(1, 2)
+                    .anySatisfy(line -> assertThat(line.message()).contains("quota service is down"));
+            assertThat(rw.storeInfo().state()).isEqualTo(StoreState.FAILED);
 
             store.failing = false;
+            await().atMost(Duration.ofSeconds(20)).until(rw::isHealthy); // two probes that find it healthy
             assertThat(api.tryAcquire("carol").decidedBy()).isEqualTo(Backend.REDIS);
             assertThat(LOG.linesSince(mark, LogWatch.Level.INFO)).anySatisfy(
-                    line -> assertThat(line.message()).contains("decides again"));
+                    line -> assertThat(line.message()).contains("recovered after an outage"));
         }
     }
 

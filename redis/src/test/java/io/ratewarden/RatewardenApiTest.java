@@ -150,7 +150,7 @@ class RatewardenApiTest {
         properties.setProperty("ratewarden.name", "from-property");
         Map<String, String> env = Map.of("RATEWARDEN_NAME", "from-env", "RATEWARDEN_LOCAL_MAX_KEYS", "1_000",
                 "RATEWARDEN_FAILURE_POLICY", "reject");
-        try (Ratewarden rw = EnvironmentSettings.applyTo(Ratewarden.builder(), env, properties).build()) {
+        try (Ratewarden rw = EnvironmentBuilders.applyTo(Ratewarden.builder(), env, properties).build()) {
             assertThat(rw.name()).isEqualTo("from-property");
             assertThat(rw.failurePolicy()).isEqualTo(FailurePolicy.REJECT);
         }
@@ -160,14 +160,14 @@ class RatewardenApiTest {
     void malformedEnvironmentSettingNamesTheSetting() {
         Properties properties = new Properties();
         properties.setProperty("ratewarden.localMaxKeys", "lots");
-        assertThatThrownBy(() -> EnvironmentSettings.applyTo(Ratewarden.builder(), Map.of(), properties))
+        assertThatThrownBy(() -> EnvironmentBuilders.applyTo(Ratewarden.builder(), Map.of(), properties))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("ratewarden.localMaxKeys: expected a whole number, was a value of 4 characters (not shown)");
-        assertThatThrownBy(() -> EnvironmentSettings.applyTo(Ratewarden.builder(),
+        assertThatThrownBy(() -> EnvironmentBuilders.applyTo(Ratewarden.builder(),
                 Map.of("RATEWARDEN_FAILURE_POLICY", "maybe"), new Properties()))
                 .hasMessage("RATEWARDEN_FAILURE_POLICY: expected one of FALLBACK_LOCAL, ALLOW, REJECT, was a value of 5"
                         + " characters (not shown)");
-        assertThatThrownBy(() -> EnvironmentSettings.applyTo(Ratewarden.builder(),
+        assertThatThrownBy(() -> EnvironmentBuilders.applyTo(Ratewarden.builder(),
                 Map.of("RATEWARDEN_LOCAL_MAX_KEYS", "0"), new Properties()))
                 .hasMessage("RATEWARDEN_LOCAL_MAX_KEYS: localMaxKeys must be at least 1, was 0");
     }

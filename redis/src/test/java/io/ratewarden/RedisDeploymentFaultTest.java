@@ -293,7 +293,7 @@ class RedisDeploymentFaultTest {
         try (RedisServer server = TestRedis.server()) {
             java.nio.file.Path yaml = dir.resolve("redisson.yaml");
             java.nio.file.Files.writeString(yaml, "singleServerConfig:\n  address: \"" + server.url() + "\"\n");
-            Ratewarden.Builder builder = RedisFixtures.builder(server.url()).redissonYaml(yaml);
+            RatewardenBuilder builder = RedisFixtures.builder(server.url()).redissonYaml(yaml);
             Ratewarden first = RedisFixtures.onRedis(builder.name("yaml-first-" + server.port()));
             try (Ratewarden second = RedisFixtures.onRedis(builder.name("yaml-second-" + server.port()))) {
                 first.close();

@@ -240,7 +240,7 @@ class RedisFailoverFaultTest {
     void afterAFailureAnInstanceAddsNothingToAKeyRedisWasRejecting() throws Exception {
         Limit limit = Limit.of(100, Duration.ofSeconds(30));
         try (RedisServer server = TestRedis.server()) {
-            Ratewarden.Builder shared = RedisFixtures.builder(server.url()).fallbackShare(FallbackShare.divideBy(2));
+            RatewardenBuilder shared = RedisFixtures.builder(server.url()).fallbackShare(FallbackShare.divideBy(2));
             try (Ratewarden busy = RedisFixtures.onRedis(shared.name("busy"));
                  Ratewarden quiet = RedisFixtures.onRedis(shared.name("quiet"))) {
                 Limiter onBusy = busy.limit("api", limit);

@@ -14,7 +14,7 @@ final class RedisFixtures {
     private RedisFixtures() {
     }
 
-    static Ratewarden.Builder builder(String url) {
+    static RatewardenBuilder builder(String url) {
         return Ratewarden.builder()
                 .name("test-" + UUID.randomUUID())
                 .redisUrl(url)
@@ -31,7 +31,7 @@ final class RedisFixtures {
     static final Duration STATE_REACHED = Duration.ofSeconds(30);
 
     /** Builds and waits until Redis decides (a cold JVM's first connection takes a moment). */
-    static Ratewarden onRedis(Ratewarden.Builder builder) {
+    static Ratewarden onRedis(RatewardenBuilder builder) {
         Ratewarden rw = builder.build();
         awaitBackend(rw, Backend.REDIS);
         return rw;

@@ -107,7 +107,7 @@ class RedisSecretsTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .satisfies(e -> assertNoSecret(e.getMessage()));
         }
-        assertThatThrownBy(() -> io.ratewarden.internal.settings.EnvironmentSettings.applyTo(Ratewarden.builder(),
+        assertThatThrownBy(() -> EnvironmentBuilders.applyTo(Ratewarden.builder(),
                 java.util.Map.of("REDIS_URL", "redis://u:" + WRONG + "@h:x"), new java.util.Properties()))
                 .hasMessageStartingWith("REDIS_URL: Malformed Redis URL")
                 .satisfies(e -> assertNoSecret(e.getMessage()));

@@ -1,5 +1,6 @@
 package io.ratewarden.aspectj;
 
+import io.ratewarden.RatewardenBuilder;
 import static java.util.concurrent.TimeUnit.MINUTES;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,7 +47,7 @@ class ConfiguredLimitsTest {
 
     private Ratewarden ratewarden;
 
-    private Quotes install(Ratewarden.Builder builder) {
+    private Quotes install(RatewardenBuilder builder) {
         ratewarden = builder.jmx(false).build();
         Ratewarden.install(ratewarden);
         return new Quotes();

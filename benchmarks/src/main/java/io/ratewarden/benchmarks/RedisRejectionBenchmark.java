@@ -1,5 +1,6 @@
 package io.ratewarden.benchmarks;
 
+import io.ratewarden.RatewardenBuilder;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.BucketProxy;
@@ -79,7 +80,7 @@ public class RedisRejectionBenchmark {
         bucket4j.tryConsume(1);
     }
 
-    private Ratewarden onRedis(Ratewarden.Builder builder) throws InterruptedException {
+    private Ratewarden onRedis(RatewardenBuilder builder) throws InterruptedException {
         return LocalRedis.awaitOnRedis(builder.redisUrl(redis.url()).jmx(false).redisTimeout(Duration.ofSeconds(1))
                 .build());
     }

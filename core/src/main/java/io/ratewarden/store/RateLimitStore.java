@@ -5,7 +5,7 @@ import io.ratewarden.StoreInfo;
 
 /**
  * Decides whether permits are granted, per {@link LimitKey}: the service provider interface of a
- * backend that {@link io.ratewarden.Ratewarden.Builder#store(RateLimitStore)} plugs in.
+ * backend that {@link io.ratewarden.RatewardenBuilder#store(RateLimitStore)} plugs in.
  *
  * <p>Contract of every store: for each key, the permits granted within any sliding window of the
  * limit's length never exceed the limit's permits, and a rejection's retry time is positive and at

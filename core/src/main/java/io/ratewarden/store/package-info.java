@@ -4,7 +4,7 @@
  *
  * <p>For whom: teams that must keep their limits in a backend Ratewarden does not ship (a
  * database, a data grid, a company-wide quota service) and plug it in with
- * {@link io.ratewarden.Ratewarden.Builder#store(io.ratewarden.store.RateLimitStore)}. Users of the
+ * {@link io.ratewarden.RatewardenBuilder#store(io.ratewarden.store.RateLimitStore)}. Users of the
  * in-memory limiter or of Redis never see this package: the builder's Redis settings choose the
  * stores Ratewarden ships, which are not public.
  *

@@ -9,7 +9,7 @@ import org.redisson.config.Config;
 
 /**
  * Redisson's configuration or client as a source for
- * {@link io.ratewarden.Ratewarden.Builder#redis(RedisSource)}:
+ * {@link io.ratewarden.RatewardenBuilder#redis(RedisSource)}:
  * <pre>{@code
  * Ratewarden.builder().redis(RatewardenRedis.config(config)).build();
  * Ratewarden.builder().redis(RatewardenRedis.client(redissonClient)).build();

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link Ticker} that moves only when a test steps it: give it to
- * {@code Ratewarden.Builder.ticker(...)} to test windows without waiting for them. This class is
+ * {@code RatewardenBuilder.ticker(...)} to test windows without waiting for them. This class is
  * thread-safe.
  */
 public final class ManualTicker implements Ticker {

@@ -1,5 +1,6 @@
 package io.ratewarden.internal.call;
 
+import io.ratewarden.LimitTier;
 import io.ratewarden.Limiter;
 import io.ratewarden.RateLimitExceededException;
 import java.util.concurrent.CompletableFuture;
@@ -15,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class AsyncCall {
 
-    private final LimitedMethod method;
-    private final Limiter.Tier[] tiers;
+    private final CallSteps method;
+    private final LimitTier[] tiers;
     private final String[] keys;
     private final Object target;
     private final Object[] args;
@@ -24,7 +25,7 @@ final class AsyncCall {
     private final CallRecord record = CallRecord.current();
     private CompletableFuture<Object> waiting;
 
-    AsyncCall(LimitedMethod method, Limiter.Tier[] tiers, String[] keys, Object target, Object[] args,
+    AsyncCall(CallSteps method, LimitTier[] tiers, String[] keys, Object target, Object[] args,
               Proceed proceed) {
         this.method = method;
         this.tiers = tiers;
@@ -40,7 +41,7 @@ final class AsyncCall {
         if (step == null) {
             return proceed.proceed();
         }
-        if (step instanceof LimitedMethod.Pause pause) {
+        if (step instanceof CallSteps.Pause pause) {
             if (waiting == null) {
                 waiting = new CompletableFuture<>();
             }

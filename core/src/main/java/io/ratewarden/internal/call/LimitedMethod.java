@@ -1,5 +1,6 @@
 package io.ratewarden.internal.call;
 
+import io.ratewarden.LimitTier;
 import io.ratewarden.Decision;
 import io.ratewarden.Limit;
 import io.ratewarden.Limiter;
@@ -30,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>This class is thread-safe.
  */
-public final class LimitedMethod {
+public final class LimitedMethod implements CallSteps {
 
     /**
      * What {@link #acquireOrFallback(Object, Object, Object)} returns for a granted call: an
@@ -45,7 +46,7 @@ public final class LimitedMethod {
     private final Reactive reactive; // null unless the method returns a Mono or a Flux
     private final boolean valid;
     private final List<String> problems;
-    private volatile Binding binding;
+    private final InstalledLimiters installed;
 
     private LimitedMethod(Method method, MethodLimits limits) {
         this.id = MethodLimits.methodId(method);
@@ -53,6 +54,7 @@ public final class LimitedMethod {
         this.fallback = limits.fallback;
         this.problems = List.copyOf(limits.problems);
         this.valid = problems.isEmpty();
+        this.installed = new InstalledLimiters(id, specs, problems);
         Class<?> returnType = method.getReturnType();
         this.reactive = Reactive.of(returnType);
         this.async = reactive != null || (CompletionStage.class.isAssignableFrom(returnType)
@@ -130,7 +132,7 @@ public final class LimitedMethod {
             // A request's record, when a web layer keeps one, is written out of line for the same
             // reason.
             LimitSpec spec = specs[0];
-            Decision decision = limiters()[0].tryAcquireKeyless(spec.cost(), spec.policy());
+            Decision decision = installed.current()[0].tryAcquireKeyless(spec.cost(), spec.policy());
             if (CallRecord.inUse()) {
                 recordKeyless(decision);
             }
@@ -149,7 +151,7 @@ public final class LimitedMethod {
     private void recordKeyless(Decision decision) {
         CallRecord record = CallRecord.current();
         if (record != null) {
-            record.add(specs[0].name(), limiters()[0].limit(), decision);
+            record.add(specs[0].name(), installed.current()[0].limit(), decision);
         }
     }
 
@@ -158,12 +160,12 @@ public final class LimitedMethod {
         LimitSpec spec = specs[0];
         Decision decision = rejected;
         if (spec.maxWaitNanos() > 0) {
-            decision = waitFor(limiters()[0].tier(""), spec, "", System.nanoTime() + spec.maxWaitNanos(), decision);
+            decision = waitFor(installed.current()[0].tier(""), spec, "", System.nanoTime() + spec.maxWaitNanos(), decision);
             if (decision.allowed()) {
                 return;
             }
         }
-        Limit limit = limiters()[0].limit();
+        Limit limit = installed.current()[0].limit();
         throw new RateLimitExceededException(spec.name(), "", limit.permits(), limit.window(), decision.retryAfter(),
                 decision.storeFailure());
     }
@@ -198,13 +200,13 @@ public final class LimitedMethod {
     }
 
     private RateLimitExceededException tryAcquire(Object target, Object[] args, Object a0, Object a1) {
-        Limiter[] limiters = limiters();
+        Limiter[] limiters = installed.current();
         CallRecord record = CallRecord.current();
         long start = 0;
         for (int i = 0; i < specs.length; i++) {
             LimitSpec spec = specs[i];
             String key = key(spec.keyFunction(), spec, target, args, a0, a1);
-            Limiter.Tier tier = tier(limiters[i], spec, target, args, a0, a1);
+            LimitTier tier = tier(limiters[i], spec, target, args, a0, a1);
             Decision decision = tier.tryAcquire(key, spec.cost(), spec.policy());
             if (record != null) {
                 record.add(spec.name(), tier.limit(), decision);
@@ -242,7 +244,7 @@ public final class LimitedMethod {
     public Object acquireOrFallback(Object target, Object a0, Object a1) {
         LimitSpec spec = specs[0];
         String key = key(spec.keyFunction(), spec, target, null, a0, a1);
-        Limiter.Tier tier = tier(limiters()[0], spec, target, null, a0, a1);
+        LimitTier tier = tier(installed.current()[0], spec, target, null, a0, a1);
         Decision decision = tier.tryAcquire(key, spec.cost(), spec.policy());
         CallRecord record = CallRecord.current();
         if (record != null) {
@@ -310,7 +312,8 @@ public final class LimitedMethod {
     }
 
     /** The keys of a call, one per limit. */
-    String[] keysOf(Object target, Object[] args) {
+    @Override
+    public String[] keysOf(Object target, Object[] args) {
         String[] keys = new String[specs.length];
         for (int i = 0; i < specs.length; i++) {
             keys[i] = key(specs[i].keyFunction(), specs[i], target, args, null, null);
@@ -319,17 +322,14 @@ public final class LimitedMethod {
     }
 
     /** The tiers of a call, one per limit, on the limiters bound now. */
-    Limiter.Tier[] tiersOf(Object target, Object[] args) {
-        Limiter[] limiters = limiters();
-        Limiter.Tier[] tiers = new Limiter.Tier[specs.length];
+    @Override
+    public LimitTier[] tiersOf(Object target, Object[] args) {
+        Limiter[] limiters = installed.current();
+        LimitTier[] tiers = new LimitTier[specs.length];
         for (int i = 0; i < specs.length; i++) {
             tiers[i] = tier(limiters[i], specs[i], target, args, null, null);
         }
         return tiers;
-    }
-
-    /** Asking a limit again, {@code nanos} from now, is worth it: its wait fits the call's. */
-    record Pause(int index, long nanos) {
     }
 
     /**
@@ -339,7 +339,8 @@ public final class LimitedMethod {
      * @return {@code null} when every limit granted, a {@link Pause} when a limit rejected but its
      *     retry time fits the call's wait, else the {@link RateLimitExceededException}
      */
-    Object step(Limiter.Tier[] tiers, String[] keys, int from, long start, CallRecord record) {
+    @Override
+    public Object step(LimitTier[] tiers, String[] keys, int from, long start, CallRecord record) {
         for (int i = from; i < specs.length; i++) {
             LimitSpec spec = specs[i];
             Decision decision = tiers[i].tryAcquire(keys[i], spec.cost(), spec.policy());
@@ -359,16 +360,18 @@ public final class LimitedMethod {
     }
 
     /** Whether a rejection calls a fallback method instead of failing. */
-    boolean hasFallback() {
+    @Override
+    public boolean hasFallback() {
         return fallback != null;
     }
 
     /** Calls the fallback method for a rejected call; see {@link #hasFallback()}. */
-    Object fallback(Object target, Object[] args, RateLimitExceededException rejection) throws Throwable {
+    @Override
+    public Object fallback(Object target, Object[] args, RateLimitExceededException rejection) throws Throwable {
         return fallback.invoke(target, args, rejection);
     }
 
-    private Decision waitFor(Limiter.Tier limiter, LimitSpec spec, String key, long deadline, Decision rejected) {
+    private Decision waitFor(LimitTier limiter, LimitSpec spec, String key, long deadline, Decision rejected) {
         Decision decision = rejected;
         while (!decision.allowed()) {
             long remaining = deadline - System.nanoTime();
@@ -398,7 +401,7 @@ public final class LimitedMethod {
     }
 
     /** The tier a call falls in: the limit's own without a tier expression or for a null tier. */
-    private Limiter.Tier tier(Limiter limiter, LimitSpec spec, Object target, Object[] args, Object a0, Object a1) {
+    private LimitTier tier(Limiter limiter, LimitSpec spec, Object target, Object[] args, Object a0, Object a1) {
         KeyFunction function = spec.tierFunction();
         if (function == null) {
             return limiter.tier("");
@@ -407,48 +410,14 @@ public final class LimitedMethod {
         return limiter.tier("null".equals(tier) ? "" : tier);
     }
 
-    private RateLimitExceededException rejection(LimitSpec spec, Limiter.Tier tier, String key, Decision decision) {
+    private RateLimitExceededException rejection(LimitSpec spec, LimitTier tier, String key, Decision decision) {
         Limit limit = tier.limit();
         return new RateLimitExceededException(spec.name(), LimitKey.normalize(key), limit.permits(), limit.window(),
                 decision.retryAfter(), decision.storeFailure());
     }
 
-    private Limiter[] limiters() {
-        Binding current = binding;
-        if (current != null && current.owner == Ratewarden.installed()) {
-            return current.limiters;
-        }
-        return bind();
-    }
-
-    // The first call, and the first after another instance is installed: kept out of limiters(),
-    // which every call runs.
-    private Limiter[] bind() {
-        if (!valid) {
-            throw new IllegalStateException("@RateLimited on " + id + " is invalid: " + String.join("; ", problems));
-        }
-        Ratewarden ratewarden = Ratewarden.installed();
-        Limiter[] limiters = new Limiter[specs.length];
-        for (int i = 0; i < specs.length; i++) {
-            LimitSpec spec = specs[i];
-            try {
-                limiters[i] = ratewarden.limit(spec.name(), spec.permits(), spec.window(), spec.shadow());
-            } catch (IllegalStateException e) {
-                boolean redefined = ratewarden.limits().stream().anyMatch(defined -> defined.name().equals(spec.name()));
-                throw new IllegalStateException("@RateLimited on " + id + (redefined ? " is invalid: name: "
-                        : spec.permits() == 0 ? " is invalid: permits: " : ": limit '" + spec.name()
-                        + "' could not be defined: ") + e.getMessage(), e);
-            }
-        }
-        binding = new Binding(ratewarden, limiters);
-        return limiters;
-    }
-
     @Override
     public String toString() {
         return "LimitedMethod[" + id + "]";
-    }
-
-    private record Binding(Ratewarden owner, Limiter[] limiters) {
     }
 }

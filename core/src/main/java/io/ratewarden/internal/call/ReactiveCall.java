@@ -1,5 +1,6 @@
 package io.ratewarden.internal.call;
 
+import io.ratewarden.LimitTier;
 import io.ratewarden.Limiter;
 import io.ratewarden.RateLimitExceededException;
 import java.time.Duration;
@@ -22,7 +23,7 @@ final class ReactiveCall {
     }
 
     /** A Mono or a Flux, as the method returns, that decides at each subscription. */
-    static Object of(LimitedMethod method, boolean flux, Object target, Object[] args, Proceed proceed) {
+    static Object of(CallSteps method, boolean flux, Object target, Object[] args, Proceed proceed) {
         Mono<Publisher<Object>> decided = Mono.deferContextual(context -> attempt(method, target, args, proceed,
                 method.tiersOf(target, args), method.keysOf(target, args), 0, System.nanoTime(), record(context)));
         if (flux) {
@@ -36,15 +37,15 @@ final class ReactiveCall {
      * and another attempt when a wait fits, else the rejection or the fallback's publisher. The
      * publisher is wrapped in a Mono, which {@link #of} unwraps as the method's type.
      */
-    private static Mono<Publisher<Object>> attempt(LimitedMethod method, Object target, Object[] args,
-                                                   Proceed proceed, Limiter.Tier[] tiers, String[] keys, int from,
+    private static Mono<Publisher<Object>> attempt(CallSteps method, Object target, Object[] args,
+                                                   Proceed proceed, LimitTier[] tiers, String[] keys, int from,
                                                    long start, CallRecord record) {
         Object step = method.step(tiers, keys, from, start, record);
         try {
             if (step == null) {
                 return Mono.just(publisher(proceed.proceed()));
             }
-            if (step instanceof LimitedMethod.Pause pause) {
+            if (step instanceof CallSteps.Pause pause) {
                 return Mono.delay(Duration.ofNanos(pause.nanos())).then(Mono.defer(() -> attempt(method, target, args,
                         proceed, tiers, keys, pause.index(), start, record)));
             }

@@ -62,9 +62,9 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     private final FailurePolicies policies;
     private final RedisProber prober;
     private final Heartbeats heartbeats;
-    private volatile Consumer<Map<String, Map<String, OverrideInForce>>> overridesListener = heard -> { };
-    private final OverrideSync overrides;
+    private final SharedOverrides overrides;
     private final ReseedLog reseeds;
+    private final boolean sharesOverrides;
     private final LongAdder fallbackDecisions = new LongAdder();
     private final LongAdder cachedRejections = new LongAdder();
     private final LongAdder redisCalls = new LongAdder();
@@ -87,20 +87,29 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     FailoverRateLimitStore(ReseedableStore redis, Heartbeats heartbeats, InMemoryRateLimitStore local,
                            Function<Throwable, String> describe, Predicate<Object> granted,
                            RatewardenSettings settings, String maskedUrl) {
+        this(redis, heartbeats, local, describe, granted, settings, "Redis " + maskedUrl, maskedUrl, true);
+    }
+
+    /** As above, for a backend named {@code described} in logs, which may not keep overrides. */
+    private FailoverRateLimitStore(ReseedableStore redis, Heartbeats heartbeats, InMemoryRateLimitStore local,
+                                   Function<Throwable, String> describe, Predicate<Object> granted,
+                                   RatewardenSettings settings, String described, String maskedUrl,
+                                   boolean sharesOverrides) {
+        this.sharesOverrides = sharesOverrides;
         this.redis = Objects.requireNonNull(redis, "redis");
         this.local = Objects.requireNonNull(local, "local");
         this.describe = Objects.requireNonNull(describe, "describe");
         this.granted = Objects.requireNonNull(granted, "granted");
         this.settings = settings;
-        this.health = new RedisHealth(settings.name(), maskedUrl, SUCCESSES_TO_RECOVER,
+        this.health = new RedisHealth(settings.name(), described, maskedUrl, SUCCESSES_TO_RECOVER,
                 settings.redisTimeout().multipliedBy(3), Clock.systemUTC(), local::now);
         this.outage = new OutageAdmission(local, settings.fallbackShare(), settings.localMaxKeys());
         this.policies = new FailurePolicies(settings.failurePolicy(), settings.probeInterval());
         Duration grace = settings.startupWait().compareTo(CONNECT_GRACE) > 0 ? settings.startupWait() : CONNECT_GRACE;
         this.heartbeats = heartbeats;
-        this.overrides = new OverrideSync(settings.name(), maskedUrl);
+        this.overrides = new SharedOverrides(new OverrideSync(settings.name(), maskedUrl), heartbeats, health, settings);
         this.reseeds = new ReseedLog(settings.name(), maskedUrl);
-        this.prober = new RedisProber(heartbeats, health, this::heard, this::failed, settings.name(), settings.name() + "/" + UUID.randomUUID(), maskedUrl,
+        this.prober = new RedisProber(heartbeats, health, this::heard, this::failed, settings.name(), settings.name() + "/" + UUID.randomUUID(), described,
                 settings.probeInterval(), settings.redisTimeout(), grace);
     }
 
@@ -116,7 +125,8 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     static FailoverRateLimitStore start(SharedBackend backend, InMemoryRateLimitStore local,
                                         RatewardenSettings settings) {
         FailoverRateLimitStore store = new FailoverRateLimitStore(backend.store(), backend.heartbeats(), local,
-                backend::describe, backend::granted, settings, backend.maskedAddress());
+                backend::describe, backend::granted, settings, backend.described(), backend.maskedAddress(),
+                backend.sharesOverrides());
         backend.onLateAnswer(store::answeredLate);
         backend.onReseed(store.reseeds::reseeded);
         store.start();
@@ -133,31 +143,15 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         prober.start();
     }
 
-    /**
-     * What a heartbeat said besides that Redis is alive: the instances alive, and the overrides,
-     * which are written back first when Redis lost them ({@link OverrideSync}).
-     */
+    /** What a heartbeat said besides that Redis is alive: the instances alive, and the overrides. */
     private void heard(Heartbeats.Heartbeat beat) {
         outage.liveInstances(beat.liveInstances());
-        long now = System.nanoTime();
-        if (overrides.lost(beat.overrides(), now)) {
-            Map<String, StoredOverride> restore = overrides.toRestore(now);
-            try {
-                overrides.restored(heartbeats.restoreOverrides(restore), restore);
-            } catch (StoreUnavailableException e) {
-                // tried again with the next heartbeat; until then nothing is cleared here
-            }
-            return;
-        }
-        Map<String, Map<String, OverrideInForce>> inForce = overrides.heard(beat.overrides(), now);
-        if (inForce != null) {
-            overridesListener.accept(inForce);
-        }
+        overrides.heard(beat.overrides());
     }
 
     @Override
     public void onOverrides(Consumer<Map<String, Map<String, OverrideInForce>>> listener) {
-        this.overridesListener = Objects.requireNonNull(listener, "listener");
+        overrides.onOverrides(listener);
     }
 
     /**
@@ -168,24 +162,10 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
      */
     @Override
     public OverrideInForce storeOverride(String limitName, String tier, Limit limit, Duration expiry) {
-        if (!health.isHealthy()) {
-            throw new StoreUnavailableException("Redis " + health.info(0).redisUrl() + " is not deciding (last error: "
-                    + health.info(0).lastError() + ")");
+        if (!sharesOverrides) {
+            return InstanceStore.super.storeOverride(limitName, tier, limit, expiry);
         }
-        String field = OverrideFields.field(limitName, tier);
-        long sent = System.nanoTime();
-        Heartbeats.StoreOutcome stored;
-        try {
-            stored = heartbeats.storeOverride(field, limit, expiry, settings.overrideWait());
-        } catch (StoreTimeoutException e) {
-            throw new OverrideOutcomeUnknownException("Redis " + health.info(0).redisUrl() + " did not answer within "
-                    + settings.overrideWait().toMillis() + " ms, and may still apply it; this instance reads back what Redis"
-                    + " holds with its next probe, within " + settings.probeInterval().toMillis() + " ms");
-        }
-        long deadline = limit == null || expiry == null || expiry.isZero() ? OverrideInForce.NEVER
-                : sent + expiry.toNanos();
-        overrides.stored(field, stored.written(), deadline, stored.epoch());
-        return limit == null ? null : new OverrideInForce(limit, stored.written().version(), deadline);
+        return overrides.store(limitName, tier, limit, expiry);
     }
 
     /** Redis answered a call after its caller stopped waiting: a slow reply, not a dead server. */
@@ -327,7 +307,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         local.reset(key);
         outage.forget(key);
         if (!health.isHealthy()) {
-            throw new StoreUnavailableException("Redis " + health.info(0).redisUrl() + " is not deciding, so the key"
+            throw new StoreUnavailableException(health.described() + " is not deciding, so the key"
                     + " was reset in this instance's memory only (last error: " + health.info(0).lastError() + ")");
         }
         try {

@@ -1,64 +1,23 @@
 package io.ratewarden.internal.failover;
 
-import io.ratewarden.internal.window.InMemoryRateLimitStore;
 import io.ratewarden.internal.window.LocalBucket;
 import io.ratewarden.Decision;
 import io.ratewarden.FailurePolicy;
 import io.ratewarden.Limit;
 import io.ratewarden.StoreInfo;
-import io.ratewarden.internal.settings.RatewardenSettings;
 import io.ratewarden.store.LimitKey;
-import io.ratewarden.store.RateLimitStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * What one {@code Ratewarden} instance decides with, whichever backends stand behind it: memory
- * alone ({@link LocalInstanceStore}), Redis with memory ({@link FailoverRateLimitStore}), or a
- * store the user plugged in ({@link PluggedInstanceStore}). The instance, its limits and its
+ * alone, Redis with memory, or a store the user plugged in ({@link InstanceStores} opens the one
+ * the settings ask for). The instance, its limits and its
  * MXBeans read everything through this interface, never through a concrete store.
  * Implementations are thread-safe; every read does no I/O unless it says otherwise.
  */
 public interface InstanceStore extends AutoCloseable {
-
-    /**
-     * Returns the store of an instance without Redis: memory decides every call.
-     *
-     * @param local the in-memory store, closed with the returned one
-     * @return the instance's store
-     */
-    static InstanceStore inMemory(InMemoryRateLimitStore local) {
-        return new LocalInstanceStore(local);
-    }
-
-    /**
-     * Returns the store of an instance on a store the user plugged in.
-     *
-     * @param instanceName the instance's name, for logs
-     * @param store the plugged store, which stays open when the returned one closes
-     * @param local the in-memory store of {@link FailurePolicy#FALLBACK_LOCAL}, closed with the returned one
-     * @param settings the instance's settings
-     * @return the instance's store
-     */
-    static InstanceStore plugged(RateLimitStore store, InMemoryRateLimitStore local, RatewardenSettings settings) {
-        return new PluggedInstanceStore(settings.name(), store, local,
-                new FailurePolicies(settings.failurePolicy(), settings.probeInterval()));
-    }
-
-    /**
-     * Returns the store of an instance on a shared backend (Redis), with memory when it cannot
-     * decide, and starts its probe. Does not block.
-     *
-     * @param backend the backend, closed with the returned store
-     * @param local the in-memory store, closed with the returned one
-     * @param settings the instance's settings
-     * @return the instance's store
-     */
-    static InstanceStore shared(SharedBackend backend, InMemoryRateLimitStore local,
-                                RatewardenSettings settings) {
-        return FailoverRateLimitStore.start(backend, local, settings);
-    }
 
     /**
      * Takes {@code permits} permits for {@code key} if they are all available now, else takes

@@ -67,6 +67,7 @@ final class RedisHealth {
 
     private final String instanceName;
     private final String maskedUrl;
+    private final String described;
     private final int successesToRecover;
     private final long failAfterNanos;
     private final Clock clock;
@@ -98,7 +99,17 @@ final class RedisHealth {
      */
     RedisHealth(String instanceName, String maskedUrl, int successesToRecover, Duration failAfter, Clock clock,
                 Ticker ticker) {
+        this(instanceName, "Redis " + maskedUrl, maskedUrl, successesToRecover, failAfter, clock, ticker);
+    }
+
+    /**
+     * A backend named {@code described} in logs ({@code "Redis redis://..."}, {@code "store
+     * com.example.QuotaStore"}), reporting {@code maskedUrl} ({@code null} for a store without one).
+     */
+    RedisHealth(String instanceName, String described, String maskedUrl, int successesToRecover, Duration failAfter,
+                Clock clock, Ticker ticker) {
         this.instanceName = instanceName;
+        this.described = described;
         this.maskedUrl = maskedUrl;
         this.successesToRecover = successesToRecover;
         this.failAfterNanos = failAfter.toNanos();
@@ -174,7 +185,7 @@ final class RedisHealth {
             long now = ticker.read();
             if (timeoutRunStart == NO_RUN) {
                 timeoutRunStart = now - waitedNanos;
-                LOG.debug("Ratewarden '{}': Redis {} was slow, still deciding on Redis: {}", instanceName, maskedUrl,
+                LOG.debug("Ratewarden '{}': {} was slow, still deciding on it: {}", instanceName, described,
                         maskedError);
                 return;
             }
@@ -192,10 +203,10 @@ final class RedisHealth {
         if (healthy) {
             failOver(maskedError, now);
         } else if (causesWarned.size() < MAX_CAUSES_WARNED && causesWarned.add(kindOf(maskedError))) {
-            LOG.warn("Ratewarden '{}': Redis {} is not usable, deciding in memory until it is: {}", instanceName,
-                    maskedUrl, maskedError);
+            LOG.warn("Ratewarden '{}': {} is not usable, deciding in memory until it is: {}", instanceName,
+                    described, maskedError);
         } else {
-            LOG.debug("Ratewarden '{}': Redis {} still failing: {}", instanceName, maskedUrl, maskedError);
+            LOG.debug("Ratewarden '{}': {} still failing: {}", instanceName, described, maskedError);
         }
     }
 
@@ -211,8 +222,8 @@ final class RedisHealth {
         failovers++;
         causesWarned.clear();
         causesWarned.add(kindOf(maskedError));
-        LOG.warn("Ratewarden '{}': Redis {} failed, deciding in memory until it recovers ({} consecutive"
-                + " successful probes): {}", instanceName, maskedUrl, probesToRecover, maskedError);
+        LOG.warn("Ratewarden '{}': {} failed, deciding in memory until it recovers ({} consecutive"
+                + " successful probes): {}", instanceName, described, probesToRecover, maskedError);
     }
 
     /** A probe reached Redis in {@code roundTrip}. */
@@ -230,7 +241,7 @@ final class RedisHealth {
             since = now;
             causesWarned.clear();
             notifyAll(); // a build() waiting for the first verdict has it
-            LOG.info("Ratewarden '{}': deciding on Redis {}", instanceName, maskedUrl);
+            LOG.info("Ratewarden '{}': deciding on {}", instanceName, described);
         } else if (consecutiveSuccesses >= probesToRecover) {
             Duration outage = Duration.between(since, now);
             recoveredAt = ticker.read(); // before the flag, as failedAt
@@ -238,8 +249,8 @@ final class RedisHealth {
             since = now;
             recoveries++;
             causesWarned.clear();
-            LOG.info("Ratewarden '{}': Redis {} recovered after an outage of {} ms, deciding on Redis again",
-                    instanceName, maskedUrl, outage.toMillis());
+            LOG.info("Ratewarden '{}': {} recovered after an outage of {} ms, deciding on it again",
+                    instanceName, described, outage.toMillis());
         }
     }
 
@@ -281,5 +292,10 @@ final class RedisHealth {
                 : connectedOnce || failedOnce ? StoreState.FAILED : StoreState.CONNECTING;
         return new StoreInfo(isHealthy ? Backend.REDIS : Backend.IN_MEMORY, isHealthy, maskedUrl, since,
                 failovers, recoveries, lastError, lastErrorAt, latency, localKeys, state);
+    }
+
+    /** The backend as logs name it: {@code "Redis <url>"}, or a plugged store's class. */
+    String described() {
+        return described;
     }
 }

@@ -42,7 +42,7 @@ final class RedisProber implements AutoCloseable {
     private final Consumer<Heartbeats.Heartbeat> news;
     private final Consumer<Throwable> failures;
     private final String instanceId;
-    private final String maskedUrl;
+    private final String described;
     private final Duration probeInterval;
     private final Duration redisTimeout;
     private final long connectGraceNanos;
@@ -62,20 +62,20 @@ final class RedisProber implements AutoCloseable {
      * @param failures what hears every other failure of a heartbeat
      * @param instanceName the instance's name, for thread names
      * @param instanceId the instance's unique id on Redis
-     * @param maskedUrl the Redis address, masked, for messages
+     * @param described the backend as messages name it ({@code "Redis <masked url>"})
      * @param probeInterval the time between two probes
      * @param redisTimeout the longest the probe waits for a heartbeat
      * @param connectGrace how long after start a missing answer is not yet a failure
      */
     RedisProber(Heartbeats heartbeats, RedisHealth health, Consumer<Heartbeats.Heartbeat> news,
-                Consumer<Throwable> failures, String instanceName, String instanceId, String maskedUrl,
+                Consumer<Throwable> failures, String instanceName, String instanceId, String described,
                 Duration probeInterval, Duration redisTimeout, Duration connectGrace) {
         this.heartbeats = Objects.requireNonNull(heartbeats, "heartbeats");
         this.health = health;
         this.news = news;
         this.failures = failures;
         this.instanceId = instanceId;
-        this.maskedUrl = maskedUrl;
+        this.described = described;
         this.probeInterval = probeInterval;
         this.redisTimeout = redisTimeout;
         this.connectGraceNanos = connectGrace.toNanos();
@@ -201,7 +201,7 @@ final class RedisProber implements AutoCloseable {
     }
 
     private String noAnswer(long waitedNanos) {
-        return "Redis " + maskedUrl + " did not answer within " + Duration.ofNanos(waitedNanos).toMillis() + " ms";
+        return described + " did not answer within " + Duration.ofNanos(waitedNanos).toMillis() + " ms";
     }
 
     private static Throwable failureOf(Future<?> done) {

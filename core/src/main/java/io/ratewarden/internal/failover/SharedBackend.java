@@ -4,7 +4,8 @@ import io.ratewarden.store.LimitKey;
 import java.util.function.BiConsumer;
 
 /**
- * A store that instances share (Redis), as its module opens it for one instance: what
+ * A store that instances share (Redis, or a store the application plugged in), as it is opened
+ * for one instance: what
  * {@link FailoverRateLimitStore} decides on while it is healthy, writes heartbeats to, and reports
  * failures of. Implementations are thread-safe.
  */
@@ -38,11 +39,30 @@ public interface SharedBackend {
     String describe(Throwable failure);
 
     /**
-     * Returns the backend's address, masked, for logs and the report.
+     * Returns the backend's address, masked, for the report; {@code null} for a backend without one.
      *
-     * @return the address
+     * @return the address, or {@code null}
      */
     String maskedAddress();
+
+    /**
+     * Returns the backend as logs and messages name it.
+     *
+     * @return for example {@code "Redis redis://cache:6379"}
+     */
+    default String described() {
+        return "Redis " + maskedAddress();
+    }
+
+    /**
+     * Returns whether operators' overrides are kept on the backend, where every instance hears of
+     * them; a backend that does not keep them has each instance apply its overrides alone.
+     *
+     * @return {@code true} unless overridden
+     */
+    default boolean sharesOverrides() {
+        return true;
+    }
 
     /**
      * Returns whether a late answer of {@link ReseedableStore#tryAcquire(LimitKey, long, long)}

@@ -1,6 +1,5 @@
 package io.ratewarden.internal.settings;
 
-import io.ratewarden.Ratewarden;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,9 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads a {@link Ratewarden.Builder}'s settings from the environment and hands them to the
- * builder's one table of settings ({@link Ratewarden.Builder#configure(String, String)}). Not part
- * of the API.
+ * Reads an instance's settings from the environment and hands them to the one table of settings
+ * ({@link SettingsTable}), into a {@link SettingsDraft}. Not part of the API.
  *
  * <p>Precedence, one rule for every setting: the system property {@code ratewarden.<setting>},
  * else the environment variable {@code RATEWARDEN_<SETTING>}; and {@code REDIS_URL} only when
@@ -34,21 +32,19 @@ public final class EnvironmentSettings {
     }
 
     /**
-     * Applies every setting present in {@code env} or {@code properties} to {@code builder}.
+     * Applies every setting present in {@code env} or {@code properties} to {@code draft}.
      *
-     * @param builder the builder to configure
+     * @param draft the settings to write
      * @param env the environment variables
      * @param properties the system properties
-     * @return {@code builder}
      * @throws IllegalArgumentException naming the setting whose value is malformed
      */
-    public static Ratewarden.Builder applyTo(Ratewarden.Builder builder, Map<String, String> env,
-                                             Properties properties) {
+    public static void applyTo(SettingsDraft draft, Map<String, String> env, Properties properties) {
         Map<String, Setting> settings = new LinkedHashMap<>(); // by the setting's relaxed name
         env.forEach((variable, value) -> {
             if (variable.startsWith("RATEWARDEN_") && value != null && !value.isBlank()) {
                 String key = variable.substring("RATEWARDEN_".length());
-                if (Ratewarden.Builder.isSetting(key)) {
+                if (SettingsTable.knows(key)) {
                     settings.put(relaxed(key), new Setting(variable, key, value));
                 }
             }
@@ -58,7 +54,7 @@ public final class EnvironmentSettings {
             String value = properties.getProperty(property);
             if (property.startsWith("ratewarden.") && value != null && !value.isBlank()) {
                 String key = property.substring("ratewarden.".length());
-                if (Ratewarden.Builder.isSetting(key)) {
+                if (SettingsTable.knows(key)) {
                     settings.put(relaxed(key), new Setting(property, key, value));
                 } else {
                     unknown.add(property);
@@ -81,7 +77,7 @@ public final class EnvironmentSettings {
         }
         for (Setting setting : settings.values()) {
             try {
-                builder.configure(setting.key(), setting.value());
+                SettingsTable.apply(draft, setting.key(), setting.key(), setting.value());
             } catch (IllegalArgumentException e) {
                 String message = String.valueOf(e.getMessage());
                 String reason = message.startsWith(setting.key() + ": ")
@@ -89,7 +85,6 @@ public final class EnvironmentSettings {
                 throw new IllegalArgumentException(setting.source() + ": " + reason, e);
             }
         }
-        return builder;
     }
 
     /**

@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /**
  * How a setting's text becomes its value, for every textual source alike (system properties,
- * environment variables, Spring Boot's properties, {@code Ratewarden.Builder.configure}). Each
+ * environment variables, Spring Boot's properties, {@code RatewardenBuilder.configure}). Each
  * parser names the setting in its error and never shows the value it could not read: a value that
  * cannot be parsed cannot be masked, and a misplaced secret must not reach a log through the
  * error. Not part of the API.

@@ -32,9 +32,9 @@ import java.util.function.Function;
  *
  * <p>This class is thread-safe. Calls on different keys share no lock.
  */
-public final class InMemoryRateLimitStore implements RateLimitStore {
+public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket.WindowSource {
 
-    private static final Function<LimitKey, SlidingWindow> NEW_WINDOW = key -> SlidingWindow.of(key.limit());
+    private static final Function<LimitKey, SlidingWindow> NEW_WINDOW = key -> Windows.of(key.limit());
 
     private final Ticker ticker;
     private final Cache<LimitKey, SlidingWindow> windows;
@@ -164,7 +164,8 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
      * changed. Keys shared by all callers ({@code ""}) are few (one per limit) and hot: they live
      * in a plain map outside the bounded cache, never evicted.
      */
-    SlidingWindow window(LimitKey key) {
+    @Override
+    public SlidingWindow window(LimitKey key) {
         boolean shared = key.key().isEmpty();
         SlidingWindow window = shared ? keylessWindows.get(key) : windows.getIfPresent(key);
         if (window != null && window.fits(key.limit())) {
@@ -172,7 +173,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
         }
         ConcurrentMap<LimitKey, SlidingWindow> map = shared ? keylessWindows : windows.asMap();
         return map.compute(key, (k, old) -> old == null ? NEW_WINDOW.apply(key)
-                : old.fits(key.limit()) ? old : old.retireInto(key.limit(), ticker.read()));
+                : old.fits(key.limit()) ? old : old.retireInto(key.limit(), ticker.read(), Windows::successor));
     }
 
     /** The window of a key if the store holds it, without creating it. */
@@ -181,7 +182,8 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     }
 
     /** The decision of a window's answer; a grant reports what the window has left when asked to. */
-    Decision decision(long waitNanos, SlidingWindow window, long read) {
+    @Override
+    public Decision decision(long waitNanos, SlidingWindow window, long read) {
         if (waitNanos != 0) {
             return Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));
         }

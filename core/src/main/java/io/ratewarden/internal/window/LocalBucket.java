@@ -12,11 +12,11 @@ import io.ratewarden.store.LimitKey;
  */
 public final class LocalBucket {
 
-    private final InMemoryRateLimitStore store;
+    private final WindowSource store;
     private final Ticker ticker;
     private SlidingWindow window; // found on first use and after a change of limit; a racy read is fine
 
-    LocalBucket(InMemoryRateLimitStore store, Ticker ticker) {
+    LocalBucket(WindowSource store, Ticker ticker) {
         this.store = store;
         this.ticker = ticker;
     }
@@ -58,5 +58,18 @@ public final class LocalBucket {
     public long grantedPermits(LimitKey key) {
         SlidingWindow current = store.existing(key);
         return current == null ? 0 : current.counted();
+    }
+
+    /** Where a bucket finds its key's window, and how a wait becomes a decision: the in-memory store. */
+    interface WindowSource {
+
+        /** The key's window, created when it has none. */
+        SlidingWindow window(LimitKey key);
+
+        /** The key's window, or {@code null}. */
+        SlidingWindow existing(LimitKey key);
+
+        /** The decision of a call that {@code window} answered with {@code waitNanos} at {@code read}. */
+        Decision decision(long waitNanos, SlidingWindow window, long read);
     }
 }

@@ -121,9 +121,9 @@ final class SlidingLog extends SlidingWindow {
     }
 
     @Override
-    synchronized SlidingWindow retireInto(Limit newLimit, long read) {
+    synchronized SlidingWindow retireInto(Limit newLimit, long read, Successors successors) {
         if (successor == null) {
-            successor = SlidingWindow.successor(this, newLimit, read);
+            successor = successors.of(this, newLimit, read);
             standing = null;
         }
         return successor;

@@ -26,7 +26,7 @@ import io.ratewarden.Ticker;
  *
  * <p>Implementations are thread-safe and take no lock shared with other keys.
  */
-public abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
+public abstract class SlidingWindow {
 
     /**
      * The last rejection: no room for {@code cost} permits under a cap of {@code cap} before
@@ -67,7 +67,7 @@ public abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
 
     private final Limit limit;
     /** Permits counted by the windows this one replaced; written before it is published. */
-    private long countedBefore;
+    long countedBefore;
     /**
      * Permits this instance has asked the shared store (Redis) for on this key and not yet heard
      * back about: a grant Redis made but this instance has not recorded yet is among them.
@@ -77,11 +77,6 @@ public abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
 
     SlidingWindow(Limit limit) {
         this.limit = limit;
-    }
-
-    /** The window for {@code limit}. */
-    static SlidingWindow of(Limit limit) {
-        return limit.permits() <= EXACT_UP_TO ? new SlidingLog(limit, (int) limit.permits()) : new SlottedWindow(limit);
     }
 
     /** Adds {@code permits} (negative to remove) to the permits asked of the shared store and not yet answered. */
@@ -158,7 +153,13 @@ public abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
      * its grants (the one made earlier when it was retired already). Called by the store alone,
      * which then publishes the returned window in this one's place.
      */
-    abstract SlidingWindow retireInto(Limit newLimit, long read);
+    abstract SlidingWindow retireInto(Limit newLimit, long read, Successors successors);
+
+    /** Makes the successor of a window being retired ({@link Windows#successor}). */
+    @FunctionalInterface
+    interface Successors {
+        SlidingWindow of(SlidingWindow retired, Limit newLimit, long read);
+    }
 
     /**
      * The grants that may still be in the window at {@code read}, oldest first, as pairs of a time
@@ -168,37 +169,4 @@ public abstract sealed class SlidingWindow permits SlidingLog, SlottedWindow {
 
     /** Counts {@code count} permits at {@code time}, before the window is published; times only grow. */
     abstract void absorb(long time, long count);
-
-    /**
-     * Builds the successor of a window being retired: the grants still in the new window, the same
-     * count, another limit. No grant in the window is forgotten: a limit of up to
-     * {@value #EXACT_UP_TO} permits gets an exact log holding every such grant, unless they are
-     * more than {@value #EXACT_UP_TO}; then a slotted window keeps them (and decides as slotted
-     * windows do, up to a sixteenth of the window early, for as long as the key stays).
-     */
-    static SlidingWindow successor(SlidingWindow retired, Limit newLimit, long read) {
-        long[] grants = retired.grants(read);
-        long from = read - newLimit.window().toNanos();
-        long held = 0;
-        for (int i = 0; i < grants.length; i += 2) {
-            if (grants[i] > from) {
-                held += grants[i + 1];
-            }
-        }
-        SlidingWindow next;
-        if (newLimit.permits() > EXACT_UP_TO) {
-            next = new SlottedWindow(newLimit);
-        } else if (held <= EXACT_UP_TO) {
-            next = new SlidingLog(newLimit, (int) Math.max(newLimit.permits(), held));
-        } else {
-            next = new SlottedWindow(newLimit);
-        }
-        for (int i = 0; i < grants.length; i += 2) {
-            if (grants[i] > from) {
-                next.absorb(grants[i], grants[i + 1]);
-            }
-        }
-        next.countedBefore = retired.counted() - next.countedHere();
-        return next;
-    }
 }

@@ -264,14 +264,14 @@ final class SlottedWindow extends SlidingWindow {
     }
 
     @Override
-    SlidingWindow retireInto(Limit newLimit, long read) {
+    SlidingWindow retireInto(Limit newLimit, long read, Successors successors) {
         synchronized (this) {
             if (successor == null) {
                 // Frozen it stays: every grant now takes the slow path. The word keeps the head
                 // count, which countedHere() reads; grants() reads it from counts.
                 counts[headIndex] = freeze() + headOverflow;
                 headOverflow = 0;
-                successor = SlidingWindow.successor(this, newLimit, read);
+                successor = successors.of(this, newLimit, read);
                 standing = null;
             }
             return successor;

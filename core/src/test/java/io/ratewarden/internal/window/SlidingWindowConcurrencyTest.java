@@ -33,7 +33,7 @@ class SlidingWindowConcurrencyTest {
         long permits = 10 + random.nextLong(150); // both the exact log and the slotted window
         long windowNanos = 16_000_000;
         ManualTicker ticker = new ManualTicker(random.nextLong(1, 1L << 40));
-        SlidingWindow window = SlidingWindow.of(Limit.of(permits, Duration.ofNanos(windowNanos)));
+        SlidingWindow window = Windows.of(Limit.of(permits, Duration.ofNanos(windowNanos)));
         long[] phaseTimes = new long[PHASES];
         AtomicLong[] phaseGrants = new AtomicLong[PHASES];
         CyclicBarrier start = new CyclicBarrier(THREADS + 1);
@@ -94,7 +94,7 @@ class SlidingWindowConcurrencyTest {
     @RepeatedTest(10)
     void recordsFromManyThreadsAreEachCountedOnceWhileTheHeadMovesOn(RepetitionInfo repetition) throws Exception {
         long limit = repetition.getCurrentRepetition() % 2 == 0 ? 50 : 500; // the exact log, the slotted window
-        SlidingWindow window = SlidingWindow.of(Limit.of(limit, Duration.ofMillis(16)));
+        SlidingWindow window = Windows.of(Limit.of(limit, Duration.ofMillis(16)));
         AtomicLong now = new AtomicLong(repetition.getCurrentRepetition() * 1_000_003L);
         int threads = 4;
         int records = 20_000;

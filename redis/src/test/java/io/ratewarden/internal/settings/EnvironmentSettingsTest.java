@@ -1,5 +1,6 @@
 package io.ratewarden.internal.settings;
 
+import io.ratewarden.EnvironmentBuilders;
 import io.ratewarden.internal.settings.EnvironmentSettings;
 import io.ratewarden.internal.settings.SettingValues;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,13 +49,13 @@ class EnvironmentSettingsTest {
         assertThatThrownBy(() -> SettingValues.parseShare("RATEWARDEN_FALLBACK_SHARE", "half"))
                 .hasMessage("RATEWARDEN_FALLBACK_SHARE: expected full, liveInstances or a number of instances,"
                         + " was a value of 4 characters (not shown)");
-        assertThatThrownBy(() -> EnvironmentSettings.applyTo(Ratewarden.builder(), Map.of("RATEWARDEN_JMX", "no"),
+        assertThatThrownBy(() -> EnvironmentBuilders.applyTo(Ratewarden.builder(), Map.of("RATEWARDEN_JMX", "no"),
                 new Properties())).hasMessage("RATEWARDEN_JMX: expected true or false, was a value of 2 characters"
                         + " (not shown)");
         Properties properties = new Properties();
         properties.setProperty("ratewarden.jmx", "false");
         properties.setProperty("ratewarden.name", "env-no-jmx");
-        try (Ratewarden rw = EnvironmentSettings.applyTo(Ratewarden.builder(), Map.of(), properties).build()) {
+        try (Ratewarden rw = EnvironmentBuilders.applyTo(Ratewarden.builder(), Map.of(), properties).build()) {
             assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(
                     new ObjectName("io.ratewarden:type=Ratewarden,name=\"env-no-jmx\""))).isFalse();
         }
@@ -69,7 +70,7 @@ class EnvironmentSettingsTest {
                 + "  - \"" + sentinels.replace(",", "\"\n  - \"") + "\"\n  password: \"yaml-S3cret\"\n");
         Properties properties = new Properties();
         properties.setProperty("ratewarden.localMaxKeys", "5");
-        try (Ratewarden rw = EnvironmentSettings.applyTo(Ratewarden.builder().jmx(false).startupWait(Duration.ZERO),
+        try (Ratewarden rw = EnvironmentBuilders.applyTo(Ratewarden.builder().jmx(false).startupWait(Duration.ZERO),
                 Map.of("RATEWARDEN_REDISSON_YAML", yaml.toString()), properties).build()) {
             assertThat(rw.storeInfo().redisUrl()).isEqualTo(sentinels);
             assertThat(rw.storeInfo().toString()).doesNotContain("yaml-S3cret");
@@ -81,11 +82,11 @@ class EnvironmentSettingsTest {
         Map<String, String> env = Map.of("REDIS_URL", "redis://ignored:1", "RATEWARDEN_REDIS_URL",
                 "redis://:pw@127.0.0.1:1", "RATEWARDEN_REDIS_TIMEOUT", "50ms", "RATEWARDEN_PROBE_INTERVAL", "2s",
                 "RATEWARDEN_KEY_PREFIX", "svc:");
-        try (Ratewarden rw = EnvironmentSettings.applyTo(Ratewarden.builder(), env, new Properties()).build()) {
+        try (Ratewarden rw = EnvironmentBuilders.applyTo(Ratewarden.builder(), env, new Properties()).build()) {
             assertThat(rw.storeInfo().redisUrl()).isEqualTo("redis://****@127.0.0.1:1");
             assertThat(rw.storeInfo().backend()).isEqualTo(Backend.IN_MEMORY);
         }
-        assertThatThrownBy(() -> EnvironmentSettings.applyTo(Ratewarden.builder(),
+        assertThatThrownBy(() -> EnvironmentBuilders.applyTo(Ratewarden.builder(),
                 Map.of("RATEWARDEN_KEY_PREFIX", "{bad}"), new Properties()))
                 .hasMessageStartingWith("RATEWARDEN_KEY_PREFIX: keyPrefix must not contain '{' or '}'");
     }

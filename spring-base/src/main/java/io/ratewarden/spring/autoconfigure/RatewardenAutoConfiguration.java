@@ -1,5 +1,6 @@
 package io.ratewarden.spring.autoconfigure;
 
+import io.ratewarden.RatewardenBuilder;
 import io.ratewarden.redis.RatewardenRedis;
 import io.ratewarden.Ratewarden;
 import java.lang.management.ManagementFactory;
@@ -59,7 +60,7 @@ public class RatewardenAutoConfiguration {
     @ConditionalOnMissingBean
     public Ratewarden ratewarden(RatewardenProperties properties, Environment environment,
                                  ObjectProvider<RedissonClient> redissonClients) {
-        Ratewarden.Builder builder = Ratewarden.builder();
+        RatewardenBuilder builder = Ratewarden.builder();
         boolean jmx = properties.jmx() == null || properties.jmx();
         String name = properties.name();
         if (name == null || name.isBlank()) {
@@ -218,7 +219,7 @@ public class RatewardenAutoConfiguration {
      * Applies one setting; a value the builder rejects fails the start naming the property. Only
      * values of a known shape are shown; a URL, or text that may be a misplaced secret, is not.
      */
-    private static void configure(Ratewarden.Builder builder, String key, String value, String property) {
+    private static void configure(RatewardenBuilder builder, String key, String value, String property) {
         try {
             builder.configure(key, value);
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package io.ratewarden.spring.autoconfigure;
 
+import io.ratewarden.LimitTier;
 import io.ratewarden.Limit;
 import io.ratewarden.Limiter;
 import io.ratewarden.Ratewarden;
@@ -202,7 +203,7 @@ public class RatewardenEndpoint {
         body.put("shadowRejected", limiter.shadowRejected());
         Map<String, Object> tiers = new LinkedHashMap<>();
         limiter.tierNames().forEach(name -> {
-            Limiter.Tier tier = limiter.tier(name);
+            LimitTier tier = limiter.tier(name);
             Map<String, Object> values = new LinkedHashMap<>();
             values.put("permits", tier.limit().permits());
             values.put("windowMillis", tier.limit().windowMillis());

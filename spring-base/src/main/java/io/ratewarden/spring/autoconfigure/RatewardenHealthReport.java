@@ -33,7 +33,11 @@ public record RatewardenHealthReport(boolean outOfService, Map<String, Object> d
      * @return the report
      */
     public static RatewardenHealthReport of(Ratewarden ratewarden, boolean outOfServiceWhenFallingBack) {
-        Metrics metrics = ratewarden.metrics();
+        return of(ratewarden.metrics(), outOfServiceWhenFallingBack);
+    }
+
+    /** The report of one snapshot of an instance's counters. */
+    static RatewardenHealthReport of(Metrics metrics, boolean outOfServiceWhenFallingBack) {
         StoreInfo info = metrics.store();
         boolean degraded = info.state() != StoreState.HEALTHY;
         Map<String, Object> details = new LinkedHashMap<>();

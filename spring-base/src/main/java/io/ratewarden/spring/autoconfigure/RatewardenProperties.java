@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The {@code ratewarden.*} properties: one for each setting of {@code Ratewarden.Builder}, plus
+ * The {@code ratewarden.*} properties: one for each setting of {@code RatewardenBuilder}, plus
  * what the starter itself does. A builder setting left unset ({@code null}) keeps the builder's
  * default. Bound with Boot's relaxed binding: {@code ratewarden.redis-url},
  * {@code RATEWARDEN_REDIS_URL} and {@code ratewarden.redisUrl} are one property.

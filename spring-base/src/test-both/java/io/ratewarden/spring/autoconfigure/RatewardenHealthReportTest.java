@@ -3,13 +3,12 @@ package io.ratewarden.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratewarden.Backend;
-import io.ratewarden.Decision;
-import io.ratewarden.Ratewarden;
+import io.ratewarden.Metrics;
 import io.ratewarden.StoreInfo;
 import io.ratewarden.StoreState;
-import io.ratewarden.store.LimitKey;
-import io.ratewarden.store.RateLimitStore;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -17,30 +16,13 @@ import org.junit.jupiter.api.Test;
 @Tag("unit")
 class RatewardenHealthReportTest {
 
-    /** A store that reports the state it is given. */
-    private record Reporting(StoreState state) implements RateLimitStore {
-        @Override
-        public Decision tryAcquire(LimitKey key, long permits) {
-            return Decision.allowed(Backend.IN_MEMORY);
-        }
-
-        @Override
-        public boolean isHealthy() {
-            return state == StoreState.HEALTHY;
-        }
-
-        @Override
-        public StoreInfo info() {
-            boolean healthy = isHealthy();
-            return new StoreInfo(healthy ? Backend.REDIS : Backend.IN_MEMORY, healthy, "redis://cache:6379",
-                    Instant.EPOCH, 0, 0, null, null, null, 0, state);
-        }
-    }
-
+    /** The report of an instance whose store reports {@code state}, as a snapshot says it. */
     private static RatewardenHealthReport report(StoreState state, boolean outOfServiceWhenFallingBack) {
-        try (Ratewarden rw = Ratewarden.builder().jmx(false).store(new Reporting(state)).build()) {
-            return RatewardenHealthReport.of(rw, outOfServiceWhenFallingBack);
-        }
+        boolean healthy = state == StoreState.HEALTHY;
+        StoreInfo info = new StoreInfo(healthy ? Backend.REDIS : Backend.IN_MEMORY, healthy, "redis://cache:6379",
+                Instant.EPOCH, 0, 0, null, null, null, 0, state);
+        Metrics snapshot = new Metrics("health-report", Instant.now(), info, 0, Duration.ZERO, 0, 0, 2, List.of());
+        return RatewardenHealthReport.of(snapshot, outOfServiceWhenFallingBack);
     }
 
     @Test

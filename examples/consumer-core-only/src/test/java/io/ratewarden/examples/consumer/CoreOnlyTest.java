@@ -1,5 +1,6 @@
 package io.ratewarden.examples.consumer;
 
+import io.ratewarden.RatewardenBuilder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -47,7 +48,7 @@ class CoreOnlyTest {
 
     @Test
     void aRedisUrlFailsTheBuildNamingTheArtifactToAdd() {
-        Ratewarden.Builder builder = Ratewarden.builder().name("consumer-core-only-redis")
+        RatewardenBuilder builder = Ratewarden.builder().name("consumer-core-only-redis")
                 .redisUrl("redis://:s3cr3t@127.0.0.1:6390");
         assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("io.ratewarden:ratewarden-redis")
@@ -57,7 +58,7 @@ class CoreOnlyTest {
 
     @Test
     void aRedisUrlFromSettingsFailsTheSameWay() {
-        Ratewarden.Builder builder = Ratewarden.builder().name("consumer-core-only-settings")
+        RatewardenBuilder builder = Ratewarden.builder().name("consumer-core-only-settings")
                 .configure(Map.of("redisUrl", "redis://127.0.0.1:6390"));
         assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("io.ratewarden:ratewarden-redis");

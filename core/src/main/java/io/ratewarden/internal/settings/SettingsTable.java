@@ -1,6 +1,5 @@
-package io.ratewarden;
+package io.ratewarden.internal.settings;
 
-import io.ratewarden.internal.settings.SettingValues;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -8,24 +7,24 @@ import java.util.function.BiConsumer;
 
 /**
  * The one table from a setting's name to the builder's setter, used by every textual source:
- * system properties and environment variables ({@link Ratewarden#fromEnvironment()}), Spring
- * Boot's properties (the starter), and {@link Ratewarden.Builder#configure(String, String)}.
+ * system properties and environment variables ({@link EnvironmentSettings}), Spring Boot's
+ * properties (the starter), and the builder's {@code configure}.
  *
  * <p>Names are relaxed: case, {@code -} and {@code _} do not matter ({@code redisUrl},
  * {@code redis-url}, {@code REDIS_URL} are one setting). Limits are
  * {@code limits.<name>.permits|window|shadow} and
  * {@code limits.<name>.tiers.<tier>.permits|window}, with {@code _} for {@code .} in an
  * environment variable (whose name and tier are then in their environment form, matched as
- * {@link io.ratewarden.internal.settings.ConfiguredLimit#environmentForm(String)} says). Every error names
+ * {@link ConfiguredLimit#environmentForm(String)} says). Every error names
  * the setting as its source spelled it, and never shows the value.
  */
-final class SettingsTable {
+public final class SettingsTable {
 
     /** A setting's text and the name its source gave it, for errors. */
     private record Text(String source, String value) {
     }
 
-    private static final Map<String, BiConsumer<Ratewarden.Builder, Text>> SETTINGS = Map.ofEntries(
+    private static final Map<String, BiConsumer<SettingsDraft, Text>> SETTINGS = Map.ofEntries(
             Map.entry("name", (b, t) -> b.name(t.value().trim())),
             Map.entry("redisurl", (b, t) -> b.redisUrl(t.value().trim())),
             Map.entry("redissonyaml", (b, t) -> b.redissonYaml(Path.of(t.value().trim()))),
@@ -49,12 +48,12 @@ final class SettingsTable {
     }
 
     /** The setting's name with case, {@code -} and {@code _} ignored. */
-    static String normal(String key) {
+    public static String normal(String key) {
         return key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
     }
 
     /** Whether {@code key} names a setting this table knows. */
-    static boolean knows(String key) {
+    public static boolean knows(String key) {
         return SETTINGS.containsKey(normal(key)) || limitSetting(key) != null;
     }
 
@@ -68,8 +67,8 @@ final class SettingsTable {
      * @throws IllegalArgumentException naming {@code source}: for an unknown setting or a value the
      *     setter rejects
      */
-    static void apply(Ratewarden.Builder builder, String source, String key, String value) {
-        BiConsumer<Ratewarden.Builder, Text> setter = SETTINGS.get(normal(key));
+    public static void apply(SettingsDraft builder, String source, String key, String value) {
+        BiConsumer<SettingsDraft, Text> setter = SETTINGS.get(normal(key));
         try {
             if (setter != null) {
                 setter.accept(builder, new Text(source, value));
@@ -91,6 +90,29 @@ final class SettingsTable {
      * Splits a limit's setting into its name, its tier ({@code null} for the limit's own) and its
      * attribute; {@code null} when {@code key} is not one.
      */
+    /**
+     * Applies every setting of {@code settings}, in the map's order, each named by its key.
+     * Setting both {@code redisUrl} and {@code redissonYaml} is an error: they are two answers to
+     * one question.
+     *
+     * @param draft where the settings go
+     * @param settings the settings by name
+     * @throws IllegalArgumentException naming the setting at fault
+     */
+    public static void applyAll(SettingsDraft draft, Map<String, String> settings) {
+        String url = null;
+        String yaml = null;
+        for (String key : settings.keySet()) {
+            String normal = normal(key);
+            url = normal.equals("redisurl") ? key : url;
+            yaml = normal.equals("redissonyaml") ? key : yaml;
+        }
+        if (url != null && yaml != null) {
+            throw new IllegalArgumentException(url + " and " + yaml + " are both set: set one of them");
+        }
+        settings.forEach((key, value) -> apply(draft, key, key, value));
+    }
+
     static String[] limitSetting(String key) {
         if (key.length() < 8 || !key.regionMatches(true, 0, "limits", 0, 6)) {
             return null;

@@ -1,0 +1,37 @@
+package io.ratewarden.internal.call;
+
+import io.ratewarden.LimitTier;
+import io.ratewarden.RateLimitExceededException;
+
+/**
+ * What an asynchronous or reactive call asks of its limited method, step by step, so that a wait
+ * never holds a thread: the tiers and keys of the call, one round of asking the limits, and the
+ * fallback. Implemented by {@link LimitedMethod}; thread-safe.
+ */
+interface CallSteps {
+
+    /** The keys of a call, one per limit. */
+    String[] keysOf(Object target, Object[] args);
+
+    /** The tiers of a call, one per limit. */
+    LimitTier[] tiersOf(Object target, Object[] args);
+
+    /**
+     * Asks the limits from {@code from} on, in order, without waiting; records each decision in
+     * {@code record} when there is one.
+     *
+     * @return {@code null} when every limit granted, a {@link Pause} when a limit rejected but its
+     *     retry time fits the call's wait, else the {@link RateLimitExceededException}
+     */
+    Object step(LimitTier[] tiers, String[] keys, int from, long start, CallRecord record);
+
+    /** Whether the method names a fallback. */
+    boolean hasFallback();
+
+    /** Calls the fallback with the rejection. */
+    Object fallback(Object target, Object[] args, RateLimitExceededException rejection) throws Throwable;
+
+    /** Asking a limit again, {@code nanos} from now, is worth it: its wait fits the call's. */
+    record Pause(int index, long nanos) {
+    }
+}
