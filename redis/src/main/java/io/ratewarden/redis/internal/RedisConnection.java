@@ -9,7 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -28,16 +32,17 @@ import org.redisson.config.SingleServerConfig;
  */
 public final class RedisConnection implements AutoCloseable {
 
-    private final Supplier<RedissonClient> factory;
+    private final Supplier<Created> factory;
     private final boolean owned;
     private final String maskedUrl;
     private final Secrets secrets;
     private final boolean cluster;
     private volatile RedissonClient client;
+    private ExecutorService executor; // the client's own, under this object's lock; null for the caller's client
     private boolean closed; // under this object's lock
     private final Object creation = new Object();
 
-    private RedisConnection(Supplier<RedissonClient> factory, boolean owned, String maskedUrl, Secrets secrets,
+    private RedisConnection(Supplier<Created> factory, boolean owned, String maskedUrl, Secrets secrets,
                             boolean cluster) {
         this.factory = factory;
         this.owned = owned;
@@ -75,7 +80,7 @@ public final class RedisConnection implements AutoCloseable {
             server.setDatabase(address.database());
         }
         config.setLazyInitialization(true);
-        return new RedisConnection(() -> Redisson.create(config), true, address.masked(),
+        return new RedisConnection(() -> create(config), true, address.masked(),
                 Secrets.of(address.password()), false);
     }
 
@@ -98,7 +103,7 @@ public final class RedisConnection implements AutoCloseable {
     private static RedisConnection ofOwnConfig(Config config) {
         config.setLazyInitialization(true);
         Described described = describe(config);
-        return new RedisConnection(() -> Redisson.create(config), true, described.maskedUrl, described.secrets,
+        return new RedisConnection(() -> create(config), true, described.maskedUrl, described.secrets,
                 config.isClusterConfig());
     }
 
@@ -151,7 +156,7 @@ public final class RedisConnection implements AutoCloseable {
         Objects.requireNonNull(client, "redissonClient");
         Config config = client.getConfig(); // read, not copied: a copy logs a WARN per server password
         Described described = describe(config);
-        return new RedisConnection(() -> client, false, described.maskedUrl, described.secrets,
+        return new RedisConnection(() -> new Created(client, null), false, described.maskedUrl, described.secrets,
                 config.isClusterConfig());
     }
 
@@ -201,14 +206,16 @@ public final class RedisConnection implements AutoCloseable {
                     throw new IllegalStateException("the connection to Redis " + maskedUrl + " is closed");
                 }
             }
-            RedissonClient created = factory.get();
+            Created made = factory.get();
+            RedissonClient created = made.client();
             synchronized (this) {
                 if (!closed) {
                     client = created;
+                    executor = made.executor();
                     return created;
                 }
             }
-            shutDown(created);
+            shutDown(made);
             throw new IllegalStateException("the connection to Redis " + maskedUrl + " is closed");
         }
     }
@@ -247,22 +254,69 @@ public final class RedisConnection implements AutoCloseable {
      */
     @Override
     public void close() {
-        RedissonClient current;
+        Created current;
         synchronized (this) {
             closed = true;
-            current = client;
+            current = client == null ? null : new Created(client, executor);
             client = null;
+            executor = null;
         }
         if (current != null) {
             shutDown(current);
         }
     }
 
-    private void shutDown(RedissonClient current) {
-        if (owned && !current.isShutdown()) {
+    private void shutDown(Created current) {
+        if (owned && !current.client().isShutdown()) {
             // No quiet period: Redisson hands Netty what is left of the timeout after closing the
             // connections, and Netty refuses a timeout below its quiet period.
-            current.shutdown(0, 2_000, TimeUnit.MILLISECONDS);
+            current.client().shutdown(0, 2_000, TimeUnit.MILLISECONDS);
+        }
+        if (current.executor() != null) {
+            current.executor().shutdown(); // a task Netty hands it from now on is dropped
+        }
+    }
+
+    /** A client, and the executor made for it ({@code null} when its configuration named one). */
+    private record Created(RedissonClient client, ExecutorService executor) {
+    }
+
+    /**
+     * A client Ratewarden owns, on an executor of its own unless the configuration names one: a
+     * reconnection that completes while the client shuts down (right after an outage, say) hands
+     * its last step to the executor, and Redisson's own one, shut down by then, rejects it, which
+     * Netty logs as a WARN with a stack trace. This one drops such a step quietly.
+     */
+    private static Created create(Config config) {
+        if (config.getExecutor() != null) {
+            return new Created(Redisson.create(config), null);
+        }
+        ClientExecutor executor = new ClientExecutor();
+        synchronized (config) { // one source may build several instances at once; Redisson copies it
+            config.setExecutor(executor);
+            try {
+                return new Created(Redisson.create(config), executor);
+            } catch (RuntimeException | Error e) {
+                executor.shutdown();
+                throw e;
+            } finally {
+                config.setExecutor(null);
+            }
+        }
+    }
+
+    /** The executor of one client: Redisson's default size, daemon threads, late tasks dropped. */
+    private static final class ClientExecutor extends ThreadPoolExecutor {
+
+        private static final AtomicInteger THREADS = new AtomicInteger();
+
+        ClientExecutor() {
+            super(Runtime.getRuntime().availableProcessors() * 2, Runtime.getRuntime().availableProcessors() * 2,
+                    0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), task -> {
+                        Thread thread = new Thread(task, "ratewarden-redisson-" + THREADS.incrementAndGet());
+                        thread.setDaemon(true);
+                        return thread;
+                    }, new ThreadPoolExecutor.DiscardPolicy());
         }
     }
 
