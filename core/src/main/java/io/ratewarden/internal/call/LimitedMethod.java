@@ -61,19 +61,6 @@ public final class LimitedMethod implements CallSteps {
                 && returnType.isAssignableFrom(CompletableFuture.class));
     }
 
-    /** The Reactor types a method may return, told by name: Reactor is optional. */
-    private enum Reactive {
-        MONO, FLUX;
-
-        static Reactive of(Class<?> returnType) {
-            return switch (returnType.getName()) {
-                case "reactor.core.publisher.Mono" -> MONO;
-                case "reactor.core.publisher.Flux" -> FLUX;
-                default -> null;
-            };
-        }
-    }
-
     /**
      * Reads and validates the annotations of {@code method}. Never throws for an invalid
      * annotation: see {@link #problems()}.

@@ -74,32 +74,22 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
      * Creates the store, unhealthy until its first successful probe; {@link #start()} starts the
      * background probe. Does not block.
      *
-     * @param redis the store on Redis, which throws {@link StoreUnavailableException} (a
+     * @param backend the shared backend: its store throws {@link StoreUnavailableException} (a
      *     {@link StoreTimeoutException} for no answer, a {@link KeyDataException} for one key's bad
-     *     data) when it cannot decide
-     * @param heartbeats where the probe writes this instance's heartbeat
+     *     data) when it cannot decide; closed with this store
      * @param local the in-memory store, on the ticker that dates outages and recoveries
-     * @param describe a masked description of a failure that is not a {@link StoreUnavailableException}
-     * @param granted whether a late answer of {@code redis} granted its call
      * @param settings the instance's settings
-     * @param maskedUrl the Redis address, masked, for logs and the report
      */
-    FailoverRateLimitStore(ReseedableStore redis, Heartbeats heartbeats, InMemoryRateLimitStore local,
-                           Function<Throwable, String> describe, Predicate<Object> granted,
-                           RatewardenSettings settings, String maskedUrl) {
-        this(redis, heartbeats, local, describe, granted, settings, "Redis " + maskedUrl, maskedUrl, true);
-    }
-
-    /** As above, for a backend named {@code described} in logs, which may not keep overrides. */
-    private FailoverRateLimitStore(ReseedableStore redis, Heartbeats heartbeats, InMemoryRateLimitStore local,
-                                   Function<Throwable, String> describe, Predicate<Object> granted,
-                                   RatewardenSettings settings, String described, String maskedUrl,
-                                   boolean sharesOverrides) {
-        this.sharesOverrides = sharesOverrides;
+    FailoverRateLimitStore(SharedBackend backend, InMemoryRateLimitStore local, RatewardenSettings settings) {
+        ReseedableStore redis = backend.store();
+        Heartbeats heartbeats = backend.heartbeats();
+        String described = backend.described();
+        String maskedUrl = backend.maskedAddress();
+        this.sharesOverrides = backend.sharesOverrides();
+        this.describe = backend::describe;
+        this.granted = backend::granted;
         this.redis = Objects.requireNonNull(redis, "redis");
         this.local = Objects.requireNonNull(local, "local");
-        this.describe = Objects.requireNonNull(describe, "describe");
-        this.granted = Objects.requireNonNull(granted, "granted");
         this.settings = settings;
         this.health = new RedisHealth(settings.name(), described, maskedUrl, SUCCESSES_TO_RECOVER,
                 settings.redisTimeout().multipliedBy(3), Clock.systemUTC(), local::now);
@@ -124,9 +114,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
      */
     static FailoverRateLimitStore start(SharedBackend backend, InMemoryRateLimitStore local,
                                         RatewardenSettings settings) {
-        FailoverRateLimitStore store = new FailoverRateLimitStore(backend.store(), backend.heartbeats(), local,
-                backend::describe, backend::granted, settings, backend.described(), backend.maskedAddress(),
-                backend.sharesOverrides());
+        FailoverRateLimitStore store = new FailoverRateLimitStore(backend, local, settings);
         backend.onLateAnswer(store::answeredLate);
         backend.onReseed(store.reseeds::reseeded);
         store.start();

@@ -49,11 +49,8 @@ class FailoverRateLimitStoreTest {
         if (store != null) {
             store.close();
         }
-        return new FailoverRateLimitStore(redis, redis, new InMemoryRateLimitStore(100, ticker, Clock.systemUTC()),
-                Throwable::toString, answer -> answer instanceof Number n ? n.longValue() >= 0
-                        : answer instanceof String text && !text.startsWith("-"),
-                TestSettings.of("failover-test", policy, Duration.ofSeconds(1), TIMEOUT, share,
-                        true, 100), "redis://fake:6379");
+        return new FailoverRateLimitStore(redis, new InMemoryRateLimitStore(100, ticker, Clock.systemUTC()),
+                TestSettings.of("failover-test", policy, Duration.ofSeconds(1), TIMEOUT, share, true, 100));
     }
 
     @AfterEach
@@ -251,7 +248,43 @@ class FailoverRateLimitStoreTest {
      * Redis as the failover store sees it: decides in memory on the test's ticker (reported as
      * Redis), or fails as Redis does, with an error or with no answer.
      */
-    private static final class FakeRedis implements ReseedableStore, Heartbeats {
+    private static final class FakeRedis implements ReseedableStore, Heartbeats, SharedBackend {
+
+        @Override
+        public ReseedableStore store() {
+            return this;
+        }
+
+        @Override
+        public Heartbeats heartbeats() {
+            return this;
+        }
+
+        @Override
+        public String describe(Throwable failure) {
+            return failure.toString();
+        }
+
+        @Override
+        public String maskedAddress() {
+            return "redis://fake:6379";
+        }
+
+        /** A decision's answer as Redis sends it: the permits left, as a number or as text. */
+        @Override
+        public boolean granted(Object answer) {
+            return answer instanceof Number n ? n.longValue() >= 0
+                    : answer instanceof String text && !text.startsWith("-");
+        }
+
+        @Override
+        public void onLateAnswer(Runnable listener) {
+        }
+
+        @Override
+        public void onReseed(java.util.function.BiConsumer<LimitKey, Long> listener) {
+        }
+
         private final InMemoryRateLimitStore limits;
         final AtomicInteger calls = new AtomicInteger();
         volatile boolean failing;
