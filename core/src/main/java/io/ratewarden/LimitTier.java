@@ -187,7 +187,11 @@ public final class LimitTier {
     }
 
     private LimitKey keyOf(String key) {
-        return key != null && key.isEmpty() ? keylessKey() : LimitKey.of(limitName, tier, limit(), key);
+        // The tier is normalised already (Limiter.tier): only the caller's key is, per call.
+        if (key != null && key.isEmpty()) {
+            return keylessKey();
+        }
+        return new LimitKey(limitName, tier, limit(), LimitKey.normalize(key));
     }
 
     /** The keyless bucket's key at the limit in force. */
