@@ -1,5 +1,6 @@
 package io.ratewarden;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -10,7 +11,7 @@ import java.util.Objects;
  * @param window the window's length, at least one millisecond and a whole number of
  *     milliseconds
  */
-public record Limit(long permits, Duration window) {
+public record Limit(long permits, Duration window) implements Serializable {
 
     /**
      * The most permits a limit can have: 2<sup>53</sup> (9,007,199,254,740,992), the largest count

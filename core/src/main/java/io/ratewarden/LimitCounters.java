@@ -1,5 +1,6 @@
 package io.ratewarden;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -71,6 +72,21 @@ final class LimitCounters {
                     limitName, instanceName, shadowRejected(Backend.REDIS) + shadowRejected(Backend.IN_MEMORY));
         }
         return Decision.allowed(decision.decidedBy());
+    }
+
+    /**
+     * Counts a rejection in memory of a call that waits {@code waitNanos}, as {@link #rejected}
+     * does, allocating nothing.
+     *
+     * @return {@code waitNanos}, or 0 in shadow mode, which grants the call
+     */
+    long rejectedInMemory(long waitNanos) {
+        if (!shadow) {
+            rejectedInMemory.increment();
+            return waitNanos;
+        }
+        rejected(Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos)));
+        return 0;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.ratewarden;
 
 import io.ratewarden.internal.failover.InstanceStore;
+import io.ratewarden.internal.call.LimitGate;
 import io.ratewarden.internal.failover.OverrideInForce;
 import io.ratewarden.internal.window.LocalBucket;
 import io.ratewarden.store.LimitKey;
@@ -35,6 +36,7 @@ public final class LimitTier {
     private volatile OverrideInForce override;
     private volatile Limit limit;
     private volatile LimitKey keylessKey;
+    private final Gate gate = new Gate();
 
     private LimitTier(String limitName, String tier, Limit configuredLimit, LimitTier parent, StoreAccess access,
                       LimitCounters counters, LocalBucket keylessBucket, UnaryOperator<LimitTier> keeper) {
@@ -145,6 +147,63 @@ public final class LimitTier {
             counters.keylessExtra(cost - 1);
         }
         return decision;
+    }
+
+    /**
+     * As {@link #tryAcquireKeyless}, allocating nothing in memory: 0 when granted, else the wait
+     * in nanoseconds (at least 1), complemented for a store failure (see {@link LimitGate}).
+     */
+    long tryAcquireKeylessNanos(long cost, FailurePolicy onStoreFailure) {
+        InstanceStore store = access.open();
+        LocalBucket bucket = keylessBucket;
+        if (bucket == null) {
+            return result(askStore(store, keylessKey(), cost, onStoreFailure));
+        }
+        long wait = bucket.tryAcquireNanos(keylessKey, cost);
+        if (wait != 0) {
+            return counters.rejectedInMemory(wait);
+        }
+        if (cost != 1) {
+            counters.keylessExtra(cost - 1);
+        }
+        return 0;
+    }
+
+    /** A decision as {@link LimitGate#tryAcquireKeyless} returns it. */
+    private static long result(Decision decision) {
+        if (decision.allowed()) {
+            return 0;
+        }
+        long nanos = Math.max(1, saturatedNanos(decision.retryAfter()));
+        return decision.storeFailure() ? ~nanos : nanos;
+    }
+
+    static long saturatedNanos(Duration duration) {
+        return duration.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : duration.toNanos();
+    }
+
+    /** The limit's gate for woven calls; meaningful on the limit's own tier. */
+    LimitGate gate() {
+        return gate;
+    }
+
+    /** The woven calls' view of the limit's own tier. */
+    private final class Gate implements LimitGate {
+
+        @Override
+        public long tryAcquireKeyless(long cost, FailurePolicy onStoreFailure) {
+            return tryAcquireKeylessNanos(cost, onStoreFailure);
+        }
+
+        @Override
+        public RateLimitExceededException keylessRejection(long result) {
+            return rejection(keylessKey(), result < 0 ? ~result : result, result < 0);
+        }
+
+        @Override
+        public RateLimitExceededException rejection(LimitKey key, long retryAfterNanos, boolean storeFailure) {
+            return new RateLimitExceededException(key, retryAfterNanos, storeFailure, access.stackTraces());
+        }
     }
 
     // Kept apart from the keyless bucket's path, so that the JIT can inline that path into callers.

@@ -1,5 +1,6 @@
 package io.ratewarden;
 
+import io.ratewarden.internal.call.LimitGates;
 import io.ratewarden.internal.failover.OverrideInForce;
 import io.ratewarden.internal.settings.ConfiguredLimit;
 import io.ratewarden.store.LimitKey;
@@ -35,6 +36,10 @@ public final class Limiter {
     private final LimitCounters counters;
     private final LimitTier own;
     private final ConcurrentMap<String, LimitTier> tiers = new ConcurrentHashMap<>();
+
+    static {
+        LimitGates.install(limiter -> ((Limiter) limiter).own.gate());
+    }
 
     /**
      * @param access the instance's store

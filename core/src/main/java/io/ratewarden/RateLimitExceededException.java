@@ -1,5 +1,6 @@
 package io.ratewarden;
 
+import io.ratewarden.store.LimitKey;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -7,30 +8,31 @@ import java.util.Objects;
  * Thrown when a call is rejected by a rate limit. Carries the limit, the key and a best estimate
  * of when a retry could pass.
  *
- * <p>The stack trace is not filled in and the message is built only when asked for: a rejection
- * is an expected outcome and its cost should be small.
+ * <p>A rejection is an expected outcome and costs little: the message is built only when asked
+ * for, and the stack trace is not filled in unless the instance was built with
+ * {@link RatewardenBuilder#stackTraces(boolean) stackTraces(true)} (setting
+ * {@code ratewarden.stackTraces}). {@link #getStackTrace()} is then empty.
  */
 public class RateLimitExceededException extends RuntimeException {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    private final String limitName;
-    private final String key;
-    private final long permits;
-    private final Duration window;
-    private final Duration retryAfter;
-    private final boolean storeFailure;
+    /** The limit, tier and key that rejected the call. */
+    private final LimitKey limitKey;
+    /** The retry time in nanoseconds, at least 0; its complement ({@code ~nanos}) for a store failure. */
+    private final long retry;
 
     /**
-     * Creates the exception for a call the limit rejected.
+     * Creates the exception for a call the limit rejected, without stack trace.
      *
-     * @param limitName the limit's name, never {@code null}
+     * @param limitName the limit's name, never {@code null} or empty
      * @param key the key the call was limited by ({@code ""} for a limit without key), never
-     *     {@code null}
-     * @param permits the limit's permits per window
-     * @param window the limit's window, never {@code null}
+     *     {@code null}, at most {@value LimitKey#MAX_KEY_LENGTH} characters
+     * @param permits the limit's permits per window, as {@link Limit} accepts them
+     * @param window the limit's window, as {@link Limit} accepts it
      * @param retryAfter the best estimate of the wait until a retry could pass; negative values are
      *     taken as zero
+     * @throws IllegalArgumentException if the limit or the key is not valid
      */
     public RateLimitExceededException(String limitName, String key, long permits, Duration window,
                                       Duration retryAfter) {
@@ -39,27 +41,48 @@ public class RateLimitExceededException extends RuntimeException {
 
     /**
      * Creates the exception, for a call the limit rejected or one rejected because the store could
-     * not decide it.
+     * not decide it, without stack trace.
      *
-     * @param limitName the limit's name, never {@code null}
+     * @param limitName the limit's name, never {@code null} or empty
      * @param key the key the call was limited by ({@code ""} for a limit without key), never
-     *     {@code null}
-     * @param permits the limit's permits per window
-     * @param window the limit's window, never {@code null}
+     *     {@code null}, at most {@value LimitKey#MAX_KEY_LENGTH} characters
+     * @param permits the limit's permits per window, as {@link Limit} accepts them
+     * @param window the limit's window, as {@link Limit} accepts it
      * @param retryAfter the best estimate of the wait until a retry could pass; negative values are
      *     taken as zero
      * @param storeFailure {@code true} when the store (Redis) could not decide the call in time and
      *     the {@link FailurePolicy#REJECT} policy rejected it: the limit was not the cause
+     * @throws IllegalArgumentException if the limit or the key is not valid
      */
     public RateLimitExceededException(String limitName, String key, long permits, Duration window,
                                       Duration retryAfter, boolean storeFailure) {
-        super(null, null, false, false);
-        this.limitName = Objects.requireNonNull(limitName, "limitName");
-        this.key = Objects.requireNonNull(key, "key");
-        this.permits = permits;
-        this.window = Objects.requireNonNull(window, "window");
-        this.retryAfter = retryAfter.isNegative() ? Duration.ZERO : retryAfter;
-        this.storeFailure = storeFailure;
+        this(new LimitKey(limitName, new Limit(permits, window), key), nanos(retryAfter), storeFailure, false);
+    }
+
+    /**
+     * Creates the exception for a call rejected under {@code limitKey}.
+     *
+     * @param limitKey the limit (its name and permits per window, as in force when the call was
+     *     decided), tier and key that rejected the call; never {@code null}
+     * @param retryAfterNanos the best estimate of the wait until a retry could pass, in
+     *     nanoseconds; negative values are taken as zero
+     * @param storeFailure {@code true} when the store (Redis) could not decide the call in time and
+     *     the {@link FailurePolicy#REJECT} policy rejected it: the limit was not the cause
+     * @param stackTrace whether to record the stack trace of the rejected call
+     */
+    public RateLimitExceededException(LimitKey limitKey, long retryAfterNanos, boolean storeFailure,
+                                      boolean stackTrace) {
+        super(null, null, false, stackTrace);
+        this.limitKey = Objects.requireNonNull(limitKey, "limitKey");
+        long nanos = Math.max(0, retryAfterNanos);
+        this.retry = storeFailure ? ~nanos : nanos;
+    }
+
+    private static long nanos(Duration retryAfter) {
+        if (retryAfter.isNegative()) {
+            return 0;
+        }
+        return retryAfter.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : retryAfter.toNanos();
     }
 
     /**
@@ -73,11 +96,12 @@ public class RateLimitExceededException extends RuntimeException {
      */
     @Override
     public String getMessage() {
-        if (storeFailure) {
-            return "Rate limit '" + limitName + "' could not be checked: Redis did not answer in time or is"
-                    + " unavailable, and the REJECT failure policy rejects such calls; retry after " + retryAfter;
+        if (storeFailure()) {
+            return "Rate limit '" + limitName() + "' could not be checked: Redis did not answer in time or is"
+                    + " unavailable, and the REJECT failure policy rejects such calls; retry after " + retryAfter();
         }
-        return "Rate limit '" + limitName + "' exceeded: " + permits + " per " + window + "; retry after " + retryAfter;
+        return "Rate limit '" + limitName() + "' exceeded: " + permits() + " per " + window() + "; retry after "
+                + retryAfter();
     }
 
     /**
@@ -88,7 +112,7 @@ public class RateLimitExceededException extends RuntimeException {
      * @return {@code true} for a store failure, {@code false} for a limit reached
      */
     public boolean storeFailure() {
-        return storeFailure;
+        return retry < 0;
     }
 
     /**
@@ -97,7 +121,7 @@ public class RateLimitExceededException extends RuntimeException {
      * @return the limit's name
      */
     public String limitName() {
-        return limitName;
+        return limitKey.limitName();
     }
 
     /**
@@ -106,16 +130,16 @@ public class RateLimitExceededException extends RuntimeException {
      * @return the key
      */
     public String key() {
-        return key;
+        return limitKey.key();
     }
 
     /**
-     * Returns the limit's permits per window.
+     * Returns the limit's permits per window, as in force when the call was decided.
      *
      * @return the permits per window
      */
     public long permits() {
-        return permits;
+        return limitKey.limit().permits();
     }
 
     /**
@@ -124,7 +148,16 @@ public class RateLimitExceededException extends RuntimeException {
      * @return the window
      */
     public Duration window() {
-        return window;
+        return limitKey.limit().window();
+    }
+
+    /**
+     * Returns the limit, tier and key that rejected the call.
+     *
+     * @return the key of the rejecting limit, never {@code null}
+     */
+    public LimitKey limitKey() {
+        return limitKey;
     }
 
     /**
@@ -134,6 +167,15 @@ public class RateLimitExceededException extends RuntimeException {
      * @return the wait before a retry
      */
     public Duration retryAfter() {
-        return retryAfter;
+        return Duration.ofNanos(retryAfterNanos());
+    }
+
+    /**
+     * Returns {@link #retryAfter()} in nanoseconds, without creating a {@link Duration}.
+     *
+     * @return the wait before a retry, in nanoseconds, at least 0
+     */
+    public long retryAfterNanos() {
+        return retry < 0 ? ~retry : retry;
     }
 }

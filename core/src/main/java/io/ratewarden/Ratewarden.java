@@ -48,7 +48,7 @@ public final class Ratewarden implements AutoCloseable {
         this.settings = settings;
         this.name = settings.name();
         InstanceStore store = InstanceStores.open(draft, settings); // fails first when a module is missing
-        this.access = new StoreAccess(name, store);
+        this.access = new StoreAccess(name, store, draft.stackTraces());
         JmxBeans beans;
         try {
             beans = draft.jmx() ? JmxBeans.claim(name) : null;

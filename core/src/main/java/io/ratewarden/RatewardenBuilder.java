@@ -75,10 +75,9 @@ public final class RatewardenBuilder {
     }
 
     /**
-     * Sets whether every limit is in shadow mode (default {@code false}): calls are decided
-     * and counted as usual, but a call a limit would reject proceeds, counted by
-     * {@link Limiter#shadowRejected()}. A limit's own {@code shadow} setting in configuration
-     * comes first.
+     * Sets whether every limit is in shadow mode (default {@code false}): a call a limit would
+     * reject proceeds, counted by {@link Limiter#shadowRejected()}. A limit's own {@code shadow}
+     * setting comes first.
      *
      * @param enabled whether to reject nothing
      * @return this builder
@@ -90,10 +89,9 @@ public final class RatewardenBuilder {
 
     /**
      * Sets whether a grant's {@link Decision} carries the permits its bucket has left
-     * ({@link Decision#remaining()}, from the same decision: no further round trip; default
-     * {@code false}, when grants report {@link Decision#NOT_REPORTED} and a grant in memory
-     * allocates nothing). The Spring Boot starter turns it on for
-     * {@code ratewarden.web.rate-limit-headers}.
+     * ({@link Decision#remaining()}, from the same decision; default {@code false}: grants report
+     * {@link Decision#NOT_REPORTED} and allocate nothing in memory). The Spring Boot starter
+     * turns it on for {@code ratewarden.web.rate-limit-headers}.
      *
      * @param enabled whether grants report the permits left
      * @return this builder
@@ -105,9 +103,8 @@ public final class RatewardenBuilder {
 
     /**
      * Configures a tier of a limit: calls of that tier ({@link Limiter#tier(String)}, or the
-     * {@code tier} expression of {@link RateLimited}) are limited to {@code limit}, in buckets
-     * of their own. The same as the settings {@code limits.<name>.tiers.<tier>.permits} and
-     * {@code .window}.
+     * {@code tier} of {@link RateLimited}) are limited to {@code limit}, in buckets of their own
+     * (settings {@code limits.<name>.tiers.<tier>.permits}, {@code .window}).
      *
      * @param limitName the limit's name
      * @param tier the tier's name, not empty
@@ -135,16 +132,14 @@ public final class RatewardenBuilder {
     }
 
     /**
-     * Decides on the Redis a Redisson YAML file describes (single server, Sentinel, Cluster,
-     * replicated); Ratewarden creates a client of its own per {@link #build()} and shuts it down
-     * on {@link Ratewarden#close()}. The file holds the password in clear text: Ratewarden never
-     * logs it. Needs {@code io.ratewarden:ratewarden-redis}. Replaces any earlier Redis or store
-     * setting.
+     * Decides on the Redis a Redisson YAML file describes (any topology), with a client of its own
+     * per {@link #build()}, shut down on {@link Ratewarden#close()}; the password in the file is
+     * never logged. Needs {@code io.ratewarden:ratewarden-redis}. Replaces any earlier Redis or store.
      *
      * @param yaml the file
      * @return this builder
-     * @throws IllegalArgumentException if the file cannot be read or parsed (read now when
-     *     {@code ratewarden-redis} is present, else {@link #build()} fails)
+     * @throws IllegalArgumentException if the file cannot be read or parsed (read now when the
+     *     module is present; without it, {@link #build()} fails)
      */
     public RatewardenBuilder redissonYaml(Path yaml) {
         Objects.requireNonNull(yaml, "redissonYaml");
@@ -268,14 +263,44 @@ public final class RatewardenBuilder {
     }
 
     /**
-     * Sets the time source of the in-memory limiter (default {@link Ticker#systemTicker()}),
-     * so that tests can step time.
+     * Sets the time source of the in-memory limiter, so that tests can step time; read on every
+     * decision ({@link #clockGranularity(Duration)} then does not apply).
      *
      * @param ticker the ticker, never {@code null}
      * @return this builder
      */
     public RatewardenBuilder ticker(Ticker ticker) {
         draft.ticker(ticker);
+        return this;
+    }
+
+    /**
+     * Sets the beat of the in-memory limiter's clock (default 1 ms; setting {@code clockGranularity}):
+     * a decision reads a field that a daemon thread ({@code ratewarden-clock-1ms}) sets from
+     * {@link System#nanoTime()} at each beat, which costs less than reading the clock. No grant
+     * comes early; a call may be rejected up to one beat after room appeared (more only while the
+     * machine keeps that thread from running). The thread runs from the first decision until a
+     * second after the last, or the last {@link Ratewarden#close() close()}. {@link Duration#ZERO}:
+     * {@link System#nanoTime()} on each decision, no thread. Redis decisions are not affected.
+     *
+     * @param granularity the beat, from {@link Duration#ZERO} to 100 ms
+     * @return this builder
+     * @throws IllegalArgumentException if {@code granularity} is negative or over 100 ms
+     */
+    public RatewardenBuilder clockGranularity(Duration granularity) {
+        draft.clockGranularity(granularity);
+        return this;
+    }
+
+    /**
+     * Sets whether a {@link RateLimitExceededException} records the stack trace of the call it
+     * rejects (default {@code false}; setting {@code stackTraces}), at a stack walk per rejection.
+     *
+     * @param enabled whether rejections carry stack traces
+     * @return this builder
+     */
+    public RatewardenBuilder stackTraces(boolean enabled) {
+        draft.stackTraces(enabled);
         return this;
     }
 

@@ -15,11 +15,18 @@ final class StoreAccess {
 
     private final String instanceName;
     private final InstanceStore store;
+    private final boolean stackTraces;
     private volatile boolean closed;
 
-    StoreAccess(String instanceName, InstanceStore store) {
+    StoreAccess(String instanceName, InstanceStore store, boolean stackTraces) {
         this.instanceName = instanceName;
         this.store = store;
+        this.stackTraces = stackTraces;
+    }
+
+    /** Whether a rejection's exception records its stack trace. */
+    boolean stackTraces() {
+        return stackTraces;
     }
 
     /** The owning instance's name, for logs and messages. */

@@ -57,9 +57,16 @@ final class JoinPointLimits {
      * inlines.
      */
 
-    /** See {@link LimitedMethod#acquire()}. */
+    /**
+     * See {@link LimitedMethod#acquire()}. The rejection is thrown here, which the JIT inlines into
+     * the woven method: a caller nearby that catches it gets a jump, not a stack unwinding.
+     */
     static void acquire(JoinPoint.StaticPart joinPoint) {
-        of(joinPoint).acquire();
+        LimitedMethod limits = of(joinPoint);
+        long rejection = limits.acquireOrRejection();
+        if (rejection != 0) {
+            throw limits.rejection(rejection);
+        }
     }
 
     /** See {@link LimitedMethod#acquire(Object, Object)}. */

@@ -3,16 +3,19 @@ package io.ratewarden.aspectj;
 import static java.util.concurrent.TimeUnit.HOURS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ratewarden.RateLimitExceededException;
 import io.ratewarden.RateLimited;
 import io.ratewarden.Ratewarden;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * A permitted call of a method without key, on the in-memory store, allocates nothing, and a
- * rejected call answered by a fallback allocates nothing in the aspect: measured with the JVM's
- * per-thread allocation counter over many calls.
+ * On the in-memory store, a permitted call of a method without key allocates nothing, a rejected
+ * one answered by a fallback nothing either, and a rejected one that throws only its exception,
+ * without stack trace unless asked for: measured with the JVM's per-thread allocation counter
+ * over many calls.
  */
 @Tag("unit")
 class PlainCallAllocationTest {
@@ -46,6 +49,11 @@ class PlainCallAllocationTest {
         String later(String user, String greeting) {
             fallbacks++;
             return greeting;
+        }
+
+        @RateLimited(permits = 1, window = 1, unit = HOURS)
+        void throwing() {
+            calls++;
         }
     }
 
@@ -83,7 +91,7 @@ class PlainCallAllocationTest {
     }
 
     @Test
-    void aRejectionAnsweredByAFallbackAllocatesOnlyTheStoresDecision() {
+    void aRejectionAnsweredByAFallbackAllocatesNothing() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         try (Ratewarden ratewarden = Ratewarden.builder().name("allocation-fallback").build()) {
@@ -100,10 +108,69 @@ class PlainCallAllocationTest {
             long allocated = threads.getThreadAllocatedBytes(thread) - before;
             assertThat(hot.fallbacks).isEqualTo(1_200_000 - 1);
 
-            // The in-memory store's rejection is a Decision and its Duration (32 + 24 bytes); a join
-            // point, an argument array or an exception would add at least 16 bytes more each.
-            // (A keyed limit adds the 24 bytes of its key's lookup, as a keyed grant does.)
-            assertThat(allocated / calls).as("bytes allocated per rejected call").isLessThanOrEqualTo(56);
+            // The fallback takes no exception, so none is made, and the in-memory store answers
+            // without a decision object. One object per call would be 16,000,000 bytes at least.
+            assertThat(allocated).as("bytes allocated by %d rejected calls", calls).isLessThan(4_096);
         }
+    }
+
+    @Test
+    void aThrownRejectionAllocatesOnlyItsExceptionWithoutStackTrace() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        try (Ratewarden ratewarden = Ratewarden.builder().name("allocation-throwing").build()) {
+            Ratewarden.install(ratewarden);
+            Hot hot = new Hot();
+            int rejected = 0;
+            for (int i = 0; i < 200_000; i++) {
+                rejected += rejects(hot);
+            }
+            int calls = 1_000_000;
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < calls; i++) {
+                rejected += rejects(hot);
+            }
+            long allocated = threads.getThreadAllocatedBytes(thread) - before;
+            assertThat(hot.calls).isEqualTo(1);
+            assertThat(rejected).isEqualTo(1_200_000 - 1);
+            assertThat(allocated / calls).as("bytes allocated per rejected call").isLessThanOrEqualTo(48);
+
+            RateLimitExceededException rejection = catchRejection(hot);
+            assertThat(rejection.getStackTrace()).isEmpty();
+            assertThat(rejection.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofHours(1));
+            assertThat(rejection.getMessage()).startsWith("Rate limit '").contains("exceeded: 1 per PT1H; retry after PT");
+            assertThat(rejection.key()).isEmpty();
+            assertThat(rejection.storeFailure()).isFalse();
+        }
+    }
+
+    @Test
+    void stackTracesTrueRecordsWhereTheRejectedCallCameFrom() {
+        try (Ratewarden ratewarden = Ratewarden.builder().name("allocation-stack").stackTraces(true).build()) {
+            Ratewarden.install(ratewarden);
+            Hot hot = new Hot();
+            hot.throwing();
+            RateLimitExceededException rejection = catchRejection(hot);
+            assertThat(rejection.getStackTrace()).extracting(StackTraceElement::getMethodName)
+                    .contains("throwing", "catchRejection");
+        }
+    }
+
+    private static int rejects(Hot hot) {
+        try {
+            hot.throwing();
+            return 0;
+        } catch (RateLimitExceededException expected) {
+            return 1;
+        }
+    }
+
+    private static RateLimitExceededException catchRejection(Hot hot) {
+        try {
+            hot.throwing();
+        } catch (RateLimitExceededException expected) {
+            return expected;
+        }
+        throw new AssertionError("not rejected");
     }
 }

@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class InMemoryBenchmark {
 
     @Param({"permitted", "rejected"})
@@ -47,6 +47,8 @@ public class InMemoryBenchmark {
     private Ratewarden ratewarden;
     private final Targets targets = new Targets();
     private Limiter programmatic;
+    private Ratewarden exactClock;
+    private Limiter programmaticExactClock;
     private Bucket bucket4j;
     private RateLimiter resilience4j;
     private com.google.common.util.concurrent.RateLimiter guava;
@@ -73,6 +75,10 @@ public class InMemoryBenchmark {
         ratewarden = Ratewarden.builder().name("bench-" + outcome).jmx(false).build();
         Ratewarden.install(ratewarden);
         programmatic = ratewarden.limit("programmatic", Limit.of(capacity, Duration.ofHours(1)));
+        exactClock = Ratewarden.builder().name("bench-exact-" + outcome).jmx(false).clockGranularity(Duration.ZERO)
+                .build();
+        programmaticExactClock = exactClock.limit("programmatic", Limit.of(capacity, Duration.ofHours(1)));
+        programmaticExactClock.tryAcquire("");
         bucket4j = newBucket();
         resilience4j = newResilience4j("shared");
         guava = com.google.common.util.concurrent.RateLimiter.create(permitted ? 1e12 : 1.0 / 3600);
@@ -97,6 +103,7 @@ public class InMemoryBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        exactClock.close();
         ratewarden.close();
     }
 
@@ -153,6 +160,12 @@ public class InMemoryBenchmark {
     @Benchmark
     public boolean ratewardenProgrammatic() {
         return programmatic.tryAcquire("", 1).allowed();
+    }
+
+    /** As {@link #ratewardenProgrammatic()}, on an instance that reads {@code System.nanoTime()} per call. */
+    @Benchmark
+    public boolean ratewardenProgrammaticExactClock() {
+        return programmaticExactClock.tryAcquire("", 1).allowed();
     }
 
     @Benchmark

@@ -1,6 +1,7 @@
 package io.ratewarden.store;
 
 import io.ratewarden.Limit;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,7 +32,7 @@ import java.util.Objects;
  * @param key the caller's key, at most {@value #MAX_KEY_LENGTH} characters; {@code ""} for the one
  *     bucket of a limit shared by all callers
  */
-public record LimitKey(String limitName, String tier, Limit limit, String key) {
+public record LimitKey(String limitName, String tier, Limit limit, String key) implements Serializable {
 
     /** Keys (and tiers) longer than this are replaced by a hash. */
     public static final int MAX_KEY_LENGTH = 128;

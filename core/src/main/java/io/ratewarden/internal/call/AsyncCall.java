@@ -49,7 +49,8 @@ final class AsyncCall {
             later.execute(() -> resume(pause.index(), start));
             return waiting;
         }
-        RateLimitExceededException rejection = (RateLimitExceededException) step;
+        RateLimitExceededException rejection = step == CallSteps.UNOBSERVED_REJECTION ? null
+                : (RateLimitExceededException) step;
         return method.hasFallback() ? method.fallback(target, args, rejection)
                 : CompletableFuture.failedFuture(rejection);
     }

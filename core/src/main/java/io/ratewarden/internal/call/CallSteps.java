@@ -21,7 +21,8 @@ interface CallSteps {
      * {@code record} when there is one.
      *
      * @return {@code null} when every limit granted, a {@link Pause} when a limit rejected but its
-     *     retry time fits the call's wait, else the {@link RateLimitExceededException}
+     *     retry time fits the call's wait, else the {@link RateLimitExceededException}, or
+     *     {@link #UNOBSERVED_REJECTION} when the fallback takes none
      */
     Object step(LimitTier[] tiers, String[] keys, int from, long start, CallRecord record);
 
@@ -30,6 +31,12 @@ interface CallSteps {
 
     /** Calls the fallback with the rejection. */
     Object fallback(Object target, Object[] args, RateLimitExceededException rejection) throws Throwable;
+
+    /**
+     * What {@link #step} returns for a rejection that a fallback which takes no exception answers:
+     * no exception is made when nobody sees it.
+     */
+    Object UNOBSERVED_REJECTION = new Object();
 
     /** Asking a limit again, {@code nanos} from now, is worth it: its wait fits the call's. */
     record Pause(int index, long nanos) {

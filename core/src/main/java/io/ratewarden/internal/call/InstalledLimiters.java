@@ -24,16 +24,30 @@ final class InstalledLimiters {
 
     /** The limiters, one per spec, on the installed instance. */
     Limiter[] current() {
+        return binding().limiters;
+    }
+
+    /** The gates of the limiters, one per spec, on the installed instance. */
+    LimitGate[] gates() {
+        return binding().gates;
+    }
+
+    /** The gate of the first limiter on the installed instance: the hot path of one limit without key. */
+    LimitGate firstGate() {
+        return binding().first;
+    }
+
+    private Binding binding() {
         Binding current = binding;
         if (current != null && current.owner == Ratewarden.installed()) {
-            return current.limiters;
+            return current;
         }
         return bind();
     }
 
     // The first call, and the first after another instance is installed: kept out of current(),
     // which every call runs.
-    private Limiter[] bind() {
+    private Binding bind() {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("@RateLimited on " + methodId + " is invalid: "
                     + String.join("; ", problems));
@@ -51,10 +65,15 @@ final class InstalledLimiters {
                         + "' could not be defined: ") + e.getMessage(), e);
             }
         }
-        binding = new Binding(ratewarden, limiters);
-        return limiters;
+        LimitGate[] gates = new LimitGate[limiters.length];
+        for (int i = 0; i < limiters.length; i++) {
+            gates[i] = LimitGates.of(limiters[i]);
+        }
+        Binding bound = new Binding(ratewarden, limiters, gates, gates.length == 0 ? null : gates[0]);
+        binding = bound;
+        return bound;
     }
 
-    private record Binding(Ratewarden owner, Limiter[] limiters) {
+    private record Binding(Ratewarden owner, Limiter[] limiters, LimitGate[] gates, LimitGate first) {
     }
 }

@@ -8,12 +8,9 @@ import io.ratewarden.RateLimitExceededException;
 import io.ratewarden.Ratewarden;
 import io.ratewarden.store.LimitKey;
 import java.lang.reflect.Method;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The rate limits of one annotated method, resolved once per join point: what the aspect calls
@@ -37,7 +34,7 @@ public final class LimitedMethod implements CallSteps {
      * What {@link #acquireOrFallback(Object, Object, Object)} returns for a granted call: an
      * object no fallback can return.
      */
-    public static final Object GRANTED = new Object();
+    public static final Object GRANTED = KeylessCall.GRANTED;
 
     private final String id;
     private final LimitSpec[] specs;
@@ -47,6 +44,7 @@ public final class LimitedMethod implements CallSteps {
     private final boolean valid;
     private final List<String> problems;
     private final InstalledLimiters installed;
+    private final KeylessCall keyless; // one valid limit without key or tier expression, else null
 
     private LimitedMethod(Method method, MethodLimits limits) {
         this.id = MethodLimits.methodId(method);
@@ -55,6 +53,8 @@ public final class LimitedMethod implements CallSteps {
         this.problems = List.copyOf(limits.problems);
         this.valid = problems.isEmpty();
         this.installed = new InstalledLimiters(id, specs, problems);
+        this.keyless = valid && specs.length == 1 && specs[0].keyFunction() == null && specs[0].tierFunction() == null
+                ? new KeylessCall(specs[0], installed) : null;
         Class<?> returnType = method.getReturnType();
         this.reactive = Reactive.of(returnType);
         this.async = reactive != null || (CompletionStage.class.isAssignableFrom(returnType)
@@ -111,21 +111,8 @@ public final class LimitedMethod implements CallSteps {
      * @throws IllegalStateException when the annotations are invalid
      */
     public void acquire() {
-        if (specs.length == 1 && valid) {
-            // The hot case, one limit without key: a grant is one call to the limiter. All that a
-            // rejection needs lives in rejectedKeyless, which keeps the woven method small enough for
-            // the JIT to inline into its callers; then a rejection thrown to a caller that catches
-            // it is a jump, not a stack unwinding, whose cost grows with every compiled frame.
-            // A request's record, when a web layer keeps one, is written out of line for the same
-            // reason.
-            LimitSpec spec = specs[0];
-            Decision decision = installed.current()[0].tryAcquireKeyless(spec.cost(), spec.policy());
-            if (CallRecord.inUse()) {
-                recordKeyless(decision);
-            }
-            if (!decision.allowed()) {
-                rejectedKeyless(decision);
-            }
+        if (keyless != null) {
+            keyless.acquire();
             return;
         }
         RateLimitExceededException rejection = tryAcquire(null, null, null, null);
@@ -134,27 +121,32 @@ public final class LimitedMethod implements CallSteps {
         }
     }
 
-    /** Adds the decision of the one limit without key to the thread's request record, if open. */
-    private void recordKeyless(Decision decision) {
-        CallRecord record = CallRecord.current();
-        if (record != null) {
-            record.add(specs[0].name(), installed.current()[0].limit(), decision);
+    /**
+     * As {@link #acquire()}, for a caller that throws the rejection itself, so that a rejection
+     * caught near the call is a jump in compiled code: 0 when granted, else a value for
+     * {@link #rejection(long)}. Allocates nothing for one limit without key, whose rejection it
+     * returns; other methods throw as {@link #acquire()} does.
+     *
+     * @return 0, or the rejection to pass to {@link #rejection(long)}
+     * @throws RateLimitExceededException when a limit of a method with several rejects the call
+     * @throws IllegalStateException when the annotations are invalid
+     */
+    public long acquireOrRejection() {
+        if (keyless != null) {
+            return keyless.decide();
         }
+        acquire();
+        return 0;
     }
 
-    /** A rejected call of one limit without key: waits if the limit allows, else throws. */
-    private void rejectedKeyless(Decision rejected) {
-        LimitSpec spec = specs[0];
-        Decision decision = rejected;
-        if (spec.maxWaitNanos() > 0) {
-            decision = waitFor(installed.current()[0].tier(""), spec, "", System.nanoTime() + spec.maxWaitNanos(), decision);
-            if (decision.allowed()) {
-                return;
-            }
-        }
-        Limit limit = installed.current()[0].limit();
-        throw new RateLimitExceededException(spec.name(), "", limit.permits(), limit.window(), decision.retryAfter(),
-                decision.storeFailure());
+    /**
+     * The exception for a rejection {@link #acquireOrRejection()} returned.
+     *
+     * @param rejection a non-zero value of {@link #acquireOrRejection()}
+     * @return the exception to throw
+     */
+    public RateLimitExceededException rejection(long rejection) {
+        return keyless.rejection(rejection);
     }
 
     /**
@@ -207,7 +199,8 @@ public final class LimitedMethod implements CallSteps {
             if (start == 0) {
                 start = System.nanoTime();
             }
-            decision = waitFor(tier, spec, key, start + spec.maxWaitNanos(), decision);
+            Decision waited = Waits.waitFor(tier, spec, key, start + spec.maxWaitNanos(), Waits.nanos(decision));
+            decision = waited != null ? waited : decision;
             if (!decision.allowed()) {
                 return rejection(spec, tier, key, decision);
             }
@@ -229,6 +222,9 @@ public final class LimitedMethod implements CallSteps {
      * @throws RuntimeException what the fallback threw, rethrown as it is even when checked
      */
     public Object acquireOrFallback(Object target, Object a0, Object a1) {
+        if (keyless != null) {
+            return keyless.acquireOrFallback(fallback, target, a0, a1);
+        }
         LimitSpec spec = specs[0];
         String key = key(spec.keyFunction(), spec, target, null, a0, a1);
         LimitTier tier = tier(installed.current()[0], spec, target, null, a0, a1);
@@ -241,7 +237,8 @@ public final class LimitedMethod implements CallSteps {
             return GRANTED;
         }
         if (spec.maxWaitNanos() > 0) {
-            decision = waitFor(tier, spec, key, System.nanoTime() + spec.maxWaitNanos(), decision);
+            Decision waited = Waits.waitFor(tier, spec, key, System.nanoTime() + spec.maxWaitNanos(), Waits.nanos(decision));
+            decision = waited != null ? waited : decision;
             if (decision.allowed()) {
                 return GRANTED;
             }
@@ -251,14 +248,8 @@ public final class LimitedMethod implements CallSteps {
         try {
             return fallback.invoke(target, a0, a1, rejection);
         } catch (Throwable failure) {
-            throw LimitedMethod.<RuntimeException>rethrow(failure);
+            throw KeylessCall.<RuntimeException>rethrow(failure);
         }
-    }
-
-    // Rethrows what the fallback threw as it is, checked or not: the woven method declares it.
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> T rethrow(Throwable failure) throws T {
-        throw (T) failure;
     }
 
     /**
@@ -324,7 +315,8 @@ public final class LimitedMethod implements CallSteps {
      * at {@code start}; records each decision in {@code record} when there is one.
      *
      * @return {@code null} when every limit granted, a {@link Pause} when a limit rejected but its
-     *     retry time fits the call's wait, else the {@link RateLimitExceededException}
+     *     retry time fits the call's wait, else the {@link RateLimitExceededException}, or
+     *     {@link #UNOBSERVED_REJECTION} when the fallback takes none
      */
     @Override
     public Object step(LimitTier[] tiers, String[] keys, int from, long start, CallRecord record) {
@@ -341,7 +333,8 @@ public final class LimitedMethod implements CallSteps {
             if (pause <= start + spec.maxWaitNanos() - System.nanoTime()) {
                 return new Pause(i, Math.max(pause, 1));
             }
-            return rejection(spec, tiers[i], keys[i], decision);
+            return fallback != null && !fallback.takesException() ? UNOBSERVED_REJECTION
+                    : rejection(spec, tiers[i], keys[i], decision);
         }
         return null;
     }
@@ -356,20 +349,6 @@ public final class LimitedMethod implements CallSteps {
     @Override
     public Object fallback(Object target, Object[] args, RateLimitExceededException rejection) throws Throwable {
         return fallback.invoke(target, args, rejection);
-    }
-
-    private Decision waitFor(LimitTier limiter, LimitSpec spec, String key, long deadline, Decision rejected) {
-        Decision decision = rejected;
-        while (!decision.allowed()) {
-            long remaining = deadline - System.nanoTime();
-            long pause = decision.retryAfter().toNanos();
-            if (pause > remaining || Thread.currentThread().isInterrupted()) {
-                return decision;
-            }
-            LockSupport.parkNanos(Math.max(pause, 1));
-            decision = limiter.tryAcquire(key, spec.cost(), spec.policy());
-        }
-        return decision;
     }
 
     /** The key, or the tier, a call's arguments give; {@code ""} without an expression. */
@@ -398,9 +377,8 @@ public final class LimitedMethod implements CallSteps {
     }
 
     private RateLimitExceededException rejection(LimitSpec spec, LimitTier tier, String key, Decision decision) {
-        Limit limit = tier.limit();
-        return new RateLimitExceededException(spec.name(), LimitKey.normalize(key), limit.permits(), limit.window(),
-                decision.retryAfter(), decision.storeFailure());
+        LimitKey rejected = LimitKey.of(spec.name(), tier.name(), tier.limit(), key);
+        return installed.firstGate().rejection(rejected, Waits.nanos(decision), decision.storeFailure());
     }
 
     @Override

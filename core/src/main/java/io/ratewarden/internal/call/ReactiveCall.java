@@ -49,7 +49,8 @@ final class ReactiveCall {
                 return Mono.delay(Duration.ofNanos(pause.nanos())).then(Mono.defer(() -> attempt(method, target, args,
                         proceed, tiers, keys, pause.index(), start, record)));
             }
-            RateLimitExceededException rejection = (RateLimitExceededException) step;
+            RateLimitExceededException rejection = step == CallSteps.UNOBSERVED_REJECTION ? null
+                    : (RateLimitExceededException) step;
             if (method.hasFallback()) {
                 return Mono.just(publisher(method.fallback(target, args, rejection)));
             }

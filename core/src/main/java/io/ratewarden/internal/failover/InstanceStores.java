@@ -3,6 +3,7 @@ package io.ratewarden.internal.failover;
 import io.ratewarden.internal.settings.RatewardenSettings;
 import io.ratewarden.internal.settings.SettingsDraft;
 import io.ratewarden.internal.window.InMemoryRateLimitStore;
+import io.ratewarden.internal.window.WindowClock;
 import io.ratewarden.store.RedisSource;
 import java.time.Clock;
 
@@ -30,7 +31,9 @@ public final class InstanceStores {
         } else if (draft.redisSetting() != null) {
             backend = redis(draft, settings);
         }
-        InMemoryRateLimitStore local = new InMemoryRateLimitStore(settings.localMaxKeys(), draft.ticker(),
+        WindowClock clock = draft.ticker() != null ? WindowClock.exact(draft.ticker())
+                : WindowClock.of(draft.clockGranularity());
+        InMemoryRateLimitStore local = new InMemoryRateLimitStore(settings.localMaxKeys(), clock,
                 Clock.systemUTC(), settings.reportRemaining());
         return backend == null ? new LocalInstanceStore(local) : FailoverRateLimitStore.start(backend, local, settings);
     }

@@ -25,10 +25,18 @@ public final class SettingsDraft {
 
     private static final AtomicInteger UNNAMED = new AtomicInteger();
 
+    /** The beat of the in-memory windows' clock unless set: 1 ms. */
+    public static final Duration DEFAULT_CLOCK_GRANULARITY = Duration.ofMillis(1);
+
+    /** The coarsest beat allowed: 100 ms. */
+    public static final Duration MAX_CLOCK_GRANULARITY = Duration.ofMillis(100);
+
     private String name;
     private long localMaxKeys = 100_000;
     private FailurePolicy failurePolicy = FailurePolicy.FALLBACK_LOCAL;
-    private Ticker ticker = Ticker.systemTicker();
+    private Ticker ticker; // null: System.nanoTime(), read as clockGranularity says
+    private Duration clockGranularity = DEFAULT_CLOCK_GRANULARITY;
+    private boolean stackTraces;
     private String redisUrl;
     private Path redissonYaml;
     private RedisSource redisSource;
@@ -87,9 +95,27 @@ public final class SettingsDraft {
         this.failurePolicy = failurePolicy;
     }
 
-    /** @param ticker the clock of the in-memory windows */
+    /** @param ticker the clock of the in-memory windows, read on every decision */
     public void ticker(Ticker ticker) {
         this.ticker = Objects.requireNonNull(ticker, "ticker");
+    }
+
+    /**
+     * @param granularity the beat of the in-memory windows' clock: {@link Duration#ZERO} (read
+     *     {@code System.nanoTime()} on each decision) up to {@link #MAX_CLOCK_GRANULARITY}
+     */
+    public void clockGranularity(Duration granularity) {
+        Objects.requireNonNull(granularity, "clockGranularity");
+        if (granularity.isNegative() || granularity.compareTo(MAX_CLOCK_GRANULARITY) > 0) {
+            throw new IllegalArgumentException("clockGranularity must be between 0 and " + MAX_CLOCK_GRANULARITY
+                    + ", was " + granularity);
+        }
+        this.clockGranularity = granularity;
+    }
+
+    /** @param enabled whether a rejection's exception records its stack trace */
+    public void stackTraces(boolean enabled) {
+        this.stackTraces = enabled;
     }
 
     /**
@@ -267,9 +293,19 @@ public final class SettingsDraft {
         }
     }
 
-    /** @return the clock of the in-memory windows */
+    /** @return the ticker set for the in-memory windows, or {@code null} for {@code System.nanoTime()} */
     public Ticker ticker() {
         return ticker;
+    }
+
+    /** @return the beat of the in-memory windows' clock, used when no ticker is set */
+    public Duration clockGranularity() {
+        return clockGranularity;
+    }
+
+    /** @return whether a rejection's exception records its stack trace */
+    public boolean stackTraces() {
+        return stackTraces;
     }
 
     /** @return whether the instance registers MXBeans */

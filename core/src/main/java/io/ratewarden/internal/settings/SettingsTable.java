@@ -41,6 +41,9 @@ public final class SettingsTable {
             Map.entry("redisalgorithm", (b, t) ->
                     b.redisAlgorithm(SettingValues.parseAlgorithm(t.source(), t.value()))),
             Map.entry("shadow", (b, t) -> b.shadow(SettingValues.parseBoolean(t.source(), t.value()))),
+            Map.entry("clockgranularity", (b, t) ->
+                    b.clockGranularity(SettingValues.parseDuration(t.source(), t.value()))),
+            Map.entry("stacktraces", (b, t) -> b.stackTraces(SettingValues.parseBoolean(t.source(), t.value()))),
             Map.entry("reportremaining", (b, t) ->
                     b.reportRemaining(SettingValues.parseBoolean(t.source(), t.value()))));
 

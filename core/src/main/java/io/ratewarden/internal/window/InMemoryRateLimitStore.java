@@ -36,7 +36,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
 
     private static final Function<LimitKey, SlidingWindow> NEW_WINDOW = key -> Windows.of(key.limit());
 
-    private final Ticker ticker;
+    private final WindowClock clock;
     private final Cache<LimitKey, SlidingWindow> windows;
     private final ConcurrentMap<LimitKey, SlidingWindow> keylessWindows = new ConcurrentHashMap<>();
     private final Instant since;
@@ -72,7 +72,20 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
      * @param reportRemaining whether a grant's decision carries the permits left
      */
     public InMemoryRateLimitStore(long maxKeys, Ticker ticker, Clock clock, boolean reportRemaining) {
-        this.ticker = ticker;
+        this(maxKeys, WindowClock.exact(ticker), clock, reportRemaining);
+    }
+
+    /**
+     * Creates a store as {@link #InMemoryRateLimitStore(long, Ticker, Clock, boolean)} does, whose
+     * windows read {@code windowClock}; {@link #close()} closes it.
+     *
+     * @param maxKeys the most keys held, at least 1
+     * @param windowClock the windows' time
+     * @param clock the wall clock, for {@link StoreInfo#since()}
+     * @param reportRemaining whether a grant's decision reports the permits left
+     */
+    public InMemoryRateLimitStore(long maxKeys, WindowClock windowClock, Clock clock, boolean reportRemaining) {
+        this.clock = windowClock;
         this.since = clock.instant();
         this.windows = Caffeine.newBuilder().maximumSize(maxKeys).build();
         this.reportRemaining = reportRemaining;
@@ -98,14 +111,13 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
     public Decision tryAcquire(LimitKey key, long permits, long share) {
         key.requirePermits(permits);
         long cap = Math.max(share, permits);
-        long read = ticker.read();
         long wait;
         SlidingWindow window;
         do {
             window = window(key);
-            wait = window.tryAcquireAt(read, permits, cap);
+            wait = window.tryAcquire(clock, permits, cap);
         } while (wait == SlidingWindow.RETIRED);
-        return decision(wait, window, read);
+        return decision(wait, window, clock.read());
     }
 
     /**
@@ -123,7 +135,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
         if (!window.fits(key.limit())) {
             window = window(key);
         }
-        return window.available(ticker.read());
+        return window.available(clock.read());
     }
 
     /**
@@ -147,7 +159,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
      */
     public long held(LimitKey key) {
         SlidingWindow window = existing(key);
-        return window == null ? 0 : window.heldInWindow(ticker.read());
+        return window == null ? 0 : window.heldInWindow(clock.read());
     }
 
     /**
@@ -156,7 +168,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
      * @return the reading, in nanoseconds
      */
     public long now() {
-        return ticker.read();
+        return clock.exact();
     }
 
     /**
@@ -173,7 +185,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
         }
         ConcurrentMap<LimitKey, SlidingWindow> map = shared ? keylessWindows : windows.asMap();
         return map.compute(key, (k, old) -> old == null ? NEW_WINDOW.apply(key)
-                : old.fits(key.limit()) ? old : old.retireInto(key.limit(), ticker.read(), Windows::successor));
+                : old.fits(key.limit()) ? old : old.retireInto(key.limit(), clock.exact(), Windows::successor));
     }
 
     /** The window of a key if the store holds it, without creating it. */
@@ -198,7 +210,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
      * @return the handle
      */
     public LocalBucket bucket() {
-        return new LocalBucket(this, ticker);
+        return new LocalBucket(this, clock);
     }
 
     /**
@@ -209,7 +221,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
      * @param permits the permits granted elsewhere
      */
     public void record(LimitKey key, long permits) {
-        while (!window(key).record(ticker, permits)) {
+        while (!window(key).record(clock, permits)) {
             Thread.onSpinWait(); // retired under us: the key's next window counts them
         }
     }
@@ -239,5 +251,6 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
     public void close() {
         windows.invalidateAll();
         keylessWindows.clear();
+        clock.close();
     }
 }

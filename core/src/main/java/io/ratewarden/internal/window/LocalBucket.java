@@ -1,7 +1,6 @@
 package io.ratewarden.internal.window;
 
 import io.ratewarden.Decision;
-import io.ratewarden.Ticker;
 import io.ratewarden.store.LimitKey;
 
 /**
@@ -13,12 +12,12 @@ import io.ratewarden.store.LimitKey;
 public final class LocalBucket {
 
     private final WindowSource store;
-    private final Ticker ticker;
+    private final WindowClock clock;
     private SlidingWindow window; // found on first use and after a change of limit; a racy read is fine
 
-    LocalBucket(WindowSource store, Ticker ticker) {
+    LocalBucket(WindowSource store, WindowClock clock) {
         this.store = store;
-        this.ticker = ticker;
+        this.clock = clock;
     }
 
     /**
@@ -30,20 +29,33 @@ public final class LocalBucket {
      * @throws IllegalArgumentException if {@code permits} is out of range
      */
     public Decision tryAcquire(LimitKey key, long permits) {
+        long waitNanos = tryAcquireNanos(key, permits);
+        return store.decision(waitNanos, window, clock.read());
+    }
+
+    /**
+     * Takes {@code permits} permits if they are all available now, else takes none; allocates
+     * nothing.
+     *
+     * @param key the limit's empty key, under the limit in force
+     * @param permits how many permits, between 1 and the limit's permits
+     * @return 0 when granted, else the nanoseconds until a retry could pass, at least 1
+     * @throws IllegalArgumentException if {@code permits} is out of range
+     */
+    public long tryAcquireNanos(LimitKey key, long permits) {
         key.requirePermits(permits);
-        long read = ticker.read();
         SlidingWindow current = window;
         if (current == null || !current.fits(key.limit())) {
             current = store.window(key);
             window = current;
         }
-        long waitNanos = current.tryAcquireAt(read, permits, Long.MAX_VALUE);
+        long waitNanos = current.tryAcquire(clock, permits, Long.MAX_VALUE);
         while (waitNanos == SlidingWindow.RETIRED) {
             current = store.window(key);
             window = current;
-            waitNanos = current.tryAcquireAt(read, permits, Long.MAX_VALUE);
+            waitNanos = current.tryAcquire(clock, permits, Long.MAX_VALUE);
         }
-        return store.decision(waitNanos, current, read);
+        return waitNanos;
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.ratewarden.internal.window;
 
 import io.ratewarden.Limit;
-import io.ratewarden.Ticker;
 import java.util.Arrays;
 
 /**
@@ -53,11 +52,12 @@ final class SlidingLog extends SlidingWindow {
     }
 
     @Override
-    long tryAcquireAt(long read, long n, long cap) {
+    long tryAcquire(WindowClock clock, long n, long cap) {
         long capped = Math.min(cap, permits);
         StandingRejection last = standing;
+        long read = clock.read(); // a lower bound: a rejection standing until later still answers
         long wait = last == null ? 0 : last.answers(read, n, capped);
-        return wait > 0 ? wait : decide(read, n, capped);
+        return wait > 0 ? wait : decide(clock.margin() == 0 ? read : clock.exact(), n, capped);
     }
 
     private synchronized long decide(long read, long n, long cap) {
@@ -99,11 +99,11 @@ final class SlidingLog extends SlidingWindow {
     }
 
     @Override
-    synchronized boolean record(Ticker ticker, long n) {
+    synchronized boolean record(WindowClock clock, long n) {
         if (successor != null) {
             return false;
         }
-        take(Math.max(ticker.read(), latest), (int) Math.min(n, times.length));
+        take(Math.max(clock.exact(), latest), (int) Math.min(n, times.length));
         counted += n - Math.min(n, times.length);
         return true;
     }

@@ -1,7 +1,6 @@
 package io.ratewarden.internal.window;
 
 import io.ratewarden.Limit;
-import io.ratewarden.Ticker;
 
 /**
  * The in-memory state of one key: how many permits its sliding window holds, and when it has
@@ -105,17 +104,16 @@ public abstract class SlidingWindow {
      * @return 0 when granted, else the nanoseconds until enough grants leave the window (at least
      *     1), or {@link #RETIRED}
      */
-    final long tryAcquire(Ticker ticker, long n) {
-        return tryAcquireAt(ticker.read(), n, Long.MAX_VALUE);
+    final long tryAcquire(WindowClock clock, long n) {
+        return tryAcquire(clock, n, Long.MAX_VALUE);
     }
 
-    /** As {@link #tryAcquire(Ticker, long)}, admitting at most {@code cap} permits in the window. */
-    final long tryAcquire(Ticker ticker, long n, long cap) {
-        return tryAcquireAt(ticker.read(), n, cap);
-    }
-
-    /** As {@link #tryAcquire(Ticker, long, long)}, at a time the caller read already. */
-    abstract long tryAcquireAt(long read, long n, long cap);
+    /**
+     * As {@link #tryAcquire(WindowClock, long)}, admitting at most {@code cap} permits in the
+     * window. Never grants before the true time allows (see {@link WindowClock}); a rejection may
+     * stand up to the clock's margin after room appeared.
+     */
+    abstract long tryAcquire(WindowClock clock, long n, long cap);
 
     /** Returns the permits held at {@code read}, never more than the window ending then holds. */
     public abstract long heldInWindow(long read);
@@ -132,7 +130,7 @@ public abstract class SlidingWindow {
      *
      * @return {@code false} when the window was retired and counted nothing
      */
-    abstract boolean record(Ticker ticker, long n);
+    abstract boolean record(WindowClock clock, long n);
 
     /**
      * Forgets every grant: the window has its whole limit again. What {@link #counted()} says

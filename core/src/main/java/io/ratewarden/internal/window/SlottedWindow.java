@@ -1,7 +1,6 @@
 package io.ratewarden.internal.window;
 
 import io.ratewarden.Limit;
-import io.ratewarden.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -92,11 +91,13 @@ final class SlottedWindow extends SlidingWindow {
     }
 
     @Override
-    long tryAcquireAt(long read, long n, long cap) {
+    long tryAcquire(WindowClock clock, long n, long cap) {
+        long read = clock.read();
+        long margin = clock.margin();
         long limit = Math.min(cap, permits);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long w = word;
-            if (w < 0 || read >= headEnd || base + (w & COUNT_MASK) + n > limit || (w & COUNT_MASK) + n > MAX_COUNT) {
+            if (w < 0 || pastHead(read, margin) || base + (w & COUNT_MASK) + n > limit || (w & COUNT_MASK) + n > MAX_COUNT) {
                 break; // moving on, moved on, retired, full or a large count: the slow path decides
             }
             if (WORD.compareAndSet(this, w, w + n)) {
@@ -108,7 +109,17 @@ final class SlottedWindow extends SlidingWindow {
         }
         StandingRejection last = standing; // before the lock: a rejection still in force answers without it
         long wait = last == null ? 0 : last.answers(read, n, limit);
-        return wait > 0 ? wait : slowTryAcquire(read, n, limit);
+        return wait > 0 ? wait : slowTryAcquire(margin == 0 ? read : clock.exact(), n, limit);
+    }
+
+    /**
+     * Whether the true time may have left the head slot: {@code read} is a lower bound of it and
+     * {@code margin} how far past it the true time may be. A grant is counted in the head slot
+     * only when it is not, so never in a slot earlier than its true time's.
+     */
+    private boolean pastHead(long read, long margin) {
+        long end = headEnd;
+        return read >= end || end - read <= margin;
     }
 
     /**
@@ -166,11 +177,12 @@ final class SlottedWindow extends SlidingWindow {
      * Redis records, so a lock per call would make many threads queue and spin on it).
      */
     @Override
-    boolean record(Ticker ticker, long n) {
-        long read = ticker.read();
+    boolean record(WindowClock clock, long n) {
+        long read = clock.read();
+        long margin = clock.margin();
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long w = word;
-            if (w < 0 || read >= headEnd || (w & COUNT_MASK) + n > MAX_COUNT) {
+            if (w < 0 || pastHead(read, margin) || (w & COUNT_MASK) + n > MAX_COUNT) {
                 break; // moving on, moved on, retired or a large count: under the lock
             }
             if (WORD.compareAndSet(this, w, w + n)) {
@@ -178,11 +190,12 @@ final class SlottedWindow extends SlidingWindow {
                 return true;
             }
         }
+        long now = margin == 0 ? read : clock.exact();
         synchronized (this) {
             if (successor != null) {
                 return false;
             }
-            moveOn(read);
+            moveOn(now);
             addToHead(n);
             return true;
         }

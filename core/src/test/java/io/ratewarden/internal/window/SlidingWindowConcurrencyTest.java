@@ -33,6 +33,7 @@ class SlidingWindowConcurrencyTest {
         long permits = 10 + random.nextLong(150); // both the exact log and the slotted window
         long windowNanos = 16_000_000;
         ManualTicker ticker = new ManualTicker(random.nextLong(1, 1L << 40));
+        WindowClock clock = WindowClock.exact(ticker);
         SlidingWindow window = Windows.of(Limit.of(permits, Duration.ofNanos(windowNanos)));
         long[] phaseTimes = new long[PHASES];
         AtomicLong[] phaseGrants = new AtomicLong[PHASES];
@@ -50,7 +51,7 @@ class SlidingWindowConcurrencyTest {
                         start.await(10, TimeUnit.SECONDS);
                         for (int call = 0; call < CALLS_PER_PHASE; call++) {
                             long cost = 1 + mine.nextInt(3);
-                            long wait = capped ? window.tryAcquire(ticker, cost, permits) : window.tryAcquire(ticker, cost);
+                            long wait = capped ? window.tryAcquire(clock, cost, permits) : window.tryAcquire(clock, cost);
                             if (wait == 0) {
                                 phaseGrants[currentPhase[0]].addAndGet(cost);
                             }
@@ -96,6 +97,7 @@ class SlidingWindowConcurrencyTest {
         long limit = repetition.getCurrentRepetition() % 2 == 0 ? 50 : 500; // the exact log, the slotted window
         SlidingWindow window = Windows.of(Limit.of(limit, Duration.ofMillis(16)));
         AtomicLong now = new AtomicLong(repetition.getCurrentRepetition() * 1_000_003L);
+        WindowClock clock = WindowClock.exact(now::get);
         int threads = 4;
         int records = 20_000;
         CyclicBarrier start = new CyclicBarrier(threads + 1);
@@ -110,7 +112,7 @@ class SlidingWindowConcurrencyTest {
                         if (i % 8 == 0) {
                             now.addAndGet(250_000); // a slot is 1 ms: the head moves on under the others
                         }
-                        window.record(now::get, permits);
+                        window.record(clock, permits);
                         recorded.addAndGet(permits);
                     }
                 } catch (Exception e) {
@@ -125,6 +127,6 @@ class SlidingWindowConcurrencyTest {
             worker.join(10_000);
         }
         assertThat(window.counted()).isEqualTo(recorded.get()).isEqualTo((1 + 2 + 3 + 4) * (long) records);
-        assertThat(window.tryAcquire(now::get, 1)).as("recorded grants fill the window").isPositive();
+        assertThat(window.tryAcquire(clock, 1)).as("recorded grants fill the window").isPositive();
     }
 }

@@ -84,6 +84,9 @@ public class RatewardenAutoConfiguration {
         setting(settings, propertyNames, "overLimitCache", properties.overLimitCache(), "ratewarden.over-limit-cache");
         setting(settings, propertyNames, "redisAlgorithm", properties.redisAlgorithm(), "ratewarden.redis-algorithm");
         setting(settings, propertyNames, "shadow", properties.shadow(), "ratewarden.shadow");
+        setting(settings, propertyNames, "clockGranularity", properties.clockGranularity(),
+                "ratewarden.clock-granularity");
+        setting(settings, propertyNames, "stackTraces", properties.stackTraces(), "ratewarden.stack-traces");
         if (properties.web().rateLimitHeaders()) {
             // The fields need the permits left, which then travel in each grant's decision.
             setting(settings, propertyNames, "reportRemaining", true, "ratewarden.web.rate-limit-headers");

@@ -40,6 +40,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param overrideWait how long an operator's override waits for Redis to store it (default 5s)
  * @param shadow whether every limit rejects nothing and counts what it would reject (default
  *     false); a limit's own shadow setting comes first
+ * @param clockGranularity the beat of the in-memory limiter's clock (default 1ms; 0 reads the
+ *     system clock on every decision)
+ * @param stackTraces whether a RateLimitExceededException records its stack trace (default false)
  * @param limits limits by name: permits, window, shadow and tiers; these come before the
  *     annotations' values
  * @param install whether the instance is installed for the @RateLimited aspect
@@ -65,6 +68,8 @@ public record RatewardenProperties(
         Duration startupWait,
         Duration overrideWait,
         Boolean shadow,
+        Duration clockGranularity,
+        Boolean stackTraces,
         Map<String, LimitProperties> limits,
         @DefaultValue("true") boolean install,
         @DefaultValue Proxy proxy,

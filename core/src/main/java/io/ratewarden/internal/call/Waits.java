@@ -1,0 +1,43 @@
+package io.ratewarden.internal.call;
+
+import io.ratewarden.Decision;
+import io.ratewarden.LimitTier;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+
+/** How a rejected synchronous call waits for its limit, parking its thread. Stateless. */
+final class Waits {
+
+    private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
+
+    private Waits() {
+    }
+
+    /**
+     * Asks again after each retry time while it fits before {@code deadline}, starting with a
+     * pause of {@code pauseNanos}: the last decision, or {@code null} when the first pause did not
+     * fit (nothing was asked).
+     */
+    static Decision waitFor(LimitTier limiter, LimitSpec spec, String key, long deadline, long pauseNanos) {
+        Decision decision = null;
+        long pause = pauseNanos;
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            if (pause > remaining || Thread.currentThread().isInterrupted()) {
+                return decision;
+            }
+            LockSupport.parkNanos(Math.max(pause, 1));
+            decision = limiter.tryAcquire(key, spec.cost(), spec.policy());
+            if (decision.allowed()) {
+                return decision;
+            }
+            pause = decision.retryAfter().toNanos();
+        }
+    }
+
+    /** A rejection's retry time in nanoseconds, at least 1. */
+    static long nanos(Decision decision) {
+        Duration retryAfter = decision.retryAfter();
+        return Math.max(1, retryAfter.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : retryAfter.toNanos());
+    }
+}
