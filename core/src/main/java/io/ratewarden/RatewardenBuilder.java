@@ -293,6 +293,20 @@ public final class RatewardenBuilder {
     }
 
     /**
+     * Sets whether calls for one bucket on Redis go together (default {@code true}; setting
+     * {@code coalesce}): while a decision for a bucket is in flight from this instance, later
+     * calls for it queue and one script call decides them all, in order, each as if alone. An
+     * idle bucket's call is sent at once. See docs/scaling.md.
+     *
+     * @param enabled whether to coalesce
+     * @return this builder
+     */
+    public RatewardenBuilder coalesce(boolean enabled) {
+        draft.coalesce(enabled);
+        return this;
+    }
+
+    /**
      * Sets whether a {@link RateLimitExceededException} records the stack trace of the call it
      * rejects (default {@code false}; setting {@code stackTraces}), at a stack walk per rejection.
      *

@@ -89,6 +89,31 @@ class MultiProcessSharedLimitTest {
     }
 
     /**
+     * Four JVMs of sixteen threads on one key, on either algorithm, with coalescing on (the
+     * default): exact, as every test here, and the limit used.
+     */
+    @ParameterizedTest
+    @EnumSource(RedisAlgorithm.class)
+    void fourJvmsOfSixteenThreadsOnOneHotKeyStayExact(RedisAlgorithm algorithm, @TempDir Path dir) throws Exception {
+        Run run = Run.of(4, 16, 500, 4_000, "live", 1_000).on(algorithm);
+        try (RedisServerProcess redis = TestRedis.controllable()) {
+            Outcome outcome = runClients(redis, dir, run);
+            long busiest = busiestWindowOfWholeCalls(outcome.grants(), WINDOW);
+            double allowed = run.permits() * (double) run.runMillis() / WINDOW_MILLIS;
+            long[] latencies = outcome.grants().stream().mapToLong(g -> g[1] - g[0]).sorted().toArray();
+            System.out.printf("4 JVMs x 16 threads, one key, %s, %d per %d ms, %d ms: %d grants (%.1f %% of %.0f"
+                    + " allowed), at most %d whole calls in any %d ms window; grant p50 %.1f ms, p99 %.1f ms%n",
+                    algorithm, run.permits(), WINDOW_MILLIS, run.runMillis(), outcome.grants().size(),
+                    100.0 * outcome.grants().size() / allowed, allowed, busiest, WINDOW_MILLIS,
+                    latencies[latencies.length / 2] / 1e6, latencies[(int) (latencies.length * 0.99)] / 1e6);
+            assertThat(outcome.backends()).as("every grant decided by Redis").containsOnly("REDIS");
+            assertThat(busiest).as("grants certainly inside one window").isLessThanOrEqualTo(run.permits());
+            assertThat((double) outcome.grants().size()).as("grants used of what the limit allows")
+                    .isGreaterThanOrEqualTo(0.8 * allowed);
+        }
+    }
+
+    /**
      * Three JVMs whose wall clocks differ by up to 37 s share one limit on either algorithm: every
      * decision is timed by Redis's clock. (Timed by each instance's clock, the same run admitted
      * several times the limit, and the instance behind was starved.)

@@ -26,12 +26,14 @@ import java.util.Objects;
  * @param overrideWait how long an operator's override waits for Redis to store it
  * @param shadow whether every limit rejects nothing (a limit's own configuration comes first)
  * @param reportRemaining whether a grant's decision carries the permits left
+ * @param coalesce whether calls for one bucket on Redis queue behind the one in flight and go
+ *     together in the next round trip
  * @param limits what configuration says of limits, by name
  */
 public record RatewardenSettings(String name, FailurePolicy failurePolicy, Duration redisTimeout,
                                  Duration probeInterval, String keyPrefix, FallbackShare fallbackShare,
                                  boolean overLimitCache, long localMaxKeys, RedisAlgorithm redisAlgorithm,
-                                 Duration startupWait, Duration overrideWait, boolean shadow, boolean reportRemaining,
+                                 Duration startupWait, Duration overrideWait, boolean shadow, boolean reportRemaining, boolean coalesce,
                                  Map<String, ConfiguredLimit> limits) {
 
     /**

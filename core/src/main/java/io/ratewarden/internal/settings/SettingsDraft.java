@@ -53,6 +53,7 @@ public final class SettingsDraft {
     private Duration overrideWait = Duration.ofSeconds(5);
     private boolean shadow;
     private boolean reportRemaining;
+    private boolean coalesce = true;
     private final Map<String, LimitDraft> limits = new LinkedHashMap<>();
 
     /**
@@ -66,7 +67,7 @@ public final class SettingsDraft {
         limits.forEach((limitName, limit) -> frozen.put(limitName, limit.freeze()));
         return new RatewardenSettings(instanceName, failurePolicy, redisTimeout, probeInterval, keyPrefix,
                 fallbackShare, overLimitCache, localMaxKeys, redisAlgorithm, startupWait, overrideWait, shadow,
-                reportRemaining, frozen);
+                reportRemaining, coalesce, frozen);
     }
 
     /** @param name the instance's name, not blank */
@@ -235,6 +236,11 @@ public final class SettingsDraft {
             throw new IllegalArgumentException("overrideWait must be at least 1 ms, was " + overrideWait);
         }
         this.overrideWait = overrideWait;
+    }
+
+    /** @param enabled whether calls for one bucket on Redis go together in one round trip */
+    public void coalesce(boolean enabled) {
+        this.coalesce = enabled;
     }
 
     /** @param enabled whether every limit is in shadow mode */

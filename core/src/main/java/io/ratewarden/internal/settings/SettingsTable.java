@@ -43,6 +43,7 @@ public final class SettingsTable {
             Map.entry("shadow", (b, t) -> b.shadow(SettingValues.parseBoolean(t.source(), t.value()))),
             Map.entry("clockgranularity", (b, t) ->
                     b.clockGranularity(SettingValues.parseDuration(t.source(), t.value()))),
+            Map.entry("coalesce", (b, t) -> b.coalesce(SettingValues.parseBoolean(t.source(), t.value()))),
             Map.entry("stacktraces", (b, t) -> b.stackTraces(SettingValues.parseBoolean(t.source(), t.value()))),
             Map.entry("reportremaining", (b, t) ->
                     b.reportRemaining(SettingValues.parseBoolean(t.source(), t.value()))));

@@ -23,7 +23,7 @@ final class TestSettings {
                                  FallbackShare share, boolean overLimitCache, long maxKeys,
                                  RedisAlgorithm algorithm) {
         return new RatewardenSettings(name, policy, redisTimeout, probeInterval, "rw-test:", share, overLimitCache,
-                maxKeys, algorithm, Duration.ZERO, Duration.ofSeconds(5), false, false, Map.of());
+                maxKeys, algorithm, Duration.ZERO, Duration.ofSeconds(5), false, false, true, Map.of());
     }
 
     static RatewardenSettings withPrefix(RatewardenSettings settings, String keyPrefix) {
@@ -31,6 +31,6 @@ final class TestSettings {
                 settings.probeInterval(), keyPrefix, settings.fallbackShare(), settings.overLimitCache(),
                 settings.localMaxKeys(), settings.redisAlgorithm(), settings.startupWait(), settings.overrideWait(),
                 settings.shadow(),
-                settings.reportRemaining(), settings.limits());
+                settings.reportRemaining(), settings.coalesce(), settings.limits());
     }
 }

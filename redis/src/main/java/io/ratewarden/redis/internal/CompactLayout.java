@@ -3,6 +3,7 @@ package io.ratewarden.redis.internal;
 import io.ratewarden.Limit;
 import io.ratewarden.store.LimitKey;
 import java.util.List;
+import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
 
 /**
@@ -39,10 +40,11 @@ import org.redisson.api.RScript;
 final class CompactLayout implements RedisLayout {
 
     /*
-     * ARGV: the operation ('a' to acquire, 'r' for the permits remaining), the cost, the permits,
-     * the window in ms, and the grants this instance holds of the bucket in its window (0: none),
-     * which re-create a bucket that vanished. The answer is text: the number, then " s" when the
-     * bucket was re-created from them. Lua counts in doubles, exact up to 2^53 (Limit.MAX_PERMITS): comparisons
+     * ARGV: the operation ('a' to acquire, 'r' for the permits remaining), the costs (one per call,
+     * comma-separated, decided in that order: a coalesced batch), the permits, the window in ms,
+     * and the grants this instance holds of the bucket in its window (0: none), which re-create a
+     * bucket that vanished. The answer is text: one number per call, comma-separated, then " s"
+     * when the bucket was re-created from them. Lua counts in doubles, exact up to 2^53 (Limit.MAX_PERMITS): comparisons
      * subtract rather than add, so that no intermediate sum passes 2^53 and rounds. Acquire answers the permits left when it grants, else minus the µs until
      * the bucket has room for the cost; remaining answers the permits a call could take now.
      */
@@ -50,7 +52,11 @@ final class CompactLayout implements RedisLayout {
             local t = redis.call('time')
             local now = t[1] * 1000000 + t[2]
             local acquire = ARGV[1] == 'a'
-            local cost = tonumber(ARGV[2])
+            local costs = {}
+            for c in string.gmatch(ARGV[2], '%d+') do
+              costs[#costs + 1] = tonumber(c)
+            end
+            local cost = costs[1]
             local permits = tonumber(ARGV[3])
             local window = ARGV[4] * 1000
             local from = now - window
@@ -83,6 +89,7 @@ final class CompactLayout implements RedisLayout {
                 end
                 state = kind .. struct.pack('<dd' .. string.rep(count, RING), len, slot, unpack(c))
               end
+              redis.call('set', KEYS[1], state, 'PX', ttl)
               seeded = true
             end
             local function decide()
@@ -271,14 +278,20 @@ final class CompactLayout implements RedisLayout {
                   'PX', ttl)
               return permits - total - cost
             end
-            local result = decide()
-            if seeded then
-              if result < 0 then
-                redis.call('set', KEYS[1], state, 'PX', ttl)
+            -- The calls of a batch, in order, each on the state the one before left.
+            local results = {}
+            for i = 1, #costs do
+              cost = costs[i]
+              if i > 1 then
+                state = redis.call('get', KEYS[1])
               end
-              return string.format('%d', result) .. ' s'
+              results[i] = string.format('%d', decide())
             end
-            return string.format('%d', result)
+            local answer = table.concat(results, ',')
+            if seeded then
+              return answer .. ' s'
+            end
+            return answer
 """;
 
     private final RedisCommands redis;
@@ -301,12 +314,17 @@ final class CompactLayout implements RedisLayout {
 
     @Override
     public long decide(LimitKey key, long cost, long seed, long deadline) {
-        return run(key, "a", cost, seed, deadline);
+        return redis.decision(key, redis.await(decideAsync(key, new long[] {cost}, seed), deadline), seed);
+    }
+
+    @Override
+    public RFuture<String> decideAsync(LimitKey key, long[] costs, long seed) {
+        return run(key, "a", RedisLayout.joined(costs), seed);
     }
 
     @Override
     public long remaining(LimitKey key, long deadline) {
-        return run(key, "r", 1, 0, deadline);
+        return redis.decision(key, redis.await(run(key, "r", "1", 0), deadline), 0);
     }
 
     @Override
@@ -317,13 +335,11 @@ final class CompactLayout implements RedisLayout {
     }
 
     /** Runs the script, read-write for both operations: on the master, never a lagging replica. */
-    private long run(LimitKey key, String operation, long cost, long seed, long deadline) {
+    private RFuture<String> run(LimitKey key, String operation, String costs, long seed) {
         String name = names.compact(key);
         Limit limit = key.limit();
-        String answer = redis.await(redis.scripts().<String>evalAsync(name, RScript.Mode.READ_WRITE, SCRIPT,
-                RScript.ReturnType.VALUE,
-                List.of(name), operation, Long.toString(cost), Long.toString(limit.permits()),
-                Long.toString(limit.windowMillis()), Long.toString(seed)), deadline);
-        return redis.decision(key, answer, seed);
+        return redis.scripts().evalAsync(name, RScript.Mode.READ_WRITE, SCRIPT, RScript.ReturnType.VALUE,
+                List.of(name), operation, costs, Long.toString(limit.permits()), Long.toString(limit.windowMillis()),
+                Long.toString(seed));
     }
 }

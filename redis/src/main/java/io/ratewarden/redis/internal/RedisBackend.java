@@ -37,7 +37,7 @@ public final class RedisBackend implements SharedBackend {
         RedisNames names = new RedisNames(settings.keyPrefix());
         RedisLayout layout = settings.redisAlgorithm() == RedisAlgorithm.COMPACT
                 ? new CompactLayout(commands, names) : new RedissonLimiterLayout(commands, names);
-        RedisRateLimitStore store = new RedisRateLimitStore(commands, layout, settings.reportRemaining());
+        RedisRateLimitStore store = new RedisRateLimitStore(commands, layout, settings.reportRemaining(), settings.coalesce());
         return new RedisBackend(commands, store, new RedisInstances(commands, names, layout.scripts()));
     }
 

@@ -6,7 +6,9 @@ import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.StoreUnavailableException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
@@ -154,7 +156,7 @@ final class RedisCommands {
      * @throws KeyDataException when the key holds data of another type
      * @throws StoreUnavailableException for any other failure, masked
      */
-    <T> T await(RFuture<T> future, long deadline) {
+    <T, F extends Future<T> & CompletionStage<T>> T await(F future, long deadline) {
         try {
             return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

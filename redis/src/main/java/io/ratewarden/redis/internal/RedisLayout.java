@@ -2,6 +2,7 @@ package io.ratewarden.redis.internal;
 
 import io.ratewarden.store.LimitKey;
 import java.util.List;
+import org.redisson.api.RFuture;
 
 /**
  * How buckets are kept on Redis: Redisson's {@code RRateLimiter} layout
@@ -24,6 +25,42 @@ interface RedisLayout {
      *     until the bucket has room for {@code cost} (at most the window)
      */
     long decide(LimitKey key, long cost, long seed, long deadline);
+
+    /**
+     * Decides the calls of {@code costs} on {@code key} in one round trip, in that order, each on
+     * what the one before left, as {@link #decide} decides one: a coalesced batch. Sends at once and
+     * does not wait.
+     *
+     * @param costs the calls' costs, at least one
+     * @param seed as for {@link #decide}, applied before the first call
+     * @return the answer's text: one result per call as {@link #decide} returns it, comma-separated,
+     *     then {@code " s"} when the bucket was re-created from {@code seed}
+     */
+    RFuture<String> decideAsync(LimitKey key, long[] costs, long seed);
+
+    /**
+     * Checks that this layout can take a call of {@code cost} on {@code key}, before the call is
+     * queued or sent.
+     *
+     * @throws IllegalArgumentException naming the limit, when it cannot
+     */
+    default void checkCost(LimitKey key, long cost) {
+    }
+
+    /** The costs of a batch as its script reads them: comma-separated. */
+    static String joined(long[] costs) {
+        if (costs.length == 1) {
+            return Long.toString(costs[0]);
+        }
+        StringBuilder text = new StringBuilder(costs.length * 3);
+        for (int i = 0; i < costs.length; i++) {
+            if (i > 0) {
+                text.append(',');
+            }
+            text.append(costs[i]);
+        }
+        return text.toString();
+    }
 
     /** Returns the permits a call on {@code key} could take now, without taking any. */
     long remaining(LimitKey key, long deadline);

@@ -24,9 +24,11 @@ import org.slf4j.LoggerFactory;
  * the two layouts ({@link RedissonLimiterLayout}, {@link CompactLayout}).
  *
  * <ul>
- *   <li><b>One round trip, bounded.</b> Each call is one script, with no Redisson retries and the
- *       Redis timeout as its deadline ({@link RedisCommands}); a failure throws
- *       {@link StoreUnavailableException} with a masked message.</li>
+ *   <li><b>One round trip, bounded.</b> Each call is decided by one script, with no Redisson retries
+ *       and the Redis timeout as its deadline ({@link RedisCommands}); a failure throws
+ *       {@link StoreUnavailableException} with a masked message. Calls for a bucket that has one in
+ *       flight from this instance go together in the next script call ({@link CoalescedDecisions}),
+ *       unless coalescing is off.</li>
  *   <li><b>The limit travels with the call</b>, so a changed limit reaches every bucket with its
  *       next call, and a bucket that disappeared (restart, flush, eviction, expiry) is simply
  *       made again by it.</li>
@@ -47,6 +49,7 @@ final class RedisRateLimitStore implements ReseedableStore {
     private final Instant since;
     private final Cache<LimitKey, Boolean> repairing; // keys whose bad data is being deleted
     private final boolean reportRemaining;
+    private final CoalescedDecisions coalesced; // null when every call goes on its own
 
     /**
      * Creates the store, whose grants do not report the permits left.
@@ -55,7 +58,7 @@ final class RedisRateLimitStore implements ReseedableStore {
      * @param layout how buckets are kept
      */
     RedisRateLimitStore(RedisCommands redis, RedisLayout layout) {
-        this(redis, layout, false);
+        this(redis, layout, false, true);
     }
 
     /**
@@ -65,9 +68,12 @@ final class RedisRateLimitStore implements ReseedableStore {
      * @param layout how buckets are kept
      * @param reportRemaining whether a grant's decision carries the permits left (which the
      *     decision's script returns anyway)
+     * @param coalesce whether calls for one bucket queue behind the one in flight and go together
+     *     in the next round trip ({@link CoalescedDecisions})
      */
-    RedisRateLimitStore(RedisCommands redis, RedisLayout layout, boolean reportRemaining) {
+    RedisRateLimitStore(RedisCommands redis, RedisLayout layout, boolean reportRemaining, boolean coalesce) {
         this.reportRemaining = reportRemaining;
+        this.coalesced = coalesce ? new CoalescedDecisions(layout, redis) : null;
         this.redis = redis;
         this.connection = redis.connection();
         this.layout = layout;
@@ -99,7 +105,9 @@ final class RedisRateLimitStore implements ReseedableStore {
         key.requirePermits(permits);
         long result;
         try {
-            result = layout.decide(key, permits, heldHere, System.nanoTime() + timeoutNanos);
+            long deadline = System.nanoTime() + timeoutNanos;
+            result = coalesced != null ? coalesced.decide(key, permits, heldHere, deadline)
+                    : layout.decide(key, permits, heldHere, deadline);
         } catch (KeyDataException e) {
             repair(key, e);
             throw e;

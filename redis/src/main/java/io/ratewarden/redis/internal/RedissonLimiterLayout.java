@@ -4,6 +4,7 @@ import io.ratewarden.Limit;
 import io.ratewarden.store.LimitKey;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
 
 /**
@@ -51,16 +52,20 @@ final class RedissonLimiterLayout implements RedisLayout {
             """;
 
     /*
-     * The decision. ARGV: the cost, the rate, the interval in ms, the keep-alive in ms, a unique
+     * The decision. ARGV: the costs (one per call, comma-separated, decided in that order: a
+     * coalesced batch; each grant is a member of its own), the rate, the interval in ms, the keep-alive in ms, a unique
      * id for the grant, the grants this instance holds of the limiter in its window (0: none), which
-     * re-create a limiter that vanished. Answers, as text, the permits left when it grants, else
-     * minus the µs until the oldest grants that make room for the cost leave the window; then " s"
-     * when it re-created the limiter. Lua counts in doubles, exact up
+     * re-create a limiter that vanished. Answers, as text, per call and comma-separated, the
+     * permits left when it grants, else minus the µs until the oldest grants that make room for
+     * the cost leave the window; then " s" when it re-created the limiter. Lua counts in doubles, exact up
      * to 2^53 (Limit.MAX_PERMITS): no intermediate sum may pass it, and the permits left are
      * written as an integer ('%d'), never in Lua's 14-digit number format.
      */
     static final String DECIDE_SCRIPT = COMMON + """
-            local cost = tonumber(ARGV[1])
+            local costs = {}
+            for c in string.gmatch(ARGV[1], '%d+') do
+              costs[#costs + 1] = tonumber(c)
+            end
             local rate = tonumber(ARGV[2])
             local interval = tonumber(ARGV[3])
             local config = redis.call('hmget', KEYS[1], 'rate', 'interval', 'type', 'keepAliveTime')
@@ -104,35 +109,46 @@ final class RedissonLimiterLayout implements RedisLayout {
               left = rate - sum(redis.call('zrange', KEYS[3], 0, -1))
               dirty = true
             end
-            local result
-            if left >= cost then
-              redis.call('zadd', KEYS[3], now, struct.pack('Bc0I', string.len(ARGV[5]), ARGV[5], cost))
-              left = left - cost
-              dirty = true
-              result = left
-            else
-              local room = left
-              local wait = interval
-              local oldest = redis.call('zrange', KEYS[3], 0, cost - left - 1, 'WITHSCORES')
-              for i = 1, #oldest, 2 do
-                local _, n = struct.unpack('Bc0I', oldest[i])
-                room = room + n
-                if room >= cost then
-                  wait = tonumber(oldest[i + 1]) + interval - now
-                  break
+            -- The calls of a batch, in order: each grant a member of its own, all at the same time.
+            local results = {}
+            for i = 1, #costs do
+              local cost = costs[i]
+              local result
+              if left >= cost then
+                local id = ARGV[5]
+                if i > 1 then
+                  id = id .. ':' .. i
                 end
+                redis.call('zadd', KEYS[3], now, struct.pack('Bc0I', string.len(id), id, cost))
+                left = left - cost
+                dirty = true
+                result = left
+              else
+                local room = left
+                local wait = interval
+                local oldest = redis.call('zrange', KEYS[3], 0, cost - left - 1, 'WITHSCORES')
+                for j = 1, #oldest, 2 do
+                  local _, n = struct.unpack('Bc0I', oldest[j])
+                  room = room + n
+                  if room >= cost then
+                    wait = tonumber(oldest[j + 1]) + interval - now
+                    break
+                  end
+                end
+                result = -math.max(1, math.ceil(math.min(wait, interval) * 1000))
               end
-              result = -math.max(1, math.ceil(math.min(wait, interval) * 1000))
+              results[i] = string.format('%d', result)
             end
             if dirty then
               redis.call('set', KEYS[2], string.format('%d', left), 'PX', ARGV[4])
               redis.call('pexpire', KEYS[1], ARGV[4])
               redis.call('pexpire', KEYS[3], ARGV[4])
             end
+            local answer = table.concat(results, ',')
             if seeded then
-              return string.format('%d', result) .. ' s'
+              return answer .. ' s'
             end
-            return string.format('%d', result)
+            return answer
             """;
 
     /*
@@ -202,18 +218,40 @@ final class RedissonLimiterLayout implements RedisLayout {
      */
     @Override
     public long decide(LimitKey key, long cost, long seed, long deadline) {
+        return redis.decision(key, redis.await(decideAsync(key, new long[] {cost}, seed), deadline), seed);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if {@code cost} is above {@link #MAX_COST}
+     */
+    @Override
+    public void checkCost(LimitKey key, long cost) {
         if (cost > MAX_COST) {
-            throw new IllegalArgumentException("Limit '" + key.limitName() + "': a call's cost is at most " + MAX_COST
-                    + " on the RRATE_LIMITER algorithm (Redisson's layout keeps a grant's permits in 4 bytes), was "
-                    + cost + "; the COMPACT algorithm and memory take any cost up to the limit's permits");
+            throw new IllegalArgumentException("Limit '" + key.limitName() + "': a call's cost is at most "
+                    + MAX_COST + " on the RRATE_LIMITER algorithm (Redisson's layout keeps a grant's permits in 4"
+                    + " bytes), was " + cost + "; the COMPACT algorithm and memory take any cost up to the limit's"
+                    + " permits");
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if a cost is above {@link #MAX_COST}
+     */
+    @Override
+    public RFuture<String> decideAsync(LimitKey key, long[] costs, long seed) {
+        for (long cost : costs) {
+            checkCost(key, cost);
         }
         String name = names.limiter(key);
         Limit limit = key.limit();
-        String answer = redis.await(redis.scripts().<String>evalAsync(name, RScript.Mode.READ_WRITE, DECIDE_SCRIPT,
-                RScript.ReturnType.VALUE, keysOf(name), Long.toString(cost), Long.toString(limit.permits()),
+        return redis.scripts().evalAsync(name, RScript.Mode.READ_WRITE, DECIDE_SCRIPT, RScript.ReturnType.VALUE,
+                keysOf(name), RedisLayout.joined(costs), Long.toString(limit.permits()),
                 Long.toString(limit.windowMillis()), Long.toString(keepAliveMillis(limit)), grantId(),
-                Long.toString(seed)), deadline);
-        return redis.decision(key, answer, seed);
+                Long.toString(seed));
     }
 
     @Override

@@ -42,7 +42,7 @@ class FailoverOnHealthyRedisContractTest extends RealRedisContract {
     static RatewardenSettings settings(String name, String keyPrefix) {
         return new RatewardenSettings(name, FailurePolicy.FALLBACK_LOCAL, Duration.ofSeconds(2), Duration.ofMillis(200),
                 keyPrefix, FallbackShare.liveInstances(), true, 10_000, RedisAlgorithm.RRATE_LIMITER, Duration.ZERO,
-                Duration.ofSeconds(5), false, false, Map.of());
+                Duration.ofSeconds(5), false, false, true, Map.of());
     }
 
     @Override

@@ -84,6 +84,7 @@ public class RatewardenAutoConfiguration {
         setting(settings, propertyNames, "overLimitCache", properties.overLimitCache(), "ratewarden.over-limit-cache");
         setting(settings, propertyNames, "redisAlgorithm", properties.redisAlgorithm(), "ratewarden.redis-algorithm");
         setting(settings, propertyNames, "shadow", properties.shadow(), "ratewarden.shadow");
+        setting(settings, propertyNames, "coalesce", properties.coalesce(), "ratewarden.coalesce");
         setting(settings, propertyNames, "clockGranularity", properties.clockGranularity(),
                 "ratewarden.clock-granularity");
         setting(settings, propertyNames, "stackTraces", properties.stackTraces(), "ratewarden.stack-traces");

@@ -40,6 +40,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param overrideWait how long an operator's override waits for Redis to store it (default 5s)
  * @param shadow whether every limit rejects nothing and counts what it would reject (default
  *     false); a limit's own shadow setting comes first
+ * @param coalesce whether calls for one bucket on Redis queue behind the one in flight and go
+ *     together in its next round trip (default true)
  * @param clockGranularity the beat of the in-memory limiter's clock (default 1ms; 0 reads the
  *     system clock on every decision)
  * @param stackTraces whether a RateLimitExceededException records its stack trace (default false)
@@ -68,6 +70,7 @@ public record RatewardenProperties(
         Duration startupWait,
         Duration overrideWait,
         Boolean shadow,
+        Boolean coalesce,
         Duration clockGranularity,
         Boolean stackTraces,
         Map<String, LimitProperties> limits,
