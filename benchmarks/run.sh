@@ -2,7 +2,7 @@
 # Runs every benchmark, side by side with the peers, and writes the results table:
 #   benchmarks/run.sh [results-dir]     (default: benchmarks/target/results/<date>, not committed)
 # Needs redis-server on the PATH (the Redis benchmarks start their own on loopback ports).
-# Takes about 22 minutes on 2 cores. Close other work first: the numbers are only as quiet as
+# Takes about 45 minutes on 2 cores. Close other work first: the numbers are only as quiet as
 # the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,9 @@ for threads in 1 4 16; do
   jmh 'RedisBenchmark' -t "$threads" -rf csv -rff "$out/redis-${threads}t.csv" | tee "$out/redis-${threads}t.txt"
 done
 jmh 'RedisRejectionBenchmark' -t 1 -rf csv -rff "$out/redis-rejection-1t.csv" | tee "$out/redis-rejection-1t.txt"
+for threads in 1 16; do
+  jmh 'RedisHotKeyBenchmark' -t "$threads" -rf csv -rff "$out/redis-hot-${threads}t.csv" | tee "$out/redis-hot-${threads}t.txt"
+done
 java -cp "$jar" io.ratewarden.benchmarks.RejectionFlood | tee "$out/flood.md"
 java -cp "$jar" io.ratewarden.benchmarks.FailoverLatency | tee "$out/failover.md"
 java -cp "$jar" io.ratewarden.benchmarks.RedisMemoryTable | tee "$out/memory.md"
