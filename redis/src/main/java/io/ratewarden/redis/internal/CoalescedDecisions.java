@@ -41,9 +41,10 @@ import org.redisson.api.RScript;
  * bucket's node). If it answers, the late batch's calls whose callers still wait, and the calls
  * still queued, go at once in a batch of their own: Redis decides them in time, and if the late
  * batch arrives after all it takes its permits a second time, which never grants more than the
- * limit. For a second after that, every call of the store goes on its own, as without
- * coalescing: on a lossy network, one lost packet would otherwise delay a whole batch, and its
- * calls would fall to the failure policy together. If Redis answers nothing (it is stopped, or
+ * limit. For a second after that, and for as long as a call sent on its own comes back as late,
+ * every call of the store goes on its own, as without coalescing: on a lossy network, one lost
+ * packet would otherwise delay a whole batch, and its calls would fall to the failure policy
+ * together. If Redis answers nothing (it is stopped, or
  * every connection is cut), nothing more is sent, and the queued calls time out unsent. This
  * class is thread-safe.
  */
@@ -80,8 +81,9 @@ final class CoalescedDecisions {
      */
     long decide(LimitKey key, long cost, long seed, long deadline) {
         layout.checkCost(key, cost);
-        if (System.nanoTime() - aloneUntil < 0) {
-            return layout.decide(key, cost, seed, deadline); // a batch was late lately: see the class comment
+        long start = System.nanoTime();
+        if (start - aloneUntil < 0) {
+            return decideAlone(key, cost, seed, deadline, start); // a batch was late lately: see the class comment
         }
         Call call = new Call(cost, seed);
         Lane lane;
@@ -108,6 +110,18 @@ final class CoalescedDecisions {
             return await(key, lane, call, deadline);
         }
         return layout.decide(key, cost, seed, deadline);
+    }
+
+    /** Decides a call on its own; one that comes back late keeps the store's calls on their own. */
+    private long decideAlone(LimitKey key, long cost, long seed, long deadline, long start) {
+        try {
+            return layout.decide(key, cost, seed, deadline);
+        } finally {
+            long end = System.nanoTime();
+            if (end - start > patienceNanos) {
+                aloneUntil = end + ALONE_AFTER_LATE_NANOS;
+            }
+        }
     }
 
     /** The buckets with a decision in flight from this instance; for tests. */
