@@ -27,11 +27,6 @@ final class InstalledLimiters {
         return binding().limiters;
     }
 
-    /** The gates of the limiters, one per spec, on the installed instance. */
-    LimitGate[] gates() {
-        return binding().gates;
-    }
-
     /** The gate of the first limiter on the installed instance: the hot path of one limit without key. */
     LimitGate firstGate() {
         return binding().first;
@@ -65,15 +60,11 @@ final class InstalledLimiters {
                         + "' could not be defined: ") + e.getMessage(), e);
             }
         }
-        LimitGate[] gates = new LimitGate[limiters.length];
-        for (int i = 0; i < limiters.length; i++) {
-            gates[i] = LimitGates.of(limiters[i]);
-        }
-        Binding bound = new Binding(ratewarden, limiters, gates, gates.length == 0 ? null : gates[0]);
+        Binding bound = new Binding(ratewarden, limiters, limiters.length == 0 ? null : LimitGates.of(limiters[0]));
         binding = bound;
         return bound;
     }
 
-    private record Binding(Ratewarden owner, Limiter[] limiters, LimitGate[] gates, LimitGate first) {
+    private record Binding(Ratewarden owner, Limiter[] limiters, LimitGate first) {
     }
 }

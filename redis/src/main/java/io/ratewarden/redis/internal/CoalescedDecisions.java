@@ -124,11 +124,6 @@ final class CoalescedDecisions {
         }
     }
 
-    /** The buckets with a decision in flight from this instance; for tests. */
-    int lanes() {
-        return lanes.size();
-    }
-
     /**
      * Waits for a call's answer until {@code deadline}; a call not answered within the patience
      * has the lane look for a sign of life first.
