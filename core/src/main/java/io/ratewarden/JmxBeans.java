@@ -278,6 +278,11 @@ final class JmxBeans {
         }
 
         @Override
+        public long getNearLimit() {
+            return metrics().nearLimit();
+        }
+
+        @Override
         public long getStoreFailureRejected() {
             return metrics().storeFailureRejected();
         }

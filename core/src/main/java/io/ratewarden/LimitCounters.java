@@ -28,6 +28,12 @@ final class LimitCounters {
     private final LongAdder shadowRejectedByRedis = new LongAdder();
     private final LongAdder shadowRejectedInMemory = new LongAdder();
     private final LongAdder storeFailureRejected = new LongAdder();
+    private final LongAdder nearLimit = new LongAdder();
+    private final LongAdder keylessGivenBack = new LongAdder();
+    private final AtomicLong permittedInMemoryRead = new AtomicLong();
+    /** Shadow mode's grants of rejected calls: told apart from real grants by identity. */
+    private final Decision shadowGrantInMemory = new Decision(true, Backend.IN_MEMORY, Duration.ZERO, Decision.NOT_REPORTED);
+    private final Decision shadowGrantByRedis = new Decision(true, Backend.REDIS, Duration.ZERO, Decision.NOT_REPORTED);
     private final AtomicLong shadowLoggedAt = new AtomicLong(System.nanoTime() - SHADOW_LOG_INTERVAL_NANOS);
 
     LimitCounters(String limitName, String instanceName, boolean shadow) {
@@ -40,9 +46,48 @@ final class LimitCounters {
         return shadow;
     }
 
-    /** Counts a grant the store decided, by its backend. */
-    void permitted(Decision decision) {
+    /**
+     * Counts a grant the store decided, by its backend, and as near the limit when it reports
+     * that it left at most a fifth of the limit's {@code permits}.
+     */
+    void permitted(Decision decision, long permits) {
         (decision.decidedBy() == Backend.REDIS ? permittedByRedis : permittedInMemory).increment();
+        nearLimit(decision, permits);
+    }
+
+    /** Counts a grant that left at most a fifth of {@code permits} as near the limit. */
+    void nearLimit(Decision decision, long permits) {
+        long remaining = decision.remaining();
+        if (remaining != Decision.NOT_REPORTED && remaining <= permits / 5 && !isShadowGrant(decision)) {
+            nearLimit.increment();
+        }
+    }
+
+    /** Counts a grant in memory near the limit, allocating nothing. */
+    void nearLimit() {
+        nearLimit.increment();
+    }
+
+    /** The permitted calls that left at most a fifth of the limit. */
+    long nearLimitCount() {
+        return nearLimit.sum();
+    }
+
+    /**
+     * Uncounts a call the keyless bucket's window counted as it granted, which a later limit of the
+     * same call refused.
+     */
+    void keylessGivenBack() {
+        keylessGivenBack.increment();
+    }
+
+    /** Whether {@code decision} is shadow mode's grant of a rejected call, which took no permit. */
+    boolean isShadowGrant(Decision decision) {
+        return decision == shadowGrantInMemory || decision == shadowGrantByRedis;
+    }
+
+    private Decision shadowGrant(Backend backend) {
+        return backend == Backend.REDIS ? shadowGrantByRedis : shadowGrantInMemory;
     }
 
     /** Counts the permits past the first of a keyless grant in memory, which its window counts once. */
@@ -57,7 +102,7 @@ final class LimitCounters {
     Decision rejected(Decision decision) {
         if (decision.storeFailure()) {
             storeFailureRejected.increment();
-            return shadow ? Decision.allowed(Backend.IN_MEMORY) : decision;
+            return shadow ? shadowGrantInMemory : decision;
         }
         boolean byRedis = decision.decidedBy() == Backend.REDIS;
         if (!shadow) {
@@ -71,7 +116,7 @@ final class LimitCounters {
             LOG.info("Limit '{}' of Ratewarden '{}' is in shadow mode and would have rejected calls: {} so far",
                     limitName, instanceName, shadowRejected(Backend.REDIS) + shadowRejected(Backend.IN_MEMORY));
         }
-        return Decision.allowed(decision.decidedBy());
+        return shadowGrant(decision.decidedBy());
     }
 
     /**
@@ -97,7 +142,10 @@ final class LimitCounters {
         if (backend == Backend.REDIS) {
             return permittedByRedis.sum();
         }
-        return permittedInMemory.sum() + keylessGranted - keylessExtraPermits.sum();
+        // A call the window counted as it granted and a later limit refused is uncounted a moment
+        // later: the reading never goes back, so that a meter over it stays a counter.
+        long counted = permittedInMemory.sum() + keylessGranted - keylessExtraPermits.sum() - keylessGivenBack.sum();
+        return permittedInMemoryRead.accumulateAndGet(counted, Math::max);
     }
 
     long rejected(Backend backend) {

@@ -139,13 +139,15 @@ public final class LimitTier {
         if (bucket == null) {
             return askStore(store, keylessKey(), cost, onStoreFailure);
         }
-        Decision decision = bucket.tryAcquire(keylessKey, cost);
+        LimitKey key = keylessKey;
+        Decision decision = bucket.tryAcquire(key, cost);
         if (!decision.allowed()) {
             return counters.rejected(decision);
         }
         if (cost != 1) {
             counters.keylessExtra(cost - 1);
         }
+        counters.nearLimit(decision, key.limit().permits());
         return decision;
     }
 
@@ -160,8 +162,11 @@ public final class LimitTier {
             return result(askStore(store, keylessKey(), cost, onStoreFailure));
         }
         long wait = bucket.tryAcquireNanos(keylessKey, cost);
-        if (wait != 0) {
+        if (wait > 0) {
             return counters.rejectedInMemory(wait);
+        }
+        if (wait < 0) {
+            counters.nearLimit(); // a grant that left at most a fifth of the limit
         }
         if (cost != 1) {
             counters.keylessExtra(cost - 1);
@@ -204,6 +209,21 @@ public final class LimitTier {
         public RateLimitExceededException rejection(LimitKey key, long retryAfterNanos, boolean storeFailure) {
             return new RateLimitExceededException(key, retryAfterNanos, storeFailure, access.stackTraces());
         }
+
+        @Override
+        public Decision decide(LimitTier tier, String key, long cost, FailurePolicy onStoreFailure) {
+            return tier.decideUncounted(key, cost, onStoreFailure);
+        }
+
+        @Override
+        public void permitted(LimitTier tier, String key, Decision granted) {
+            tier.countGrant(key, granted);
+        }
+
+        @Override
+        public void giveBack(LimitTier tier, String key, long cost, Decision granted, boolean counted) {
+            tier.giveBack(key, cost, granted, counted);
+        }
     }
 
     // Kept apart from the keyless bucket's path, so that the JIT can inline that path into callers.
@@ -212,8 +232,56 @@ public final class LimitTier {
         if (!decision.allowed()) {
             return counters.rejected(decision);
         }
-        counters.permitted(decision);
+        counters.permitted(decision, key.limit().permits());
         return decision;
+    }
+
+    /**
+     * Whether a call on {@code key} is decided by the keyless bucket's window in memory, which
+     * counts its grants itself.
+     */
+    private boolean countedByWindow(String key) {
+        return key != null && key.isEmpty() && parent == null && keylessBucket != null;
+    }
+
+    /** See {@link LimitGate#decide}. */
+    private Decision decideUncounted(String key, long cost, FailurePolicy onStoreFailure) {
+        if (countedByWindow(key)) {
+            Decision decision = keylessBucket.tryAcquire(keylessKey, cost);
+            if (!decision.allowed()) {
+                return counters.rejected(decision);
+            }
+            if (cost != 1) {
+                counters.keylessExtra(cost - 1);
+            }
+            return decision;
+        }
+        Decision decision = access.open().tryAcquire(keyOf(key), cost, onStoreFailure);
+        return decision.allowed() ? decision : counters.rejected(decision);
+    }
+
+    /** See {@link LimitGate#permitted}. */
+    private void countGrant(String key, Decision granted) {
+        if (countedByWindow(key)) {
+            counters.nearLimit(granted, limit().permits());
+        } else {
+            counters.permitted(granted, limit().permits());
+        }
+    }
+
+    /** See {@link LimitGate#giveBack}. */
+    private void giveBack(String key, long cost, Decision granted, boolean counted) {
+        if (!counted && countedByWindow(key) && !counters.isShadowGrant(granted)) {
+            counters.keylessGivenBack();
+        }
+        if (counters.isShadowGrant(granted)) {
+            return; // shadow mode granted a rejected call: it took nothing
+        }
+        try {
+            access.open().refund(keyOf(key), cost);
+        } catch (StoreUnavailableException | UnsupportedOperationException e) {
+            LOG.debug("{}: {} permit(s) could not be given back, they stay taken: {}", described(), cost, e.getMessage());
+        }
     }
 
     /**
@@ -240,6 +308,29 @@ public final class LimitTier {
     public void reset(String key) {
         try {
             access.open().reset(keyOf(key));
+        } catch (StoreUnavailableException e) {
+            throw new IllegalStateException("Limit '" + limitName + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * Gives back up to {@code permits} permits to {@code key} in this tier; see
+     * {@link Limiter#refund(String, long)}.
+     *
+     * @param key the caller's key
+     * @param permits how many permits, at least 1
+     * @throws IllegalArgumentException if {@code permits} is below 1
+     * @throws IllegalStateException if the instance is closed, or if Redis could not be reached
+     *     (the permits were then given back in this instance's memory only; the message says why)
+     * @throws UnsupportedOperationException if a plugged store cannot give permits back
+     */
+    public void refund(String key, long permits) {
+        if (permits < 1) {
+            throw new IllegalArgumentException("Limit '" + limitName + "': permits to refund must be at least 1, was "
+                    + permits);
+        }
+        try {
+            access.open().refund(keyOf(key), permits);
         } catch (StoreUnavailableException e) {
             throw new IllegalStateException("Limit '" + limitName + "': " + e.getMessage());
         }

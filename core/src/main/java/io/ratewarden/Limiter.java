@@ -151,6 +151,25 @@ public final class Limiter {
     }
 
     /**
+     * Gives back up to {@code permits} permits to {@code key}, for a call that took them and should
+     * not count (it failed, it did nothing): the latest grants still in the key's window are taken
+     * out, on the backend that decides (one round trip on Redis), in this instance's memory, and
+     * from its over-limit cache. Never leaves more available than the limit's permits: grants that
+     * already left the window give nothing back. Blocks at most for the instance's Redis timeout.
+     * The calls counted as permitted stay counted.
+     *
+     * @param key the caller's key, normalised as {@link #tryAcquire(String, long)} does
+     * @param permits how many permits to give back, at least 1
+     * @throws IllegalArgumentException if {@code permits} is below 1
+     * @throws IllegalStateException if the instance is closed, or if Redis could not be reached
+     *     (the permits were then given back in this instance's memory only; the message says why)
+     * @throws UnsupportedOperationException if a plugged store cannot give permits back
+     */
+    public void refund(String key, long permits) {
+        own.refund(key, permits);
+    }
+
+    /**
      * Takes one permit for {@code key}; see {@link #tryAcquire(String, long)}.
      *
      * @param key the caller's key
@@ -385,7 +404,19 @@ public final class Limiter {
     public Metrics.LimitMetrics metrics() {
         return new Metrics.LimitMetrics(name, limit(), isShadow(), permitted(Backend.REDIS),
                 permitted(Backend.IN_MEMORY), rejected(Backend.REDIS), rejected(Backend.IN_MEMORY),
-                shadowRejected(Backend.REDIS), shadowRejected(Backend.IN_MEMORY), storeFailureRejected());
+                shadowRejected(Backend.REDIS), shadowRejected(Backend.IN_MEMORY), storeFailureRejected(),
+                nearLimit());
+    }
+
+    /**
+     * Returns how many permitted calls left at most a fifth of the limit's permits in their
+     * bucket (of any key, on either backend), read from their decisions: no extra round trip. A
+     * call of several limits counts once every limit granted it. Never decreases. Does no I/O.
+     *
+     * @return the calls permitted near the limit
+     */
+    public long nearLimit() {
+        return counters.nearLimitCount();
     }
 
     /** Whether {@code other} is what this limit is without an override. */

@@ -88,11 +88,13 @@ public record Metrics(String instance, Instant takenAt, StoreInfo store, long re
      * @param shadowRejectedInMemory calls memory would have rejected, let through in shadow mode
      * @param storeFailureRejected calls rejected because Redis could not decide them in time, under
      *     the {@code REJECT} failure policy: not the limit's rejections
+     * @param nearLimit permitted calls that left at most a fifth of the limit's permits in their
+     *     bucket, as their decision reported: the sign of a key nearing its limit
      */
     public record LimitMetrics(String name, Limit limit, boolean shadow, long permittedByRedis,
                                long permittedInMemory, long rejectedByRedis, long rejectedInMemory,
                                long shadowRejectedByRedis, long shadowRejectedInMemory,
-                               long storeFailureRejected) {
+                               long storeFailureRejected, long nearLimit) {
 
         /**
          * Validates the counters.
@@ -102,6 +104,27 @@ public record Metrics(String instance, Instant takenAt, StoreInfo store, long re
         public LimitMetrics {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(limit, "limit");
+        }
+
+        /**
+         * Creates the counters of a limit without a near-limit count (0), as before it was kept.
+         *
+         * @param name see the record's components
+         * @param limit see the record's components
+         * @param shadow see the record's components
+         * @param permittedByRedis see the record's components
+         * @param permittedInMemory see the record's components
+         * @param rejectedByRedis see the record's components
+         * @param rejectedInMemory see the record's components
+         * @param shadowRejectedByRedis see the record's components
+         * @param shadowRejectedInMemory see the record's components
+         * @param storeFailureRejected see the record's components
+         */
+        public LimitMetrics(String name, Limit limit, boolean shadow, long permittedByRedis, long permittedInMemory,
+                            long rejectedByRedis, long rejectedInMemory, long shadowRejectedByRedis,
+                            long shadowRejectedInMemory, long storeFailureRejected) {
+            this(name, limit, shadow, permittedByRedis, permittedInMemory, rejectedByRedis, rejectedInMemory,
+                    shadowRejectedByRedis, shadowRejectedInMemory, storeFailureRejected, 0);
         }
 
         /**

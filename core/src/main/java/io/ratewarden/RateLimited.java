@@ -151,6 +151,20 @@ public @interface RateLimited {
     String fallbackMethod() default "";
 
     /**
+     * Failures that give the call's permits back: when the method throws one of these types (or
+     * a subclass), or the {@code CompletionStage}, {@code Mono} or {@code Flux} it returns fails
+     * with one, the permits this limit took for the call are given back (as
+     * {@link Limiter#refund(String, long)} does, to the call's key) before the failure reaches the
+     * caller. For a call that should not count: a downstream error, a validation error. A
+     * refund that cannot be made (Redis unreachable) leaves the permits taken, said at DEBUG; the
+     * call stays counted as permitted. A limit in shadow mode gives nothing back. The default,
+     * empty, keeps the permits whatever the method throws.
+     *
+     * @return the failures that give permits back
+     */
+    Class<? extends Throwable>[] refundOn() default {};
+
+    /**
      * Holds repeated {@link RateLimited} annotations; written by the compiler, rarely by hand.
      */
     @Documented

@@ -75,55 +75,109 @@ public aspect RateLimitedAspect {
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(): plainExecution() {
         JoinPointLimits.acquire(thisJoinPointStaticPart);
-        return proceed();
+        try {
+            return proceed();
+        } catch (Throwable failure) {
+            throw failed(thisJoinPointStaticPart, null, null, null, null, failure);
+        }
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object a0): keyedExecution() && args(a0) {
         JoinPointLimits.acquire(thisJoinPointStaticPart, a0, null);
-        return proceed(a0);
+        try {
+            return proceed(a0);
+        } catch (Throwable failure) {
+            throw failed(thisJoinPointStaticPart, null, null, a0, null, failure);
+        }
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object a0, Object a1): keyedExecution() && args(a0, a1) {
         JoinPointLimits.acquire(thisJoinPointStaticPart, a0, a1);
-        return proceed(a0, a1);
+        try {
+            return proceed(a0, a1);
+        } catch (Throwable failure) {
+            throw failed(thisJoinPointStaticPart, null, null, a0, a1, failure);
+        }
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object target): boundFallbackExecution() && this(target) && args() {
         Object result = JoinPointLimits.acquireOrFallback(thisJoinPointStaticPart, target, null, null);
-        return result == JoinPointLimits.GRANTED ? proceed(target) : result;
+        if (result != JoinPointLimits.GRANTED) {
+            return result;
+        }
+        try {
+            return proceed(target);
+        } catch (Throwable failure) {
+            throw failed(thisJoinPointStaticPart, target, null, null, null, failure);
+        }
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object target, Object a0): boundFallbackExecution() && this(target) && args(a0) {
         Object result = JoinPointLimits.acquireOrFallback(thisJoinPointStaticPart, target, a0, null);
-        return result == JoinPointLimits.GRANTED ? proceed(target, a0) : result;
+        if (result != JoinPointLimits.GRANTED) {
+            return result;
+        }
+        try {
+            return proceed(target, a0);
+        } catch (Throwable failure) {
+            throw failed(thisJoinPointStaticPart, target, null, a0, null, failure);
+        }
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object target, Object a0, Object a1): boundFallbackExecution() && this(target) && args(a0, a1) {
         Object result = JoinPointLimits.acquireOrFallback(thisJoinPointStaticPart, target, a0, a1);
-        return result == JoinPointLimits.GRANTED ? proceed(target, a0, a1) : result;
+        if (result != JoinPointLimits.GRANTED) {
+            return result;
+        }
+        try {
+            return proceed(target, a0, a1);
+        } catch (Throwable failure) {
+            throw failed(thisJoinPointStaticPart, target, null, a0, a1, failure);
+        }
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(): staticFallbackExecution() && args() {
         Object result = JoinPointLimits.acquireOrFallback(thisJoinPointStaticPart, null, null, null);
-        return result == JoinPointLimits.GRANTED ? proceed() : result;
+        if (result != JoinPointLimits.GRANTED) {
+            return result;
+        }
+        try {
+            return proceed();
+        } catch (Throwable failure) {
+            throw failed(thisJoinPointStaticPart, null, null, null, null, failure);
+        }
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object a0): staticFallbackExecution() && args(a0) {
         Object result = JoinPointLimits.acquireOrFallback(thisJoinPointStaticPart, null, a0, null);
-        return result == JoinPointLimits.GRANTED ? proceed(a0) : result;
+        if (result != JoinPointLimits.GRANTED) {
+            return result;
+        }
+        try {
+            return proceed(a0);
+        } catch (Throwable failure) {
+            throw failed(thisJoinPointStaticPart, null, null, a0, null, failure);
+        }
     }
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(Object a0, Object a1): staticFallbackExecution() && args(a0, a1) {
         Object result = JoinPointLimits.acquireOrFallback(thisJoinPointStaticPart, null, a0, a1);
-        return result == JoinPointLimits.GRANTED ? proceed(a0, a1) : result;
+        if (result != JoinPointLimits.GRANTED) {
+            return result;
+        }
+        try {
+            return proceed(a0, a1);
+        } catch (Throwable failure) {
+            throw failed(thisJoinPointStaticPart, null, null, a0, a1, failure);
+        }
     }
 
     // Building thisJoinPoint eagerly is the point here: these shadows need the arguments.
@@ -134,7 +188,11 @@ public aspect RateLimitedAspect {
         Object[] args = thisJoinPoint.getArgs();
         RateLimitExceededException rejection = JoinPointLimits.tryAcquire(thisJoinPointStaticPart, target, args);
         if (rejection == null) {
-            return proceed();
+            try {
+                return proceed();
+            } catch (Throwable failure) {
+                throw failed(thisJoinPointStaticPart, target, args, null, null, failure);
+            }
         }
         return rethrowing(thisJoinPointStaticPart, target, args, rejection);
     }
@@ -144,6 +202,15 @@ public aspect RateLimitedAspect {
             && !boundFallbackExecution() && if(JoinPointLimits.isAsync(thisJoinPointStaticPart)) {
         return invokeAsync(thisJoinPointStaticPart, thisJoinPoint.getThis(), thisJoinPoint.getArgs(),
                 () -> proceed());
+    }
+
+    /**
+     * Gives the call's permits back to the limits whose {@code refundOn} names {@code failure}, and
+     * returns it to be thrown as it is, even when checked.
+     */
+    private static RuntimeException failed(JoinPoint.StaticPart joinPoint, Object target, Object[] args, Object a0,
+                                           Object a1, Throwable failure) {
+        return Sneaky.<RuntimeException>rethrow(JoinPointLimits.failed(joinPoint, target, args, a0, a1, failure));
     }
 
     private static Object rethrowing(JoinPoint.StaticPart joinPoint, Object target, Object[] args,

@@ -79,6 +79,12 @@ final class JoinPointLimits {
         return of(joinPoint).acquireOrFallback(target, a0, a1);
     }
 
+    /** See {@link LimitedMethod#failed(Object, Object[], Object, Object, Throwable)}. */
+    static Throwable failed(JoinPoint.StaticPart joinPoint, Object target, Object[] args, Object a0, Object a1,
+                            Throwable failure) {
+        return of(joinPoint).failed(target, args, a0, a1, failure);
+    }
+
     /** See {@link LimitedMethod#isAsync()}. */
     static boolean isAsync(JoinPoint.StaticPart joinPoint) {
         return of(joinPoint).isAsync();

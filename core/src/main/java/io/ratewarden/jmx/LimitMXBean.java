@@ -46,6 +46,14 @@ public interface LimitMXBean {
     long getShadowRejected();
 
     /**
+     * Returns the permitted calls that left at most a fifth of the limit's permits in their
+     * bucket: a key nearing its limit before it is refused.
+     *
+     * @return the calls permitted near the limit
+     */
+    long getNearLimit();
+
+    /**
      * Returns the calls rejected because Redis could not decide them in time (the {@code REJECT}
      * failure policy), which {@link #getRejected()} does not count: the limit was not the cause.
      *

@@ -56,6 +56,21 @@ public interface RateLimitStore extends AutoCloseable {
     }
 
     /**
+     * Gives back up to {@code permits} permits to {@code key}: the latest grants still in its
+     * window are taken out, so that calls find room as if those had not been made. Never leaves
+     * more available than the limit's permits; grants that already left the window give nothing
+     * back. Must return, or throw, within a bounded time. The default tells that the store cannot.
+     *
+     * @param key the bucket, never {@code null}
+     * @param permits how many permits to give back, at least 1
+     * @throws UnsupportedOperationException if the store cannot give permits back (the default)
+     * @throws StoreUnavailableException when the backend cannot answer
+     */
+    default void refund(LimitKey key, long permits) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot give permits back");
+    }
+
+    /**
      * Returns whether the store's backend is usable, without blocking on I/O.
      *
      * @return {@code true} when healthy

@@ -115,6 +115,10 @@ public final class RatewardenMetrics implements MeterBinder {
                     .description("Calls decided, by limit, outcome and the backend that decided")
                     .register(registry);
         }
+        FunctionCounter.builder("ratewarden.calls.near_limit", limiter, Limiter::nearLimit)
+                .tags(tags).tag("name", limiter.name())
+                .description("Permitted calls that left at most a fifth of the limit in their bucket")
+                .register(registry);
         FunctionCounter.builder("ratewarden.calls", limiter, l -> l.metrics().storeFailureRejected())
                 .tags(tags).tag("name", limiter.name()).tag("outcome", "store_failure").tag("backend", "in_memory")
                 .description("Calls decided, by limit, outcome and the backend that decided")

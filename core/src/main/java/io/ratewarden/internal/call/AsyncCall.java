@@ -39,7 +39,7 @@ final class AsyncCall {
     Object attemptFrom(int from, long start) throws Throwable {
         Object step = method.step(tiers, keys, from, start, record);
         if (step == null) {
-            return proceed.proceed();
+            return method.refunds() ? proceedRefunding() : proceed.proceed();
         }
         if (step instanceof CallSteps.Pause pause) {
             if (waiting == null) {
@@ -53,6 +53,31 @@ final class AsyncCall {
                 : (RateLimitExceededException) step;
         return method.hasFallback() ? method.fallback(target, args, rejection)
                 : CompletableFuture.failedFuture(rejection);
+    }
+
+    /**
+     * Runs the granted method so that its failure, thrown or in the stage it returns, gives back
+     * the permits its limits' {@code refundOn} name before the caller sees it.
+     */
+    private Object proceedRefunding() throws Throwable {
+        Object result;
+        try {
+            result = proceed.proceed();
+        } catch (Throwable failure) {
+            throw method.failed(tiers, keys, failure);
+        }
+        if (!(result instanceof CompletionStage<?> stage)) {
+            return result;
+        }
+        CompletableFuture<Object> refunded = new CompletableFuture<>();
+        stage.whenComplete((value, failure) -> {
+            if (failure != null) {
+                refunded.completeExceptionally(method.failed(tiers, keys, failure));
+            } else {
+                refunded.complete(value);
+            }
+        });
+        return refunded;
     }
 
     private void resume(int index, long start) {

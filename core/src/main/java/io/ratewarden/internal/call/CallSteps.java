@@ -26,6 +26,15 @@ interface CallSteps {
      */
     Object step(LimitTier[] tiers, String[] keys, int from, long start, CallRecord record);
 
+    /**
+     * Gives a granted call's permits back to the limits whose {@code refundOn} names its failure
+     * (a {@code CompletionException}'s cause for one), without failing; returns the failure.
+     */
+    Throwable failed(LimitTier[] tiers, String[] keys, Throwable failure);
+
+    /** Whether some limit of the method gives permits back on a failure. */
+    boolean refunds();
+
     /** Whether the method names a fallback. */
     boolean hasFallback();
 

@@ -2,6 +2,7 @@ package io.ratewarden.internal.call;
 
 import io.ratewarden.FailurePolicy;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One {@code @RateLimited} annotation, validated and bound to its method.
@@ -15,7 +16,19 @@ import java.time.Duration;
  * @param keyFunction computes the key from the call, or {@code null} when the limit has no key
  * @param tierFunction computes the tier from the call, or {@code null} when the limit has no tier
  * @param shadow whether the annotation asks for shadow mode
+ * @param refundOn the failures that give the call's permits back, empty for none
  */
 public record LimitSpec(String name, long permits, Duration window, int cost, long maxWaitNanos, FailurePolicy policy,
-                 KeyFunction keyFunction, KeyFunction tierFunction, boolean shadow) {
+                 KeyFunction keyFunction, KeyFunction tierFunction, boolean shadow,
+                 List<Class<? extends Throwable>> refundOn) {
+
+    /** Whether {@code failure} gives this limit's permits back. */
+    boolean refunds(Throwable failure) {
+        for (Class<? extends Throwable> type : refundOn) {
+            if (type.isInstance(failure)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -11,6 +11,7 @@ import java.lang.reflect.Method;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The rate limits of one annotated method, resolved once per join point: what the aspect calls
@@ -22,7 +23,9 @@ import java.util.concurrent.CompletionStage;
  * join point is first reached. An invalid annotation does not fail there: it fails every call of
  * its method with an {@link IllegalStateException}, so that one bad method never breaks class
  * loading or its neighbours. Per call, the method asks each limit in declaration order and stops
- * at the first rejection. The {@link Limiter}s are bound to the installed {@link Ratewarden} and
+ * at the first rejection, giving back at once what the limits before it granted: a call takes
+ * permits of all its limits or of none, and counts as permitted only once all granted it. A call
+ * that waits holds no permit meanwhile: after the pause it asks every limit again. The {@link Limiter}s are bound to the installed {@link Ratewarden} and
  * re-bound when another instance is installed; a method without key, fallback or asynchronous
  * return type allocates nothing on a grant (the aspect tells those apart at weave time).
  *
@@ -45,6 +48,7 @@ public final class LimitedMethod implements CallSteps {
     private final List<String> problems;
     private final InstalledLimiters installed;
     private final KeylessCall keyless; // one valid limit without key or tier expression, else null
+    private final boolean refunds; // whether any limit gives permits back on a failure
 
     private LimitedMethod(Method method, MethodLimits limits) {
         this.id = MethodLimits.methodId(method);
@@ -55,6 +59,7 @@ public final class LimitedMethod implements CallSteps {
         this.installed = new InstalledLimiters(id, specs, problems);
         this.keyless = valid && specs.length == 1 && specs[0].keyFunction() == null && specs[0].tierFunction() == null
                 ? new KeylessCall(specs[0], installed) : null;
+        this.refunds = limits.specs.stream().anyMatch(spec -> !spec.refundOn().isEmpty());
         Class<?> returnType = method.getReturnType();
         this.reactive = Reactive.of(returnType);
         this.async = reactive != null || (CompletionStage.class.isAssignableFrom(returnType)
@@ -181,6 +186,9 @@ public final class LimitedMethod implements CallSteps {
     private RateLimitExceededException tryAcquire(Object target, Object[] args, Object a0, Object a1) {
         Limiter[] limiters = installed.current();
         CallRecord record = CallRecord.current();
+        if (specs.length > 1) {
+            return tryAcquireAll(limiters, record, target, args, a0, a1);
+        }
         long start = 0;
         for (int i = 0; i < specs.length; i++) {
             LimitSpec spec = specs[i];
@@ -206,6 +214,121 @@ public final class LimitedMethod implements CallSteps {
             }
         }
         return null;
+    }
+
+    /** A call of several limits: all or nothing, parking between attempts as its waits allow. */
+    private RateLimitExceededException tryAcquireAll(Limiter[] limiters, CallRecord record, Object target,
+                                                     Object[] args, Object a0, Object a1) {
+        LimitTier[] tiers = new LimitTier[specs.length];
+        String[] keys = new String[specs.length];
+        for (int i = 0; i < specs.length; i++) {
+            keys[i] = key(specs[i].keyFunction(), specs[i], target, args, a0, a1);
+            tiers[i] = tier(limiters[i], specs[i], target, args, a0, a1);
+        }
+        long start = 0;
+        while (true) {
+            Refusal refusal = decideAll(tiers, keys, record);
+            if (refusal == null) {
+                return null;
+            }
+            LimitSpec spec = specs[refusal.index()];
+            long pause = Waits.nanos(refusal.decision());
+            if (spec.maxWaitNanos() > 0 && start == 0) {
+                start = System.nanoTime();
+            }
+            if (spec.maxWaitNanos() == 0 || pause > start + spec.maxWaitNanos() - System.nanoTime()
+                    || Thread.currentThread().isInterrupted()) {
+                return rejection(spec, tiers[refusal.index()], keys[refusal.index()], refusal.decision());
+            }
+            LockSupport.parkNanos(pause);
+        }
+    }
+
+    /** The limit that refused a call of several, and its decision. */
+    private record Refusal(int index, Decision decision) {
+    }
+
+    /**
+     * Asks every limit of a call of several, in order: {@code null} when all granted (the call is
+     * then counted as permitted), else the first refusal, after giving back what the limits
+     * before it granted.
+     */
+    private Refusal decideAll(LimitTier[] tiers, String[] keys, CallRecord record) {
+        LimitGate gate = installed.firstGate();
+        Decision[] granted = new Decision[specs.length];
+        for (int i = 0; i < specs.length; i++) {
+            LimitSpec spec = specs[i];
+            Decision decision = gate.decide(tiers[i], keys[i], spec.cost(), spec.policy());
+            if (record != null) {
+                record.add(spec.name(), tiers[i].limit(), decision);
+            }
+            if (!decision.allowed()) {
+                for (int j = i - 1; j >= 0; j--) {
+                    gate.giveBack(tiers[j], keys[j], specs[j].cost(), granted[j], false);
+                }
+                return new Refusal(i, decision);
+            }
+            granted[i] = decision;
+        }
+        for (int i = 0; i < specs.length; i++) {
+            gate.permitted(tiers[i], keys[i], granted[i]);
+        }
+        return null;
+    }
+
+    /**
+     * Gives the permits of a granted call back to the limits whose {@code refundOn} names its
+     * failure, and returns the failure to throw. Never fails itself: a refund the backend could not
+     * make is said at DEBUG.
+     *
+     * @param target the object the method runs on, or {@code null}
+     * @param args the call's arguments, or {@code null} when the keys take {@code a0} and {@code a1}
+     * @param a0 the first argument, when {@code args} is {@code null}
+     * @param a1 the second argument, when {@code args} is {@code null}
+     * @param failure what the method threw
+     * @return {@code failure}
+     */
+    public Throwable failed(Object target, Object[] args, Object a0, Object a1, Throwable failure) {
+        if (!refunds || !valid) {
+            return failure;
+        }
+        Limiter[] limiters = installed.current();
+        LimitGate gate = installed.firstGate();
+        for (int i = 0; i < specs.length; i++) {
+            LimitSpec spec = specs[i];
+            if (spec.refunds(failure)) {
+                try {
+                    LimitTier tier = tier(limiters[i], spec, target, args, a0, a1);
+                    gate.giveBack(tier, key(spec.keyFunction(), spec, target, args, a0, a1), spec.cost(), null, true);
+                } catch (RuntimeException e) {
+                    failure.addSuppressed(e); // the key could not be computed again: the permits stay taken
+                }
+            }
+        }
+        return failure;
+    }
+
+    /** As {@link #failed(Object, Object[], Object, Object, Throwable)}, for a call whose tiers and keys are known. */
+    @Override
+    public Throwable failed(LimitTier[] tiers, String[] keys, Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (!refunds) {
+            return failure;
+        }
+        LimitGate gate = installed.firstGate();
+        for (int i = 0; i < specs.length; i++) {
+            if (specs[i].refunds(cause)) {
+                gate.giveBack(tiers[i], keys[i], specs[i].cost(), null, true);
+            }
+        }
+        return failure;
+    }
+
+    /** Whether a failure of the method may give permits back: some limit names failures in {@code refundOn}. */
+    @Override
+    public boolean refunds() {
+        return refunds;
     }
 
     /**
@@ -320,6 +443,19 @@ public final class LimitedMethod implements CallSteps {
      */
     @Override
     public Object step(LimitTier[] tiers, String[] keys, int from, long start, CallRecord record) {
+        if (specs.length > 1) {
+            Refusal refusal = decideAll(tiers, keys, record);
+            if (refusal == null) {
+                return null;
+            }
+            LimitSpec spec = specs[refusal.index()];
+            long pause = Waits.nanos(refusal.decision());
+            if (pause <= start + spec.maxWaitNanos() - System.nanoTime()) {
+                return new Pause(0, pause); // holding nothing meanwhile: every limit is asked again
+            }
+            return fallback != null && !fallback.takesException() ? UNOBSERVED_REJECTION
+                    : rejection(spec, tiers[refusal.index()], keys[refusal.index()], refusal.decision());
+        }
         for (int i = from; i < specs.length; i++) {
             LimitSpec spec = specs[i];
             Decision decision = tiers[i].tryAcquire(keys[i], spec.cost(), spec.policy());

@@ -101,7 +101,7 @@ final class MethodLimits {
         }
         return new LimitSpec(name, permits, window, annotation.cost(),
                 TimeUnit.MILLISECONDS.toNanos(annotation.maxWaitMillis()), annotation.onStoreFailure(),
-                keyFunction, tierFunction, annotation.shadow());
+                keyFunction, tierFunction, annotation.shadow(), List.of(annotation.refundOn()));
     }
 
     /**

@@ -43,7 +43,17 @@ final class ReactiveCall {
         Object step = method.step(tiers, keys, from, start, record);
         try {
             if (step == null) {
-                return Mono.just(publisher(proceed.proceed()));
+                if (!method.refunds()) {
+                    return Mono.just(publisher(proceed.proceed()));
+                }
+                Object result;
+                try {
+                    result = proceed.proceed();
+                } catch (Throwable failure) {
+                    return Mono.error(method.failed(tiers, keys, failure));
+                }
+                // A failure signal gives the permits back before it travels on.
+                return Mono.just(Flux.from(publisher(result)).onErrorMap(failure -> method.failed(tiers, keys, failure)));
             }
             if (step instanceof CallSteps.Pause pause) {
                 return Mono.delay(Duration.ofNanos(pause.nanos())).then(Mono.defer(() -> attempt(method, target, args,

@@ -308,6 +308,35 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     }
 
     /**
+     * {@inheritDoc} In this instance's memory and over-limit cache at once, and on Redis in one
+     * round trip while Redis decides.
+     *
+     * @throws StoreUnavailableException when Redis does not decide or does not answer: the permits
+     *     were given back in this instance's memory only
+     */
+    @Override
+    public void refund(LimitKey key, long permits) {
+        local.refund(key, permits);
+        outage.forget(key);
+        if (!health.isHealthy()) {
+            throw new StoreUnavailableException(health.described() + " is not deciding, so the permits were"
+                    + " given back in this instance's memory only");
+        }
+        try {
+            redis.refund(key, permits);
+            health.callSucceeded();
+        } catch (KeyDataException e) {
+            health.callSucceeded(); // Redis answered: that key's data, not the instance
+            throw new StoreUnavailableException("the permits were given back in this instance's memory only: "
+                    + e.getMessage());
+        } catch (StoreUnavailableException e) {
+            failed(e);
+            throw new StoreUnavailableException("the permits were given back in this instance's memory only: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
      * Probes Redis now, on the calling thread, and returns whether the store is healthy after it.
      * Blocks at most for the Redis timeout.
      *

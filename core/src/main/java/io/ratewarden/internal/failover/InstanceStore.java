@@ -54,6 +54,20 @@ public interface InstanceStore extends AutoCloseable {
     void reset(LimitKey key);
 
     /**
+     * Gives back up to {@code permits} of the latest permits {@code key} holds, on the backend that
+     * decides and in this instance's memory, and forgets the over-limit cache's rejection of it.
+     * Blocks at most for the backend's timeout.
+     *
+     * @param key the bucket
+     * @param permits how many permits, at least 1
+     * @throws io.ratewarden.store.StoreUnavailableException when the backend could not be reached:
+     *     the permits were given back in this instance's memory only
+     * @throws UnsupportedOperationException if a plugged store cannot give permits back (memory
+     *     gave them back)
+     */
+    void refund(LimitKey key, long permits);
+
+    /**
      * Stores an operator's override of a limit ({@code tier} {@code ""}) or of one of its tiers
      * where every instance of the backend hears of it; {@code null} clears it. An instance that
      * shares nothing (memory alone, a plugged store) stores nothing. Blocks at most for the

@@ -40,6 +40,11 @@ final class LocalInstanceStore implements InstanceStore {
     }
 
     @Override
+    public void refund(LimitKey key, long permits) {
+        local.refund(key, permits);
+    }
+
+    @Override
     public LocalBucket keylessBucket() {
         return local.bucket();
     }

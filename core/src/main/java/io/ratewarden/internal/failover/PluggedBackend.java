@@ -103,6 +103,11 @@ final class PluggedBackend implements SharedBackend, Heartbeats {
         }
 
         @Override
+        public void refund(LimitKey key, long permits) {
+            store.refund(key, permits);
+        }
+
+        @Override
         public boolean isHealthy() {
             return store.isHealthy();
         }

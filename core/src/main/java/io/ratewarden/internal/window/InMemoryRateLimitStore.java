@@ -151,6 +151,36 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
     }
 
     /**
+     * Gives back up to {@code permits} of the latest permits {@code key} holds in its window; see
+     * {@link RateLimitStore#refund}. Never creates an entry for a key the store does not hold.
+     *
+     * @param key the bucket
+     * @param permits how many permits, at least 1
+     */
+    @Override
+    public void refund(LimitKey key, long permits) {
+        giveBack(key, permits);
+    }
+
+    /**
+     * Gives back permits as {@link #refund} does, and returns how many the key held to give.
+     *
+     * @param key the bucket
+     * @param permits how many permits, at least 1
+     * @return the permits given back, between 0 and {@code permits}
+     */
+    public long giveBack(LimitKey key, long permits) {
+        SlidingWindow window = existing(key);
+        if (window == null) {
+            return 0;
+        }
+        if (!window.fits(key.limit())) {
+            window = window(key);
+        }
+        return window.giveBack(clock, permits);
+    }
+
+    /**
      * Returns the permits {@code key} holds in the window ending now: those granted here and those
      * {@linkplain #record recorded}. Never creates an entry for a key the store does not hold.
      *
@@ -193,11 +223,17 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
         return key.key().isEmpty() ? keylessWindows.get(key) : windows.getIfPresent(key);
     }
 
-    /** The decision of a window's answer; a grant reports what the window has left when asked to. */
+    /**
+     * The decision of a window's answer; a grant reports what the window has left when asked to,
+     * and always when that is at most a fifth of the limit.
+     */
     @Override
     public Decision decision(long waitNanos, SlidingWindow window, long read) {
-        if (waitNanos != 0) {
+        if (waitNanos > 0) {
             return Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));
+        }
+        if (waitNanos < 0) {
+            return Decision.allowed(Backend.IN_MEMORY, ~waitNanos); // near the limit: always reported
         }
         return reportRemaining ? Decision.allowed(Backend.IN_MEMORY, window.available(read))
                 : Decision.allowed(Backend.IN_MEMORY);

@@ -75,7 +75,30 @@ final class SlidingLog extends SlidingWindow {
             return Math.max(1, deciding + windowNanos - now);
         }
         take(now, (int) n);
-        return 0;
+        return grantResult(now);
+    }
+
+    /**
+     * After a grant at {@code now}: 0, or {@code ~remaining} when the window holds at least four
+     * fifths of the permits ({@link SlidingWindow#granted}). Reads one time, and at most a fifth of
+     * the permits more near the limit.
+     */
+    private long grantResult(long now) {
+        int nearFrom = permits - permits / 5;
+        if (!inWindow(nearFrom, now)) {
+            return 0;
+        }
+        int held = nearFrom;
+        while (held < permits && held < times.length && inWindow(held + 1, now)) {
+            held++;
+        }
+        return granted(held);
+    }
+
+    /** Whether the {@code n}-th latest time (1 = the latest) is in the window ending at {@code now}. */
+    private boolean inWindow(int n, long now) {
+        long time = times[index(times.length - n)];
+        return time != EMPTY && now - time < windowNanos;
     }
 
     @Override
@@ -106,6 +129,29 @@ final class SlidingLog extends SlidingWindow {
         take(Math.max(clock.exact(), latest), (int) Math.min(n, times.length));
         counted += n - Math.min(n, times.length);
         return true;
+    }
+
+    @Override
+    synchronized long giveBack(WindowClock clock, long n) {
+        if (successor != null) {
+            return successor.giveBack(clock, n);
+        }
+        long now = Math.max(clock.exact(), latest);
+        long given = 0;
+        while (given < n) {
+            int newest = head == 0 ? times.length - 1 : head - 1;
+            long time = times[newest];
+            if (time == EMPTY || now - time >= windowNanos) {
+                break; // the rest left the window already
+            }
+            times[newest] = EMPTY; // the ring now starts one earlier, at an empty entry
+            head = newest;
+            given++;
+        }
+        if (given > 0) {
+            standing = null; // room appeared before its retry time
+        }
+        return given;
     }
 
     @Override

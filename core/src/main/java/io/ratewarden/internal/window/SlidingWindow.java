@@ -65,6 +65,7 @@ public abstract class SlidingWindow {
     }
 
     private final Limit limit;
+    private final long nearLimitRemaining; // a grant leaving at most this many is near the limit
     /** Permits counted by the windows this one replaced; written before it is published. */
     long countedBefore;
     /**
@@ -76,6 +77,28 @@ public abstract class SlidingWindow {
 
     SlidingWindow(Limit limit) {
         this.limit = limit;
+        this.nearLimitRemaining = limit.permits() / 5;
+    }
+
+    /**
+     * What {@link #tryAcquire(WindowClock, long, long)} returns for a grant after which the window
+     * holds {@code used} permits: 0, or the complement of the permits left ({@code ~remaining},
+     * negative) when they are at most a fifth of the limit's: a grant near the limit.
+     */
+    final long granted(long used) {
+        long remaining = limit.permits() - used;
+        return remaining <= nearLimitRemaining ? ~Math.max(0, remaining) : 0;
+    }
+
+    /**
+     * Whether a result of {@link #tryAcquire(WindowClock, long, long)} is a grant near the limit;
+     * then {@code ~result} is the permits it left.
+     *
+     * @param result the result
+     * @return whether it is a grant that left at most a fifth of the limit
+     */
+    public static boolean nearLimit(long result) {
+        return result < 0 && result != RETIRED;
     }
 
     /** Adds {@code permits} (negative to remove) to the permits asked of the shared store and not yet answered. */
@@ -101,8 +124,8 @@ public abstract class SlidingWindow {
     /**
      * Takes {@code n} permits if the window holds room for them.
      *
-     * @return 0 when granted, else the nanoseconds until enough grants leave the window (at least
-     *     1), or {@link #RETIRED}
+     * @return 0 when granted ({@code ~remaining} near the limit, see {@link #granted}), else the
+     *     nanoseconds until enough grants leave the window (at least 1), or {@link #RETIRED}
      */
     final long tryAcquire(WindowClock clock, long n) {
         return tryAcquire(clock, n, Long.MAX_VALUE);
@@ -111,7 +134,8 @@ public abstract class SlidingWindow {
     /**
      * As {@link #tryAcquire(WindowClock, long)}, admitting at most {@code cap} permits in the
      * window. Never grants before the true time allows (see {@link WindowClock}); a rejection may
-     * stand up to the clock's margin after room appeared.
+     * stand up to the clock's margin after room appeared. A grant returns 0, or {@code ~remaining}
+     * when it left at most a fifth of the limit's permits ({@link #granted}).
      */
     abstract long tryAcquire(WindowClock clock, long n, long cap);
 
@@ -131,6 +155,16 @@ public abstract class SlidingWindow {
      * @return {@code false} when the window was retired and counted nothing
      */
     abstract boolean record(WindowClock clock, long n);
+
+    /**
+     * Gives back up to {@code n} permits: the latest grants still in the window at the clock's
+     * exact time are taken out, latest first, so that calls find room as if they had not been
+     * made. Never frees more than the window holds. A retired window passes them to its successor.
+     * What {@link #counted()} says stays: the grants were made.
+     *
+     * @return the permits given back, between 0 and {@code n}
+     */
+    abstract long giveBack(WindowClock clock, long n);
 
     /**
      * Forgets every grant: the window has its whole limit again. What {@link #counted()} says

@@ -97,11 +97,12 @@ final class SlottedWindow extends SlidingWindow {
         long limit = Math.min(cap, permits);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long w = word;
-            if (w < 0 || pastHead(read, margin) || base + (w & COUNT_MASK) + n > limit || (w & COUNT_MASK) + n > MAX_COUNT) {
+            long used = base + (w & COUNT_MASK) + n; // the base as of this epoch: a new one fails the CAS
+            if (w < 0 || pastHead(read, margin) || used > limit || (w & COUNT_MASK) + n > MAX_COUNT) {
                 break; // moving on, moved on, retired, full or a large count: the slow path decides
             }
             if (WORD.compareAndSet(this, w, w + n)) {
-                return 0; // a rejection noted earlier is not cleared here: see StandingRejection
+                return granted(used); // a rejection noted earlier is not cleared here: see StandingRejection
             }
             if (attempt + 1 < ATTEMPTS) {
                 backOff(attempt);
@@ -259,6 +260,40 @@ final class SlottedWindow extends SlidingWindow {
         }
     }
 
+    /**
+     * Takes the permits out of the head slot first (its word, then its overflow), then out of the
+     * slots before it, latest first. Under the lock, with the word frozen and a new epoch after,
+     * so that a lock-free grant that read the old word or base fails and retries.
+     */
+    @Override
+    long giveBack(WindowClock clock, long n) {
+        synchronized (this) {
+            if (successor != null) {
+                return successor.giveBack(clock, n);
+            }
+            if (headSlot == Long.MIN_VALUE) {
+                return 0;
+            }
+            moveOn(clock.exact());
+            long headCount = freeze();
+            long fromWord = Math.min(n, headCount);
+            long fromOverflow = Math.min(n - fromWord, headOverflow);
+            headOverflow -= fromOverflow;
+            long fromSlots = 0;
+            for (long s = headSlot - 1; s >= headSlot - SLOTS && fromWord + fromOverflow + fromSlots < n; s--) {
+                int index = ringIndex(s);
+                long taken = Math.min(n - fromWord - fromOverflow - fromSlots, counts[index]);
+                counts[index] -= taken;
+                fromSlots += taken;
+            }
+            base -= fromOverflow + fromSlots;
+            countedBeforeHead += fromWord + fromOverflow; // what countedHere() says stays
+            standing = null;
+            word = nextEpoch(word) + (headCount - fromWord);
+            return fromWord + fromOverflow + fromSlots;
+        }
+    }
+
     @Override
     void clear() {
         synchronized (this) {
@@ -337,13 +372,13 @@ final class SlottedWindow extends SlidingWindow {
                 }
                 if (headCount + n > MAX_COUNT) {
                     if (overflowIfRoom(n, limit)) {
-                        return 0;
+                        return granted(base);
                     }
                     continue; // the head count moved to the overflow; the check above rejects
                 }
                 if (WORD.compareAndSet(this, w, w + n)) {
                     clearStanding();
-                    return 0;
+                    return granted(base + headCount + n);
                 }
             }
         }

@@ -294,6 +294,75 @@ final class CompactLayout implements RedisLayout {
             return answer
 """;
 
+    /*
+     * Gives back up to ARGV[1] permits, the latest grants still in the window first, keeping the
+     * key's expiry; ARGV[2] is the window in ms. A log drops its latest times; slots lose counts from
+     * the current slot backwards (a slot of the span that the current time left counts nothing).
+     * Answers the permits given back.
+     */
+    static final String REFUND_SCRIPT = """
+            local state = redis.call('get', KEYS[1])
+            if not state then
+              return 0
+            end
+            local t = redis.call('time')
+            local now = t[1] * 1000000 + t[2]
+            local n = tonumber(ARGV[1])
+            local window = ARGV[2] * 1000
+            local ttl = redis.call('pttl', KEYS[1])
+            local given = 0
+            local kind = string.sub(state, 1, 1)
+            if kind == 'L' then
+              local count = (string.len(state) - 1) / 8
+              if count == 0 then
+                return 0
+              end
+              local log = {struct.unpack('<' .. string.rep('d', count), state, 2)}
+              log[count + 1] = nil
+              while given < n and #log > 0 and log[#log] > now - window do
+                log[#log] = nil
+                given = given + 1
+              end
+              if given == 0 then
+                return 0
+              end
+              if #log == 0 then
+                redis.call('del', KEYS[1])
+                return given
+              end
+              state = 'L' .. struct.pack('<' .. string.rep('d', #log), unpack(log))
+            else
+              local RING = 17
+              local format = kind == 'S' and 'd' or 'I4'
+              local v = {struct.unpack('<dd' .. string.rep(format, RING), state, 2)}
+              local len, head = v[1], v[2]
+              local slot = math.floor(now / len)
+              local counts = {}
+              for i = 1, RING do
+                counts[i] = v[2 + i]
+              end
+              for s = head, math.max(head - RING + 1, slot - RING + 1), -1 do
+                local i = (s % RING) + 1
+                local taken = math.min(n - given, counts[i])
+                counts[i] = counts[i] - taken
+                given = given + taken
+                if given >= n then
+                  break
+                end
+              end
+              if given == 0 then
+                return 0
+              end
+              state = kind .. struct.pack('<dd' .. string.rep(format, RING), len, head, unpack(counts))
+            end
+            if ttl > 0 then
+              redis.call('set', KEYS[1], state, 'PX', ttl)
+            else
+              redis.call('set', KEYS[1], state)
+            end
+            return given
+            """;
+
     private final RedisCommands redis;
     private final RedisNames names;
 
@@ -325,6 +394,15 @@ final class CompactLayout implements RedisLayout {
     @Override
     public long remaining(LimitKey key, long deadline) {
         return redis.decision(key, redis.await(run(key, "r", "1", 0), deadline), 0);
+    }
+
+    @Override
+    public long refund(LimitKey key, long permits, long deadline) {
+        String name = names.compact(key);
+        Long given = redis.await(redis.scripts().<Long>evalAsync(name, RScript.Mode.READ_WRITE, REFUND_SCRIPT,
+                RScript.ReturnType.LONG, List.of(name), Long.toString(permits),
+                Long.toString(key.limit().windowMillis())), deadline);
+        return given == null ? 0 : given;
     }
 
     @Override

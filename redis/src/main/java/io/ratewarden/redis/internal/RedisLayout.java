@@ -65,6 +65,14 @@ interface RedisLayout {
     /** Returns the permits a call on {@code key} could take now, without taking any. */
     long remaining(LimitKey key, long deadline);
 
+    /**
+     * Gives back up to {@code permits} of the latest permits {@code key} holds in its window, on the
+     * Redis server's clock; never more than it holds.
+     *
+     * @return the permits given back
+     */
+    long refund(LimitKey key, long permits, long deadline);
+
     /** Forgets every grant of {@code key}, so that its next call finds the whole limit. */
     void reset(LimitKey key, long deadline);
 

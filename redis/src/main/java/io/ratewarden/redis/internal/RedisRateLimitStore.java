@@ -113,7 +113,9 @@ final class RedisRateLimitStore implements ReseedableStore {
             throw e;
         }
         if (result >= 0) {
-            return reportRemaining ? Decision.allowed(Backend.REDIS, result) : Decision.allowed(Backend.REDIS);
+            // A grant near the limit (at most a fifth left) always says so: the near-limit count reads it.
+            return reportRemaining || result <= key.limit().permits() / 5 ? Decision.allowed(Backend.REDIS, result)
+                    : Decision.allowed(Backend.REDIS);
         }
         long waitNanos = Math.min(TimeUnit.MICROSECONDS.toNanos(-result), key.limit().window().toNanos());
         return Decision.rejected(Backend.REDIS, Duration.ofNanos(waitNanos));
@@ -146,6 +148,19 @@ final class RedisRateLimitStore implements ReseedableStore {
     @Override
     public void reset(LimitKey key) {
         layout.reset(key, System.nanoTime() + timeoutNanos);
+    }
+
+    /**
+     * Gives back up to {@code permits} of the latest permits {@code key} holds in its window on
+     * Redis: one round trip.
+     *
+     * @param key the bucket
+     * @param permits how many permits, at least 1
+     * @throws StoreUnavailableException when Redis cannot answer within the timeout
+     */
+    @Override
+    public void refund(LimitKey key, long permits) {
+        layout.refund(key, permits, System.nanoTime() + timeoutNanos);
     }
 
     /**

@@ -178,6 +178,45 @@ final class RedissonLimiterLayout implements RedisLayout {
             return math.max(0, math.min(rate, left))
             """;
 
+    /*
+     * Gives back up to ARGV[1] permits, the latest grants in the window first (a grant larger than
+     * what is left to give keeps the rest, under its own id), and adds them to the permits left,
+     * never above the rate. ARGV: the permits, the rate, the interval in ms. Answers the permits
+     * given back.
+     */
+    static final String REFUND_SCRIPT = COMMON + """
+            local n = tonumber(ARGV[1])
+            local rate = tonumber(ARGV[2])
+            local interval = tonumber(ARGV[3])
+            local latest = redis.call('zrevrangebyscore', KEYS[3], '+inf', string.format('(%.17g', now - interval),
+                'WITHSCORES', 'LIMIT', 0, n)
+            local given = 0
+            for j = 1, #latest, 2 do
+              local member = latest[j]
+              local id, permits = struct.unpack('Bc0I', member)
+              local taken = math.min(n - given, permits)
+              redis.call('zrem', KEYS[3], member)
+              if taken < permits then
+                redis.call('zadd', KEYS[3], latest[j + 1], struct.pack('Bc0I', string.len(id), id, permits - taken))
+              end
+              given = given + taken
+              if given >= n then
+                break
+              end
+            end
+            local left = redis.call('get', KEYS[2])
+            if given > 0 and left then
+              local ttl = redis.call('pttl', KEYS[2])
+              left = math.min(rate, tonumber(left) + given)
+              if ttl > 0 then
+                redis.call('set', KEYS[2], string.format('%d', left), 'PX', ttl)
+              else
+                redis.call('set', KEYS[2], string.format('%d', left))
+              end
+            end
+            return given
+            """;
+
     /* Forgets the grants and the permits left, keeping the configuration. */
     static final String RESET_SCRIPT = "redis.call('del', KEYS[2], KEYS[3]) return 0";
 
@@ -262,6 +301,15 @@ final class RedissonLimiterLayout implements RedisLayout {
                 RScript.ReturnType.LONG, keysOf(name), Long.toString(key.limit().permits()),
                 Long.toString(key.limit().windowMillis())), deadline);
         return result == null ? 0 : result;
+    }
+
+    @Override
+    public long refund(LimitKey key, long permits, long deadline) {
+        String name = names.limiter(key);
+        Long given = redis.await(redis.scripts().<Long>evalAsync(name, RScript.Mode.READ_WRITE, REFUND_SCRIPT,
+                RScript.ReturnType.LONG, keysOf(name), Long.toString(permits), Long.toString(key.limit().permits()),
+                Long.toString(key.limit().windowMillis())), deadline);
+        return given == null ? 0 : given;
     }
 
     @Override

@@ -32,7 +32,14 @@ final class RateLimitedInterceptor implements MethodInterceptor {
         }
         RateLimitExceededException rejection = limited.tryAcquire(target, args);
         if (rejection == null) {
-            return invocation.proceed();
+            if (!limited.refunds()) {
+                return invocation.proceed();
+            }
+            try {
+                return invocation.proceed();
+            } catch (Throwable failure) {
+                throw limited.failed(target, args, null, null, failure);
+            }
         }
         return limited.rejected(target, args, rejection);
     }
