@@ -58,6 +58,25 @@ public final class CallRecord {
         return new CallRecord();
     }
 
+    /**
+     * Makes {@code record} the calling thread's, for a request that goes on on another thread
+     * (a servlet async dispatch, a {@code Callable}, a reactive handler's subscription), and
+     * returns the one it replaces.
+     *
+     * @param record the request's record, or {@code null} for none
+     * @return the thread's record before, or {@code null}
+     */
+    public static CallRecord attach(CallRecord record) {
+        used = true;
+        CallRecord before = CURRENT.get();
+        if (record == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(record);
+        }
+        return before;
+    }
+
     /** Closes the calling thread's record, if any. */
     public static void close() {
         CURRENT.remove();

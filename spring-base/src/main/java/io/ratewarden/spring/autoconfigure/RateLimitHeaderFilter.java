@@ -10,6 +10,10 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.async.CallableProcessingInterceptor;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -17,20 +21,63 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * request whose handler called a limited method: it records what the limits decided while the
  * request runs on its thread, and writes the fields just before the response is committed (its
  * body written, an error sent, or the request done). Fields a handler set itself are kept.
+ *
+ * <p>An asynchronous handler ({@code Callable}, {@code DeferredResult}, {@code CompletableFuture},
+ * a {@code WebAsyncTask}) is recorded too: the record stays with the request, the
+ * {@code Callable} that Spring MVC runs on another thread records into it
+ * ({@link #callableInterceptor()}), and the fields are written by the dispatch that completes the
+ * response. Limited calls the application makes on its own threads (to complete a
+ * {@code DeferredResult}) are not recorded.
  */
 public class RateLimitHeaderFilter extends OncePerRequestFilter {
+
+    /** The request attribute that holds the request's record across its dispatches. */
+    static final String RECORD = RateLimitHeaderFilter.class.getName() + ".record";
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        CallRecord record = CallRecord.open();
+        CallRecord record = request.getAttribute(RECORD) instanceof CallRecord kept ? kept : CallRecord.detached();
+        request.setAttribute(RECORD, record);
+        CallRecord before = CallRecord.attach(record);
         FieldsBeforeCommit wrapped = new FieldsBeforeCommit(response, record);
         try {
             chain.doFilter(request, wrapped);
-            wrapped.addFields();
+            if (!request.isAsyncStarted()) {
+                wrapped.addFields(); // else the dispatch that completes the response writes them
+            }
         } finally {
-            CallRecord.close();
+            CallRecord.attach(before);
         }
+    }
+
+    /** The dispatch that completes an asynchronous request writes the fields too. */
+    @Override
+    protected boolean shouldNotFilterAsyncDispatch() {
+        return false;
+    }
+
+    /**
+     * What Spring MVC runs around a handler's {@code Callable}, on the thread that calls it: the
+     * request's record is that thread's meanwhile.
+     *
+     * @return the interceptor, for {@code AsyncSupportConfigurer.registerCallableInterceptors}
+     */
+    public static CallableProcessingInterceptor callableInterceptor() {
+        return new CallableProcessingInterceptor() {
+            @Override
+            public <T> void preProcess(NativeWebRequest request, Callable<T> task) {
+                Object record = request.getAttribute(RECORD, RequestAttributes.SCOPE_REQUEST);
+                if (record instanceof CallRecord kept) {
+                    CallRecord.attach(kept);
+                }
+            }
+
+            @Override
+            public <T> void postProcess(NativeWebRequest request, Callable<T> task, Object result) {
+                CallRecord.close();
+            }
+        };
     }
 
     /** The response, which gets the fields before the first byte or status leaves. */

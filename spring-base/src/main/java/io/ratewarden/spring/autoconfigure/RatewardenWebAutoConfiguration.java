@@ -10,6 +10,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.ProblemDetail;
+import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Turns a rejected call into {@code 429 Too Many Requests} in a Spring MVC or WebFlux
@@ -52,6 +54,27 @@ public class RatewardenWebAutoConfiguration {
         @ConditionalOnMissingBean
         RateLimitHeaderFilter rateLimitHeaderFilter() {
             return new RateLimitHeaderFilter();
+        }
+
+        /** Spring MVC's asynchronous handlers: a {@code Callable} records into its request's record. */
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(WebMvcConfigurer.class)
+        static class AsyncHandlers {
+
+            /**
+             * Registers {@link RateLimitHeaderFilter#callableInterceptor()}.
+             *
+             * @return the configurer
+             */
+            @Bean
+            WebMvcConfigurer rateLimitFieldsOfAsyncHandlers() {
+                return new WebMvcConfigurer() {
+                    @Override
+                    public void configureAsyncSupport(AsyncSupportConfigurer configurer) {
+                        configurer.registerCallableInterceptors(RateLimitHeaderFilter.callableInterceptor());
+                    }
+                };
+            }
         }
     }
 

@@ -2,15 +2,21 @@ package io.ratewarden.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.ratewarden.Limit;
 import io.ratewarden.RateLimitExceededException;
 import io.ratewarden.RateLimited;
 import io.ratewarden.Ratewarden;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
@@ -23,11 +29,18 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.mock.web.MockServletContext;
+import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.context.support.AnnotationConfigWebApplicationContext;
+import org.springframework.web.servlet.config.annotation.EnableWebMvc;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -79,6 +92,28 @@ class RateLimitedProxiesTest {
         @RateLimited(name = "proxied-flux", permits = 2, window = 1, unit = TimeUnit.MINUTES)
         public Flux<Integer> flux() {
             return Flux.just(1, 2);
+        }
+
+        @RateLimited(name = "proxied-refunded", permits = 2, window = 1, unit = TimeUnit.MINUTES, key = "#user",
+                refundOn = IllegalStateException.class)
+        public String upstream(String user, boolean fails) {
+            bodies.incrementAndGet();
+            if (fails) {
+                throw new IllegalStateException("503 from upstream");
+            }
+            return "upstream for " + user;
+        }
+
+        @RateLimited(name = "proxied-refunded-mono", permits = 1, window = 1, unit = TimeUnit.MINUTES,
+                refundOn = IllegalStateException.class)
+        public Mono<String> upstreamMono(boolean fails) {
+            return fails ? Mono.error(new IllegalStateException("503")) : Mono.just("ok");
+        }
+
+        @RateLimited(name = "proxied-hourly", permits = 5, window = 1, unit = TimeUnit.HOURS, key = "#user")
+        @RateLimited(name = "proxied-burst", permits = 1, window = 1, unit = TimeUnit.HOURS, key = "#user")
+        public String twoLimits(String user) {
+            return "two for " + user;
         }
 
         /** Self-invocation: the proxy is not in the way, so the inner limit does not apply. */
@@ -141,6 +176,32 @@ class RateLimitedProxiesTest {
     }
 
     @Test
+    void throughTheProxyRefundOnGivesPermitsBackAndSeveralLimitsAreAllOrNothing() {
+        contexts.run(context -> {
+            Quotes quotes = context.getBean(Quotes.class);
+            Ratewarden rw = context.getBean(Ratewarden.class);
+            for (int i = 0; i < 5; i++) {
+                assertThatThrownBy(() -> quotes.upstream("dave", true)).isInstanceOf(IllegalStateException.class)
+                        .hasMessage("503 from upstream");
+                assertThatThrownBy(() -> quotes.upstreamMono(true).block(Duration.ofSeconds(5)))
+                        .isInstanceOf(IllegalStateException.class);
+            }
+            assertThat(rw.limit("proxied-refunded", Limit.of(2, Duration.ofMinutes(1))).remaining("dave"))
+                    .as("failed calls gave their permits back").isEqualTo(2);
+            assertThat(quotes.upstream("dave", false)).isEqualTo("upstream for dave");
+            assertThat(quotes.upstreamMono(false).block(Duration.ofSeconds(5))).isEqualTo("ok");
+
+            assertThat(quotes.twoLimits("erin")).isEqualTo("two for erin");
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> quotes.twoLimits("erin")).isInstanceOfSatisfying(
+                        RateLimitExceededException.class, e -> assertThat(e.limitName()).isEqualTo("proxied-burst"));
+            }
+            assertThat(rw.limit("proxied-hourly", Limit.of(5, Duration.ofHours(1))).remaining("erin"))
+                    .as("refused calls took nothing from the earlier limit").isEqualTo(4);
+        });
+    }
+
+    @Test
     void aMonoAndAFluxThroughTheProxyTakePermitsAtSubscription() {
         contexts.run(context -> {
             Quotes quotes = context.getBean(Quotes.class);
@@ -189,6 +250,87 @@ class RateLimitedProxiesTest {
         String quote(@PathVariable String user) {
             return quotes.quote(user);
         }
+    }
+
+    /** Asynchronous servlet handlers and a WebFlux handler returning a plain value. */
+    @RestController
+    static class AsyncQuotesController {
+        private final Quotes quotes;
+
+        AsyncQuotesController(Quotes quotes) {
+            this.quotes = quotes;
+        }
+
+        @GetMapping("/callable/{user}")
+        Callable<String> callable(@PathVariable String user) {
+            return () -> quotes.quote(user); // runs on Spring MVC's task executor
+        }
+
+        @GetMapping("/future/{user}")
+        CompletableFuture<String> future(@PathVariable String user) {
+            String quote = quotes.quote(user);
+            return CompletableFuture.supplyAsync(() -> quote);
+        }
+
+        @GetMapping("/deferred/{user}")
+        DeferredResult<String> deferred(@PathVariable String user) {
+            DeferredResult<String> result = new DeferredResult<>();
+            String quote = quotes.quote(user);
+            CompletableFuture.runAsync(() -> result.setResult(quote));
+            return result;
+        }
+
+        @GetMapping("/plain/{user}")
+        String plain(@PathVariable String user) {
+            return quotes.quote(user);
+        }
+    }
+
+    /** A Spring MVC application of its own: the asynchronous handlers need its task executor and interceptors. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableWebMvc
+    static class AsyncWeb {
+        @Bean
+        WebMvcConfigurer rateLimitFieldsOfAsyncHandlers() {
+            return new RatewardenWebAutoConfiguration.ServletFields.AsyncHandlers().rateLimitFieldsOfAsyncHandlers();
+        }
+    }
+
+    @Test
+    void asynchronousServletHandlersAreRecordedAndTheirResponsesCarryTheFields() {
+        contexts.withPropertyValues("ratewarden.web.rate-limit-headers=true").run(context -> {
+            Quotes quotes = context.getBean(Quotes.class);
+            try (AnnotationConfigWebApplicationContext web = new AnnotationConfigWebApplicationContext()) {
+                web.setServletContext(new MockServletContext());
+                web.register(AsyncWeb.class);
+                web.addBeanFactoryPostProcessor(beans -> beans.registerSingleton("asyncQuotesController",
+                        new AsyncQuotesController(quotes)));
+                web.refresh();
+                MockMvc mvc = MockMvcBuilders.webAppContextSetup(web).addFilters(new RateLimitHeaderFilter()).build();
+                for (String kind : List.of("callable", "future", "deferred")) {
+                    String user = kind + "-user";
+                    MvcResult started = mvc.perform(get("/" + kind + "/" + user))
+                            .andExpect(request().asyncStarted()).andReturn();
+                    mvc.perform(asyncDispatch(started)).andExpect(status().isOk())
+                            .andExpect(content().string("quote for " + user))
+                            .andExpect(header().string("RateLimit-Policy", "\"proxied\";q=2;w=60"))
+                            .andExpect(header().string("RateLimit", "\"proxied\";r=1"));
+                }
+            }
+        });
+    }
+
+    @Test
+    void aWebFluxHandlerReturningAPlainValueCarriesTheFields() {
+        contexts.withPropertyValues("ratewarden.web.rate-limit-headers=true").run(context -> {
+            WebTestClient client = WebTestClient.bindToController(new AsyncQuotesController(context.getBean(Quotes.class)))
+                    .webFilter(new RateLimitHeaderWebFilter()).build();
+            client.get().uri("/plain/frank").exchange().expectStatus().isOk()
+                    .expectHeader().valueEquals("RateLimit-Policy", "\"proxied\";q=2;w=60")
+                    .expectHeader().valueEquals("RateLimit", "\"proxied\";r=1");
+            client.get().uri("/plain/frank").exchange().expectStatus().isOk()
+                    .expectHeader().valueEquals("RateLimit", "\"proxied\";r=0");
+        });
     }
 
     @Test
