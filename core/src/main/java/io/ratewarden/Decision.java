@@ -12,9 +12,7 @@ import java.util.Objects;
  *     same request could be granted, never negative; {@link Duration#ZERO} when allowed
  * @param remaining the permits the bucket had left after this decision, from the same decision
  *     (no further round trip), or {@value #NOT_REPORTED} when not reported: an instance reports
- *     it on grants when built with {@code reportRemaining(true)}, and on every grant that left at
- *     most a fifth of the limit's permits (a grant near the limit) whatever that setting; a
- *     rejection reports 0
+ *     it on grants when built with {@code reportRemaining(true)}, and a rejection reports 0
  * @param storeFailure whether the call was rejected because the store could not decide it (Redis
  *     did not answer in time or is unavailable, under the {@link FailurePolicy#REJECT} policy), not
  *     because the limit was reached; always {@code false} for a grant

@@ -1,5 +1,6 @@
 package io.ratewarden;
 
+import io.ratewarden.internal.failover.NearLimit;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -57,8 +58,7 @@ final class LimitCounters {
 
     /** Counts a grant that left at most a fifth of {@code permits} as near the limit. */
     void nearLimit(Decision decision, long permits) {
-        long remaining = decision.remaining();
-        if (remaining != Decision.NOT_REPORTED && remaining <= permits / 5 && !isShadowGrant(decision)) {
+        if (NearLimit.is(decision, permits) && !isShadowGrant(decision)) {
             nearLimit.increment();
         }
     }

@@ -28,10 +28,10 @@ public final class LimitTier {
     private final String limitName;
     private final String tier;
     private final Limit configuredLimit; // null: the limit's own values (a tier not configured)
-    private final LimitTier parent; // the limit's own tier, null for itself
-    private final StoreAccess access;
-    private final LimitCounters counters;
-    private final LocalBucket keylessBucket; // the limit's own tier without Redis, else null
+    final LimitTier parent; // the limit's own tier, null for itself
+    final StoreAccess access;
+    final LimitCounters counters;
+    final LocalBucket keylessBucket; // the limit's own tier without Redis, else null
     private final UnaryOperator<LimitTier> keeper; // keeps this tier in its limiter once overridden
     private volatile OverrideInForce override;
     private volatile Limit limit;
@@ -209,21 +209,6 @@ public final class LimitTier {
         public RateLimitExceededException rejection(LimitKey key, long retryAfterNanos, boolean storeFailure) {
             return new RateLimitExceededException(key, retryAfterNanos, storeFailure, access.stackTraces());
         }
-
-        @Override
-        public Decision decide(LimitTier tier, String key, long cost, FailurePolicy onStoreFailure) {
-            return tier.decideUncounted(key, cost, onStoreFailure);
-        }
-
-        @Override
-        public void permitted(LimitTier tier, String key, Decision granted) {
-            tier.countGrant(key, granted);
-        }
-
-        @Override
-        public void giveBack(LimitTier tier, String key, long cost, Decision granted, boolean counted) {
-            tier.giveBack(key, cost, granted, counted);
-        }
     }
 
     // Kept apart from the keyless bucket's path, so that the JIT can inline that path into callers.
@@ -234,54 +219,6 @@ public final class LimitTier {
         }
         counters.permitted(decision, key.limit().permits());
         return decision;
-    }
-
-    /**
-     * Whether a call on {@code key} is decided by the keyless bucket's window in memory, which
-     * counts its grants itself.
-     */
-    private boolean countedByWindow(String key) {
-        return key != null && key.isEmpty() && parent == null && keylessBucket != null;
-    }
-
-    /** See {@link LimitGate#decide}. */
-    private Decision decideUncounted(String key, long cost, FailurePolicy onStoreFailure) {
-        if (countedByWindow(key)) {
-            Decision decision = keylessBucket.tryAcquire(keylessKey, cost);
-            if (!decision.allowed()) {
-                return counters.rejected(decision);
-            }
-            if (cost != 1) {
-                counters.keylessExtra(cost - 1);
-            }
-            return decision;
-        }
-        Decision decision = access.open().tryAcquire(keyOf(key), cost, onStoreFailure);
-        return decision.allowed() ? decision : counters.rejected(decision);
-    }
-
-    /** See {@link LimitGate#permitted}. */
-    private void countGrant(String key, Decision granted) {
-        if (countedByWindow(key)) {
-            counters.nearLimit(granted, limit().permits());
-        } else {
-            counters.permitted(granted, limit().permits());
-        }
-    }
-
-    /** See {@link LimitGate#giveBack}. */
-    private void giveBack(String key, long cost, Decision granted, boolean counted) {
-        if (!counted && countedByWindow(key) && !counters.isShadowGrant(granted)) {
-            counters.keylessGivenBack();
-        }
-        if (counters.isShadowGrant(granted)) {
-            return; // shadow mode granted a rejected call: it took nothing
-        }
-        try {
-            access.open().refund(keyOf(key), cost);
-        } catch (StoreUnavailableException | UnsupportedOperationException e) {
-            LOG.debug("{}: {} permit(s) could not be given back, they stay taken: {}", described(), cost, e.getMessage());
-        }
     }
 
     /**
@@ -314,8 +251,12 @@ public final class LimitTier {
     }
 
     /**
-     * Gives back up to {@code permits} permits to {@code key} in this tier; see
-     * {@link Limiter#refund(String, long)}.
+     * Gives back up to {@code permits} permits to {@code key} in this tier, for a call that took
+     * them and should not count (it failed, it did nothing): the latest grants still in the key's
+     * window are taken out, on the backend that decides (one round trip on Redis), in this
+     * instance's memory, and from its over-limit cache. Never leaves more available than the
+     * limit's permits: grants that already left the window give nothing back. Blocks at most for
+     * the instance's Redis timeout. The calls counted as permitted stay counted.
      *
      * @param key the caller's key
      * @param permits how many permits, at least 1
@@ -336,7 +277,7 @@ public final class LimitTier {
         }
     }
 
-    private LimitKey keyOf(String key) {
+    LimitKey keyOf(String key) {
         // The tier is normalised already (Limiter.tier): only the caller's key is, per call.
         if (key != null && key.isEmpty()) {
             return keylessKey();
@@ -442,7 +383,7 @@ public final class LimitTier {
     }
 
     /** Names the limit, the instance and the tier, as the log lines about them do. */
-    private String described() {
+    String described() {
         return "Limit '" + limitName + "' of Ratewarden '" + access.instanceName() + "'"
                 + (tier.isEmpty() ? "" : ", tier '" + tier + "'");
     }

@@ -3,12 +3,9 @@ package io.ratewarden;
 import io.ratewarden.internal.call.LimitGates;
 import io.ratewarden.internal.failover.OverrideInForce;
 import io.ratewarden.internal.settings.ConfiguredLimit;
-import io.ratewarden.store.LimitKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * One named limit of a {@link Ratewarden} instance, obtained from
@@ -32,13 +29,13 @@ public final class Limiter {
 
     private final String name;
     private final Limit configured;
-    private final ConfiguredLimit configuration;
     private final LimitCounters counters;
     private final LimitTier own;
-    private final ConcurrentMap<String, LimitTier> tiers = new ConcurrentHashMap<>();
+    private final Tiers tiers;
 
     static {
         LimitGates.install(limiter -> ((Limiter) limiter).own.gate());
+        LimitGates.installTiers(tier -> new TierCalls((LimitTier) tier));
     }
 
     /**
@@ -50,11 +47,10 @@ public final class Limiter {
     Limiter(StoreAccess access, String name, Limit configured, ConfiguredLimit configuration, boolean shadow) {
         this.name = name;
         this.configured = configured;
-        this.configuration = configuration;
         this.counters = new LimitCounters(name, access.instanceName(), shadow);
         // Without Redis, the keyless bucket is asked directly: the hot path of a limit without key.
         this.own = LimitTier.own(name, configured, access, counters);
-        configuration.tiers().keySet().forEach(this::tier);
+        this.tiers = new Tiers(own, configured, configuration);
     }
 
     /**
@@ -152,17 +148,12 @@ public final class Limiter {
 
     /**
      * Gives back up to {@code permits} permits to {@code key}, for a call that took them and should
-     * not count (it failed, it did nothing): the latest grants still in the key's window are taken
-     * out, on the backend that decides (one round trip on Redis), in this instance's memory, and
-     * from its over-limit cache. Never leaves more available than the limit's permits: grants that
-     * already left the window give nothing back. Blocks at most for the instance's Redis timeout.
-     * The calls counted as permitted stay counted.
+     * not count, as {@link LimitTier#refund(String, long)} says (never more than the limit).
      *
      * @param key the caller's key, normalised as {@link #tryAcquire(String, long)} does
      * @param permits how many permits to give back, at least 1
      * @throws IllegalArgumentException if {@code permits} is below 1
-     * @throws IllegalStateException if the instance is closed, or if Redis could not be reached
-     *     (the permits were then given back in this instance's memory only; the message says why)
+     * @throws IllegalStateException if the instance is closed, or Redis could not be reached
      * @throws UnsupportedOperationException if a plugged store cannot give permits back
      */
     public void refund(String key, long permits) {
@@ -190,27 +181,7 @@ public final class Limiter {
      * @return the tier, never {@code null}
      */
     public LimitTier tier(String tier) {
-        if (tier == null || tier.isEmpty()) {
-            return own;
-        }
-        String normal = LimitKey.normalize(tier);
-        LimitTier known = tiers.get(normal);
-        if (known != null) {
-            return known;
-        }
-        ConfiguredLimit tierConfiguration = configuration.tier(normal);
-        if (tierConfiguration == ConfiguredLimit.NONE) {
-            return LimitTier.of(own, normal, null, this::keep); // the limit's own values: nothing to keep
-        }
-        Limit tierLimit = Limit.of(
-                tierConfiguration.permits() != null ? tierConfiguration.permits() : configured.permits(),
-                tierConfiguration.window() != null ? tierConfiguration.window() : configured.window());
-        return tiers.computeIfAbsent(normal, t -> LimitTier.of(own, t, tierLimit, this::keep));
-    }
-
-    /** Keeps a tier once it holds an override; returns the one kept. */
-    private LimitTier keep(LimitTier tier) {
-        return tiers.computeIfAbsent(tier.name(), t -> tier);
+        return tiers.tier(tier);
     }
 
     /**
@@ -285,15 +256,7 @@ public final class Limiter {
 
     /** Applies an override heard from the store to the limit ({@code tier} {@code ""}) or a tier. */
     void applyOverride(String tier, OverrideInForce newOverride) {
-        if (tier.isEmpty()) {
-            own.apply(newOverride);
-            return;
-        }
-        LimitTier configuredTier = tier(tier); // the configured one, or a new one with the limit's own values
-        LimitTier target = newOverride == null ? tiers.get(tier) : tiers.computeIfAbsent(tier, t -> configuredTier);
-        if (target != null) {
-            target.apply(newOverride);
-        }
+        tiers.applyOverride(tier, newOverride);
     }
 
     /**
@@ -303,7 +266,7 @@ public final class Limiter {
      * @return the tier names, never {@code null}
      */
     public List<String> tierNames() {
-        return tiers.keySet().stream().sorted().toList();
+        return tiers.names();
     }
 
     /**
@@ -409,9 +372,8 @@ public final class Limiter {
     }
 
     /**
-     * Returns how many permitted calls left at most a fifth of the limit's permits in their
-     * bucket (of any key, on either backend), read from their decisions: no extra round trip. A
-     * call of several limits counts once every limit granted it. Never decreases. Does no I/O.
+     * Returns how many permitted calls left at most a fifth of the limit in their bucket (any key,
+     * either backend), read from their decisions. Never decreases. Does no I/O.
      *
      * @return the calls permitted near the limit
      */

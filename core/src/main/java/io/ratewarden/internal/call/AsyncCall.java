@@ -35,9 +35,9 @@ final class AsyncCall {
         this.proceed = proceed;
     }
 
-    /** Asks limits {@code from..} for permits; returns the method's result or a stand-in future. */
-    Object attemptFrom(int from, long start) throws Throwable {
-        Object step = method.step(tiers, keys, from, start, record);
+    /** Asks the limits for permits; returns the method's result or a stand-in future. */
+    Object attempt(long start) throws Throwable {
+        Object step = method.step(tiers, keys, start, record);
         if (step == null) {
             return method.refunds() ? proceedRefunding() : proceed.proceed();
         }
@@ -46,7 +46,7 @@ final class AsyncCall {
                 waiting = new CompletableFuture<>();
             }
             Executor later = CompletableFuture.delayedExecutor(pause.nanos(), TimeUnit.NANOSECONDS);
-            later.execute(() -> resume(pause.index(), start));
+            later.execute(() -> resume(start));
             return waiting;
         }
         RateLimitExceededException rejection = step == CallSteps.UNOBSERVED_REJECTION ? null
@@ -80,9 +80,9 @@ final class AsyncCall {
         return refunded;
     }
 
-    private void resume(int index, long start) {
+    private void resume(long start) {
         try {
-            Object result = attemptFrom(index, start);
+            Object result = attempt(start);
             if (result == waiting) {
                 return;
             }

@@ -17,14 +17,14 @@ interface CallSteps {
     LimitTier[] tiersOf(Object target, Object[] args);
 
     /**
-     * Asks the limits from {@code from} on, in order, without waiting; records each decision in
+     * Asks the limits, in order, without waiting (all or nothing); records each decision in
      * {@code record} when there is one.
      *
      * @return {@code null} when every limit granted, a {@link Pause} when a limit rejected but its
      *     retry time fits the call's wait, else the {@link RateLimitExceededException}, or
      *     {@link #UNOBSERVED_REJECTION} when the fallback takes none
      */
-    Object step(LimitTier[] tiers, String[] keys, int from, long start, CallRecord record);
+    Object step(LimitTier[] tiers, String[] keys, long start, CallRecord record);
 
     /**
      * Gives a granted call's permits back to the limits whose {@code refundOn} names its failure
@@ -47,7 +47,10 @@ interface CallSteps {
      */
     Object UNOBSERVED_REJECTION = new Object();
 
-    /** Asking a limit again, {@code nanos} from now, is worth it: its wait fits the call's. */
-    record Pause(int index, long nanos) {
+    /**
+     * Asking the limits again, {@code nanos} from now, is worth it: the refusing limit's retry time
+     * fits its wait. The call holds no permit meanwhile.
+     */
+    record Pause(long nanos) {
     }
 }

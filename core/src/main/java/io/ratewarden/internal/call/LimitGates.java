@@ -11,6 +11,7 @@ import java.util.function.Function;
 public final class LimitGates {
 
     private static volatile Function<Object, LimitGate> lookup;
+    private static volatile Function<Object, TierGate> tierLookup;
 
     private LimitGates() {
     }
@@ -22,6 +23,21 @@ public final class LimitGates {
      */
     public static void install(Function<Object, LimitGate> gateOfLimiter) {
         lookup = Objects.requireNonNull(gateOfLimiter, "gateOfLimiter");
+    }
+
+    /**
+     * Installs how a tier's gate for calls of several limits is found; called once, by the
+     * limiter's class.
+     *
+     * @param gateOfTier the lookup, given a tier
+     */
+    public static void installTiers(Function<Object, TierGate> gateOfTier) {
+        tierLookup = Objects.requireNonNull(gateOfTier, "gateOfTier");
+    }
+
+    /** The gate of {@code tier}, whose limiter's class is initialised. */
+    static TierGate ofTier(Object tier) {
+        return tierLookup.apply(tier);
     }
 
     /** The gate of {@code limiter}, whose class is initialised (an instance of it exists). */

@@ -11,7 +11,6 @@ import java.lang.reflect.Method;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The rate limits of one annotated method, resolved once per join point: what the aspect calls
@@ -25,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * loading or its neighbours. Per call, the method asks each limit in declaration order and stops
  * at the first rejection, giving back at once what the limits before it granted: a call takes
  * permits of all its limits or of none, and counts as permitted only once all granted it. A call
- * that waits holds no permit meanwhile: after the pause it asks every limit again. The {@link Limiter}s are bound to the installed {@link Ratewarden} and
+ * that waits holds no permit meanwhile: after the pause it asks every limit again. The
+ * {@link Limiter}s are bound to the installed {@link Ratewarden} and
  * re-bound when another instance is installed; a method without key, fallback or asynchronous
  * return type allocates nothing on a grant (the aspect tells those apart at weave time).
  *
@@ -48,6 +48,7 @@ public final class LimitedMethod implements CallSteps {
     private final List<String> problems;
     private final InstalledLimiters installed;
     private final KeylessCall keyless; // one valid limit without key or tier expression, else null
+    private final CallKeys callKeys;
     private final boolean refunds; // whether any limit gives permits back on a failure
 
     private LimitedMethod(Method method, MethodLimits limits) {
@@ -57,9 +58,10 @@ public final class LimitedMethod implements CallSteps {
         this.problems = List.copyOf(limits.problems);
         this.valid = problems.isEmpty();
         this.installed = new InstalledLimiters(id, specs, problems);
+        this.callKeys = new CallKeys(id, specs);
         this.keyless = valid && specs.length == 1 && specs[0].keyFunction() == null && specs[0].tierFunction() == null
                 ? new KeylessCall(specs[0], installed) : null;
-        this.refunds = limits.specs.stream().anyMatch(spec -> !spec.refundOn().isEmpty());
+        this.refunds = valid && limits.specs.stream().anyMatch(spec -> !spec.refundOn().isEmpty());
         Class<?> returnType = method.getReturnType();
         this.reactive = Reactive.of(returnType);
         this.async = reactive != null || (CompletionStage.class.isAssignableFrom(returnType)
@@ -189,97 +191,41 @@ public final class LimitedMethod implements CallSteps {
         if (specs.length > 1) {
             return tryAcquireAll(limiters, record, target, args, a0, a1);
         }
-        long start = 0;
-        for (int i = 0; i < specs.length; i++) {
-            LimitSpec spec = specs[i];
-            String key = key(spec.keyFunction(), spec, target, args, a0, a1);
-            LimitTier tier = tier(limiters[i], spec, target, args, a0, a1);
-            Decision decision = tier.tryAcquire(key, spec.cost(), spec.policy());
-            if (record != null) {
-                record.add(spec.name(), tier.limit(), decision);
-            }
-            if (decision.allowed()) {
-                continue;
-            }
-            if (spec.maxWaitNanos() == 0) {
-                return rejection(spec, tier, key, decision);
-            }
-            if (start == 0) {
-                start = System.nanoTime();
-            }
-            Decision waited = Waits.waitFor(tier, spec, key, start + spec.maxWaitNanos(), Waits.nanos(decision));
-            decision = waited != null ? waited : decision;
-            if (!decision.allowed()) {
-                return rejection(spec, tier, key, decision);
-            }
+        LimitSpec spec = specs[0];
+        String key = callKeys.key(spec.keyFunction(), spec, target, args, a0, a1);
+        LimitTier tier = callKeys.tier(limiters[0], spec, target, args, a0, a1);
+        Decision decision = decideOne(tier, key, record);
+        return decision.allowed() ? null : rejection(spec, tier, key, decision);
+    }
+
+    /** Decides a call of one limit, waiting (parking this thread) up to its {@code maxWaitMillis}. */
+    private Decision decideOne(LimitTier tier, String key, CallRecord record) {
+        LimitSpec spec = specs[0];
+        Decision decision = tier.tryAcquire(key, spec.cost(), spec.policy());
+        if (record != null) {
+            record.add(spec.name(), tier.limit(), decision);
         }
-        return null;
+        if (decision.allowed() || spec.maxWaitNanos() == 0) {
+            return decision;
+        }
+        Decision waited = Waits.waitFor(tier, spec, key, System.nanoTime() + spec.maxWaitNanos(), Waits.nanos(decision));
+        return waited != null ? waited : decision;
     }
 
     /** A call of several limits: all or nothing, parking between attempts as its waits allow. */
     private RateLimitExceededException tryAcquireAll(Limiter[] limiters, CallRecord record, Object target,
                                                      Object[] args, Object a0, Object a1) {
-        LimitTier[] tiers = new LimitTier[specs.length];
-        String[] keys = new String[specs.length];
-        for (int i = 0; i < specs.length; i++) {
-            keys[i] = key(specs[i].keyFunction(), specs[i], target, args, a0, a1);
-            tiers[i] = tier(limiters[i], specs[i], target, args, a0, a1);
-        }
-        long start = 0;
-        while (true) {
-            Refusal refusal = decideAll(tiers, keys, record);
-            if (refusal == null) {
-                return null;
-            }
-            LimitSpec spec = specs[refusal.index()];
-            long pause = Waits.nanos(refusal.decision());
-            if (spec.maxWaitNanos() > 0 && start == 0) {
-                start = System.nanoTime();
-            }
-            if (spec.maxWaitNanos() == 0 || pause > start + spec.maxWaitNanos() - System.nanoTime()
-                    || Thread.currentThread().isInterrupted()) {
-                return rejection(spec, tiers[refusal.index()], keys[refusal.index()], refusal.decision());
-            }
-            LockSupport.parkNanos(pause);
-        }
-    }
-
-    /** The limit that refused a call of several, and its decision. */
-    private record Refusal(int index, Decision decision) {
-    }
-
-    /**
-     * Asks every limit of a call of several, in order: {@code null} when all granted (the call is
-     * then counted as permitted), else the first refusal, after giving back what the limits
-     * before it granted.
-     */
-    private Refusal decideAll(LimitTier[] tiers, String[] keys, CallRecord record) {
-        LimitGate gate = installed.firstGate();
-        Decision[] granted = new Decision[specs.length];
-        for (int i = 0; i < specs.length; i++) {
-            LimitSpec spec = specs[i];
-            Decision decision = gate.decide(tiers[i], keys[i], spec.cost(), spec.policy());
-            if (record != null) {
-                record.add(spec.name(), tiers[i].limit(), decision);
-            }
-            if (!decision.allowed()) {
-                for (int j = i - 1; j >= 0; j--) {
-                    gate.giveBack(tiers[j], keys[j], specs[j].cost(), granted[j], false);
-                }
-                return new Refusal(i, decision);
-            }
-            granted[i] = decision;
-        }
-        for (int i = 0; i < specs.length; i++) {
-            gate.permitted(tiers[i], keys[i], granted[i]);
-        }
-        return null;
+        LimitTier[] tiers = callKeys.tiers(limiters, target, args, a0, a1);
+        String[] keys = callKeys.keys(target, args, a0, a1);
+        SeveralLimits.Refusal refusal = SeveralLimits.acquire(specs, tiers, keys, record);
+        return refusal == null ? null : rejection(specs[refusal.index()], tiers[refusal.index()],
+                keys[refusal.index()], refusal.decision());
     }
 
     /**
      * Gives the permits of a granted call back to the limits whose {@code refundOn} names its
      * failure, and returns the failure to throw. Never fails itself: a refund the backend could not
-     * make is said at DEBUG.
+     * make is said at DEBUG; keys that cannot be computed again keep their permits.
      *
      * @param target the object the method runs on, or {@code null}
      * @param args the call's arguments, or {@code null} when the keys take {@code a0} and {@code a1}
@@ -289,40 +235,22 @@ public final class LimitedMethod implements CallSteps {
      * @return {@code failure}
      */
     public Throwable failed(Object target, Object[] args, Object a0, Object a1, Throwable failure) {
-        if (!refunds || !valid) {
+        if (!refunds) {
             return failure;
         }
-        Limiter[] limiters = installed.current();
-        LimitGate gate = installed.firstGate();
-        for (int i = 0; i < specs.length; i++) {
-            LimitSpec spec = specs[i];
-            if (spec.refunds(failure)) {
-                try {
-                    LimitTier tier = tier(limiters[i], spec, target, args, a0, a1);
-                    gate.giveBack(tier, key(spec.keyFunction(), spec, target, args, a0, a1), spec.cost(), null, true);
-                } catch (RuntimeException e) {
-                    failure.addSuppressed(e); // the key could not be computed again: the permits stay taken
-                }
-            }
+        try {
+            return SeveralLimits.failed(specs, callKeys.tiers(installed.current(), target, args, a0, a1),
+                    callKeys.keys(target, args, a0, a1), failure);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+            return failure;
         }
-        return failure;
     }
 
     /** As {@link #failed(Object, Object[], Object, Object, Throwable)}, for a call whose tiers and keys are known. */
     @Override
     public Throwable failed(LimitTier[] tiers, String[] keys, Throwable failure) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        if (!refunds) {
-            return failure;
-        }
-        LimitGate gate = installed.firstGate();
-        for (int i = 0; i < specs.length; i++) {
-            if (specs[i].refunds(cause)) {
-                gate.giveBack(tiers[i], keys[i], specs[i].cost(), null, true);
-            }
-        }
-        return failure;
+        return refunds ? SeveralLimits.failed(specs, tiers, keys, failure) : failure;
     }
 
     /** Whether a failure of the method may give permits back: some limit names failures in {@code refundOn}. */
@@ -349,22 +277,11 @@ public final class LimitedMethod implements CallSteps {
             return keyless.acquireOrFallback(fallback, target, a0, a1);
         }
         LimitSpec spec = specs[0];
-        String key = key(spec.keyFunction(), spec, target, null, a0, a1);
-        LimitTier tier = tier(installed.current()[0], spec, target, null, a0, a1);
-        Decision decision = tier.tryAcquire(key, spec.cost(), spec.policy());
-        CallRecord record = CallRecord.current();
-        if (record != null) {
-            record.add(spec.name(), tier.limit(), decision);
-        }
+        String key = callKeys.key(spec.keyFunction(), spec, target, null, a0, a1);
+        LimitTier tier = callKeys.tier(installed.current()[0], spec, target, null, a0, a1);
+        Decision decision = decideOne(tier, key, CallRecord.current());
         if (decision.allowed()) {
             return GRANTED;
-        }
-        if (spec.maxWaitNanos() > 0) {
-            Decision waited = Waits.waitFor(tier, spec, key, System.nanoTime() + spec.maxWaitNanos(), Waits.nanos(decision));
-            decision = waited != null ? waited : decision;
-            if (decision.allowed()) {
-                return GRANTED;
-            }
         }
         RateLimitExceededException rejection = fallback.takesException()
                 ? rejection(spec, tier, key, decision) : null;
@@ -409,70 +326,56 @@ public final class LimitedMethod implements CallSteps {
             return ReactiveCall.of(this, reactive == Reactive.FLUX, target, args, proceed);
         }
         return new AsyncCall(this, tiersOf(target, args), keysOf(target, args), target, args, proceed)
-                .attemptFrom(0, System.nanoTime());
+                .attempt(System.nanoTime());
     }
 
     /** The keys of a call, one per limit. */
     @Override
     public String[] keysOf(Object target, Object[] args) {
-        String[] keys = new String[specs.length];
-        for (int i = 0; i < specs.length; i++) {
-            keys[i] = key(specs[i].keyFunction(), specs[i], target, args, null, null);
-        }
-        return keys;
+        return callKeys.keys(target, args, null, null);
     }
 
     /** The tiers of a call, one per limit, on the limiters bound now. */
     @Override
     public LimitTier[] tiersOf(Object target, Object[] args) {
-        Limiter[] limiters = installed.current();
-        LimitTier[] tiers = new LimitTier[specs.length];
-        for (int i = 0; i < specs.length; i++) {
-            tiers[i] = tier(limiters[i], specs[i], target, args, null, null);
-        }
-        return tiers;
+        return callKeys.tiers(installed.current(), target, args, null, null);
     }
 
     /**
-     * Asks the limits from {@code from} on, in order, without waiting, for a call that started
-     * at {@code start}; records each decision in {@code record} when there is one.
+     * Asks the limits, in order, without waiting (all or nothing), for a call that started at
+     * {@code start}; records each decision in {@code record} when there is one.
      *
      * @return {@code null} when every limit granted, a {@link Pause} when a limit rejected but its
      *     retry time fits the call's wait, else the {@link RateLimitExceededException}, or
      *     {@link #UNOBSERVED_REJECTION} when the fallback takes none
      */
     @Override
-    public Object step(LimitTier[] tiers, String[] keys, int from, long start, CallRecord record) {
+    public Object step(LimitTier[] tiers, String[] keys, long start, CallRecord record) {
+        int index = 0;
+        Decision decision;
         if (specs.length > 1) {
-            Refusal refusal = decideAll(tiers, keys, record);
+            SeveralLimits.Refusal refusal = SeveralLimits.decide(specs, tiers, keys, record);
             if (refusal == null) {
                 return null;
             }
-            LimitSpec spec = specs[refusal.index()];
-            long pause = Waits.nanos(refusal.decision());
-            if (pause <= start + spec.maxWaitNanos() - System.nanoTime()) {
-                return new Pause(0, pause); // holding nothing meanwhile: every limit is asked again
-            }
-            return fallback != null && !fallback.takesException() ? UNOBSERVED_REJECTION
-                    : rejection(spec, tiers[refusal.index()], keys[refusal.index()], refusal.decision());
-        }
-        for (int i = from; i < specs.length; i++) {
-            LimitSpec spec = specs[i];
-            Decision decision = tiers[i].tryAcquire(keys[i], spec.cost(), spec.policy());
+            index = refusal.index();
+            decision = refusal.decision();
+        } else {
+            decision = tiers[0].tryAcquire(keys[0], specs[0].cost(), specs[0].policy());
             if (record != null) {
-                record.add(spec.name(), tiers[i].limit(), decision);
+                record.add(specs[0].name(), tiers[0].limit(), decision);
             }
             if (decision.allowed()) {
-                continue;
+                return null;
             }
-            long pause = decision.retryAfter().toNanos();
-            if (pause <= start + spec.maxWaitNanos() - System.nanoTime()) {
-                return new Pause(i, Math.max(pause, 1));
-            }
-            return fallback != null && !fallback.takesException() ? UNOBSERVED_REJECTION
-                    : rejection(spec, tiers[i], keys[i], decision);
         }
-        return null;
+        LimitSpec spec = specs[index];
+        long pause = Waits.nanos(decision);
+        if (pause <= start + spec.maxWaitNanos() - System.nanoTime()) {
+            return new Pause(pause); // holding nothing meanwhile: every limit is asked again
+        }
+        return fallback != null && !fallback.takesException() ? UNOBSERVED_REJECTION
+                : rejection(spec, tiers[index], keys[index], decision);
     }
 
     /** Whether a rejection calls a fallback method instead of failing. */
@@ -485,31 +388,6 @@ public final class LimitedMethod implements CallSteps {
     @Override
     public Object fallback(Object target, Object[] args, RateLimitExceededException rejection) throws Throwable {
         return fallback.invoke(target, args, rejection);
-    }
-
-    /** The key, or the tier, a call's arguments give; {@code ""} without an expression. */
-    private String key(KeyFunction function, LimitSpec spec, Object target, Object[] args, Object a0, Object a1) {
-        if (function == null) {
-            return "";
-        }
-        try {
-            return args != null ? function.key(target, args) : function.key(a0, a1);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("@RateLimited on " + id + ": computing the "
-                    + (function == spec.keyFunction() ? "key" : "tier") + " of limit '" + spec.name() + "' failed", e);
-        }
-    }
-
-    /** The tier a call falls in: the limit's own without a tier expression or for a null tier. */
-    private LimitTier tier(Limiter limiter, LimitSpec spec, Object target, Object[] args, Object a0, Object a1) {
-        KeyFunction function = spec.tierFunction();
-        if (function == null) {
-            return limiter.tier("");
-        }
-        String tier = key(function, spec, target, args, a0, a1);
-        return limiter.tier("null".equals(tier) ? "" : tier);
     }
 
     private RateLimitExceededException rejection(LimitSpec spec, LimitTier tier, String key, Decision decision) {

@@ -25,7 +25,7 @@ final class ReactiveCall {
     /** A Mono or a Flux, as the method returns, that decides at each subscription. */
     static Object of(CallSteps method, boolean flux, Object target, Object[] args, Proceed proceed) {
         Mono<Publisher<Object>> decided = Mono.deferContextual(context -> attempt(method, target, args, proceed,
-                method.tiersOf(target, args), method.keysOf(target, args), 0, System.nanoTime(), record(context)));
+                method.tiersOf(target, args), method.keysOf(target, args), System.nanoTime(), record(context)));
         if (flux) {
             return decided.flatMapMany(publisher -> publisher);
         }
@@ -33,14 +33,14 @@ final class ReactiveCall {
     }
 
     /**
-     * One attempt at the limits from {@code from}: the body's publisher when granted, a timer
+     * One attempt at the limits: the body's publisher when granted, a timer
      * and another attempt when a wait fits, else the rejection or the fallback's publisher. The
      * publisher is wrapped in a Mono, which {@link #of} unwraps as the method's type.
      */
     private static Mono<Publisher<Object>> attempt(CallSteps method, Object target, Object[] args,
-                                                   Proceed proceed, LimitTier[] tiers, String[] keys, int from,
+                                                   Proceed proceed, LimitTier[] tiers, String[] keys,
                                                    long start, CallRecord record) {
-        Object step = method.step(tiers, keys, from, start, record);
+        Object step = method.step(tiers, keys, start, record);
         try {
             if (step == null) {
                 if (!method.refunds()) {
@@ -57,7 +57,7 @@ final class ReactiveCall {
             }
             if (step instanceof CallSteps.Pause pause) {
                 return Mono.delay(Duration.ofNanos(pause.nanos())).then(Mono.defer(() -> attempt(method, target, args,
-                        proceed, tiers, keys, pause.index(), start, record)));
+                        proceed, tiers, keys, start, record)));
             }
             RateLimitExceededException rejection = step == CallSteps.UNOBSERVED_REJECTION ? null
                     : (RateLimitExceededException) step;

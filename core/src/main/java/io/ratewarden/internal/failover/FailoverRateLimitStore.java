@@ -69,6 +69,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     private final LongAdder cachedRejections = new LongAdder();
     private final LongAdder redisCalls = new LongAdder();
     private final LongAdder redisCallNanos = new LongAdder();
+    private final KeyChanges keyChanges;
 
     /**
      * Creates the store, unhealthy until its first successful probe; {@link #start()} starts the
@@ -99,6 +100,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         this.heartbeats = heartbeats;
         this.overrides = new SharedOverrides(new OverrideSync(settings.name(), maskedUrl), heartbeats, health, settings);
         this.reseeds = new ReseedLog(settings.name(), maskedUrl);
+        this.keyChanges = new KeyChanges(local, outage, health, redis, this::failed);
         this.prober = new RedisProber(heartbeats, health, this::heard, this::failed, settings.name(), settings.name() + "/" + UUID.randomUUID(), described,
                 settings.probeInterval(), settings.redisTimeout(), grace);
     }
@@ -292,19 +294,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
      */
     @Override
     public void reset(LimitKey key) {
-        local.reset(key);
-        outage.forget(key);
-        if (!health.isHealthy()) {
-            throw new StoreUnavailableException(health.described() + " is not deciding, so the key"
-                    + " was reset in this instance's memory only (last error: " + health.info(0).lastError() + ")");
-        }
-        try {
-            redis.reset(key);
-            health.callSucceeded();
-        } catch (StoreUnavailableException e) {
-            failed(e);
-            throw new StoreUnavailableException("the key was reset in this instance's memory only: " + e.getMessage());
-        }
+        keyChanges.reset(key);
     }
 
     /**
@@ -316,24 +306,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
      */
     @Override
     public void refund(LimitKey key, long permits) {
-        local.refund(key, permits);
-        outage.forget(key);
-        if (!health.isHealthy()) {
-            throw new StoreUnavailableException(health.described() + " is not deciding, so the permits were"
-                    + " given back in this instance's memory only");
-        }
-        try {
-            redis.refund(key, permits);
-            health.callSucceeded();
-        } catch (KeyDataException e) {
-            health.callSucceeded(); // Redis answered: that key's data, not the instance
-            throw new StoreUnavailableException("the permits were given back in this instance's memory only: "
-                    + e.getMessage());
-        } catch (StoreUnavailableException e) {
-            failed(e);
-            throw new StoreUnavailableException("the permits were given back in this instance's memory only: "
-                    + e.getMessage());
-        }
+        keyChanges.refund(key, permits);
     }
 
     /**

@@ -34,6 +34,13 @@ import java.util.function.Function;
  */
 public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket.WindowSource {
 
+    /**
+     * A grant that left at most a fifth of the limit, when grants do not report the permits left:
+     * equal to {@link Decision#allowed(Backend)}, told apart by identity for the near-limit count.
+     */
+    public static final Decision NEAR_LIMIT = new Decision(true, Backend.IN_MEMORY, Duration.ZERO,
+            Decision.NOT_REPORTED);
+
     private static final Function<LimitKey, SlidingWindow> NEW_WINDOW = key -> Windows.of(key.limit());
 
     private final WindowClock clock;
@@ -225,7 +232,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
 
     /**
      * The decision of a window's answer; a grant reports what the window has left when asked to,
-     * and always when that is at most a fifth of the limit.
+     * and is {@link #NEAR_LIMIT} when it does not and that is at most a fifth of the limit.
      */
     @Override
     public Decision decision(long waitNanos, SlidingWindow window, long read) {
@@ -233,7 +240,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
             return Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));
         }
         if (waitNanos < 0) {
-            return Decision.allowed(Backend.IN_MEMORY, ~waitNanos); // near the limit: always reported
+            return reportRemaining ? Decision.allowed(Backend.IN_MEMORY, ~waitNanos) : NEAR_LIMIT;
         }
         return reportRemaining ? Decision.allowed(Backend.IN_MEMORY, window.available(read))
                 : Decision.allowed(Backend.IN_MEMORY);

@@ -2,6 +2,7 @@ package io.ratewarden.redis.internal;
 
 import io.ratewarden.internal.failover.KeyDataException;
 import io.ratewarden.internal.failover.ReseedableStore;
+import io.ratewarden.internal.failover.NearLimit;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ratewarden.Backend;
@@ -113,9 +114,7 @@ final class RedisRateLimitStore implements ReseedableStore {
             throw e;
         }
         if (result >= 0) {
-            // A grant near the limit (at most a fifth left) always says so: the near-limit count reads it.
-            return reportRemaining || result <= key.limit().permits() / 5 ? Decision.allowed(Backend.REDIS, result)
-                    : Decision.allowed(Backend.REDIS);
+            return NearLimit.byRedis(result, key.limit().permits(), reportRemaining);
         }
         long waitNanos = Math.min(TimeUnit.MICROSECONDS.toNanos(-result), key.limit().window().toNanos());
         return Decision.rejected(Backend.REDIS, Duration.ofNanos(waitNanos));

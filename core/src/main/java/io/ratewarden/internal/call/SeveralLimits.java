@@ -1,0 +1,89 @@
+package io.ratewarden.internal.call;
+
+import io.ratewarden.Decision;
+import io.ratewarden.LimitTier;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The limits of one call, asked together: all or nothing, and permits given back on a failure
+ * their {@code refundOn} names. Stateless.
+ */
+final class SeveralLimits {
+
+    private SeveralLimits() {
+    }
+
+    /** The limit that refused a call of several, and its decision. */
+    record Refusal(int index, Decision decision) {
+    }
+
+    /**
+     * Asks every limit of a call, in order: {@code null} when all granted (the call is then
+     * counted as permitted on each), else the first refusal, after giving back at once what the
+     * limits before it granted.
+     */
+    static Refusal decide(LimitSpec[] specs, LimitTier[] tiers, String[] keys, CallRecord record) {
+        TierGate[] gates = new TierGate[specs.length];
+        Decision[] granted = new Decision[specs.length];
+        for (int i = 0; i < specs.length; i++) {
+            LimitSpec spec = specs[i];
+            gates[i] = LimitGates.ofTier(tiers[i]);
+            Decision decision = gates[i].decide(keys[i], spec.cost(), spec.policy());
+            if (record != null) {
+                record.add(spec.name(), tiers[i].limit(), decision);
+            }
+            if (!decision.allowed()) {
+                for (int j = i - 1; j >= 0; j--) {
+                    gates[j].giveBack(keys[j], specs[j].cost(), granted[j], false);
+                }
+                return new Refusal(i, decision);
+            }
+            granted[i] = decision;
+        }
+        for (int i = 0; i < specs.length; i++) {
+            gates[i].permitted(keys[i], granted[i]);
+        }
+        return null;
+    }
+
+    /**
+     * Takes the permits of a synchronous call from every limit or from none, parking its thread
+     * between attempts while the refusing limit's retry time fits that limit's wait (counted from
+     * the first refusal): {@code null} when granted, else the last refusal.
+     */
+    static Refusal acquire(LimitSpec[] specs, LimitTier[] tiers, String[] keys, CallRecord record) {
+        long start = 0;
+        while (true) {
+            Refusal refusal = decide(specs, tiers, keys, record);
+            if (refusal == null) {
+                return null;
+            }
+            LimitSpec spec = specs[refusal.index()];
+            long pause = Waits.nanos(refusal.decision());
+            if (spec.maxWaitNanos() > 0 && start == 0) {
+                start = System.nanoTime();
+            }
+            if (spec.maxWaitNanos() == 0 || pause > start + spec.maxWaitNanos() - System.nanoTime()
+                    || Thread.currentThread().isInterrupted()) {
+                return refusal;
+            }
+            LockSupport.parkNanos(pause);
+        }
+    }
+
+    /**
+     * Gives a granted call's permits back to the limits whose {@code refundOn} names its failure (a
+     * {@code CompletionException}'s cause for one), without failing; returns the failure.
+     */
+    static Throwable failed(LimitSpec[] specs, LimitTier[] tiers, String[] keys, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        for (int i = 0; i < specs.length; i++) {
+            if (specs[i].refunds(cause)) {
+                LimitGates.ofTier(tiers[i]).giveBack(keys[i], specs[i].cost(), null, true);
+            }
+        }
+        return failure;
+    }
+}
