@@ -195,6 +195,13 @@ public final class LimitTier {
     /** The woven calls' view of the limit's own tier. */
     private final class Gate implements LimitGate {
 
+        /**
+         * The last rejection made without a stack trace, which a flood of calls that get the same
+         * answer (the same retry time, read on the coarse clock within one beat) shares: it holds
+         * nothing else, and its fields are final.
+         */
+        private RateLimitExceededException lastRejection;
+
         @Override
         public long tryAcquireKeyless(long cost, FailurePolicy onStoreFailure) {
             return tryAcquireKeylessNanos(cost, onStoreFailure);
@@ -202,7 +209,16 @@ public final class LimitTier {
 
         @Override
         public RateLimitExceededException keylessRejection(long result) {
-            return rejection(keylessKey(), result < 0 ? ~result : result, result < 0);
+            LimitKey key = keylessKey();
+            RateLimitExceededException last = lastRejection;
+            if (last != null && last.encodedRetry() == result && last.limitKey() == key) {
+                return last;
+            }
+            RateLimitExceededException made = rejection(key, result < 0 ? ~result : result, result < 0);
+            if (!access.stackTraces()) {
+                lastRejection = made;
+            }
+            return made;
         }
 
         @Override

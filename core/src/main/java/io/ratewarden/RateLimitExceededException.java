@@ -11,7 +11,10 @@ import java.util.Objects;
  * <p>A rejection is an expected outcome and costs little: the message is built only when asked
  * for, and the stack trace is not filled in unless the instance was built with
  * {@link RatewardenBuilder#stackTraces(boolean) stackTraces(true)} (setting
- * {@code ratewarden.stackTraces}). {@link #getStackTrace()} is then empty.
+ * {@code ratewarden.stackTraces}). {@link #getStackTrace()} is then empty. Without a stack trace
+ * the exception holds nothing that can change (no cause can be set, suppressed exceptions are
+ * not kept), and rejections of a limit without key that get the same answer, to the clock's
+ * granularity, may share one instance: do not tell rejections apart by identity.
  */
 public class RateLimitExceededException extends RuntimeException {
 
@@ -76,6 +79,11 @@ public class RateLimitExceededException extends RuntimeException {
         this.limitKey = Objects.requireNonNull(limitKey, "limitKey");
         long nanos = Math.max(0, retryAfterNanos);
         this.retry = storeFailure ? ~nanos : nanos;
+    }
+
+    /** The retry time as the constructor encoded it: nanoseconds, their complement for a store failure. */
+    final long encodedRetry() {
+        return retry;
     }
 
     private static long nanos(Duration retryAfter) {
