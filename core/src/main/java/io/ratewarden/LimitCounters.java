@@ -29,7 +29,9 @@ final class LimitCounters {
     private final LongAdder shadowRejectedByRedis = new LongAdder();
     private final LongAdder shadowRejectedInMemory = new LongAdder();
     private final LongAdder storeFailureRejected = new LongAdder();
-    private final LongAdder nearLimit = new LongAdder();
+    // An atomic long, not striped: near-limit grants are a fraction of all, and its increment stays
+    // small code in the keyless bucket's hot path, which the JIT must keep inlinable.
+    private final AtomicLong nearLimit = new AtomicLong();
     private final LongAdder keylessGivenBack = new LongAdder();
     private final AtomicLong permittedInMemoryRead = new AtomicLong();
     /** Shadow mode's grants of rejected calls: told apart from real grants by identity. */
@@ -59,18 +61,18 @@ final class LimitCounters {
     /** Counts a grant that left at most a fifth of {@code permits} as near the limit. */
     void nearLimit(Decision decision, long permits) {
         if (NearLimit.is(decision, permits) && !isShadowGrant(decision)) {
-            nearLimit.increment();
+            nearLimit.incrementAndGet();
         }
     }
 
     /** Counts a grant in memory near the limit, allocating nothing. */
     void nearLimit() {
-        nearLimit.increment();
+        nearLimit.incrementAndGet();
     }
 
     /** The permitted calls that left at most a fifth of the limit. */
     long nearLimitCount() {
-        return nearLimit.sum();
+        return nearLimit.get();
     }
 
     /**

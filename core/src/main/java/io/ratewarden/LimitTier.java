@@ -195,11 +195,7 @@ public final class LimitTier {
     /** The woven calls' view of the limit's own tier. */
     private final class Gate implements LimitGate {
 
-        /**
-         * The last rejection made without a stack trace, which a flood of calls that get the same
-         * answer (the same retry time, read on the coarse clock within one beat) shares: it holds
-         * nothing else, and its fields are final.
-         */
+        /** The last rejection without stack trace: shared by the calls that get the same answer. */
         private RateLimitExceededException lastRejection;
 
         @Override

@@ -240,7 +240,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
             return Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));
         }
         if (waitNanos < 0) {
-            return reportRemaining ? Decision.allowed(Backend.IN_MEMORY, ~waitNanos) : NEAR_LIMIT;
+            return reportRemaining ? Decision.allowed(Backend.IN_MEMORY, window.available(read)) : NEAR_LIMIT;
         }
         return reportRemaining ? Decision.allowed(Backend.IN_MEMORY, window.available(read))
                 : Decision.allowed(Backend.IN_MEMORY);

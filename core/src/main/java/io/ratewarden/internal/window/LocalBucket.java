@@ -39,9 +39,8 @@ public final class LocalBucket {
      *
      * @param key the limit's empty key, under the limit in force
      * @param permits how many permits, between 1 and the limit's permits
-     * @return 0 when granted, or for a grant near the limit the complement of the permits it left
-     *     ({@code ~remaining}, negative, see {@link SlidingWindow#nearLimit}); else the nanoseconds
-     *     until a retry could pass, at least 1
+     * @return 0 when granted, {@link SlidingWindow#NEAR_LIMIT} for a grant that left at most a
+     *     fifth of the limit; else the nanoseconds until a retry could pass, at least 1
      * @throws IllegalArgumentException if {@code permits} is out of range
      */
     public long tryAcquireNanos(LimitKey key, long permits) {

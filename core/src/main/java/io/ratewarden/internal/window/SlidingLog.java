@@ -79,26 +79,12 @@ final class SlidingLog extends SlidingWindow {
     }
 
     /**
-     * After a grant at {@code now}: 0, or {@code ~remaining} when the window holds at least four
-     * fifths of the permits ({@link SlidingWindow#granted}). Reads one time, and at most a fifth of
-     * the permits more near the limit.
+     * After a grant at {@code now}: {@link SlidingWindow#NEAR_LIMIT} when the window holds at least
+     * four fifths of the permits, else 0. Reads one time: the one a fifth of the permits back.
      */
     private long grantResult(long now) {
-        int nearFrom = permits - permits / 5;
-        if (!inWindow(nearFrom, now)) {
-            return 0;
-        }
-        int held = nearFrom;
-        while (held < permits && held < times.length && inWindow(held + 1, now)) {
-            held++;
-        }
-        return granted(held);
-    }
-
-    /** Whether the {@code n}-th latest time (1 = the latest) is in the window ending at {@code now}. */
-    private boolean inWindow(int n, long now) {
-        long time = times[index(times.length - n)];
-        return time != EMPTY && now - time < windowNanos;
+        long time = times[index(times.length - (permits - permits / 5))];
+        return time != EMPTY && now - time < windowNanos ? NEAR_LIMIT : 0;
     }
 
     @Override

@@ -80,25 +80,16 @@ public abstract class SlidingWindow {
         this.nearLimitRemaining = limit.permits() / 5;
     }
 
-    /**
-     * What {@link #tryAcquire(WindowClock, long, long)} returns for a grant after which the window
-     * holds {@code used} permits: 0, or the complement of the permits left ({@code ~remaining},
-     * negative) when they are at most a fifth of the limit's: a grant near the limit.
-     */
-    final long granted(long used) {
-        long remaining = limit.permits() - used;
-        return remaining <= nearLimitRemaining ? ~Math.max(0, remaining) : 0;
-    }
+    /** What {@link #tryAcquire(WindowClock, long, long)} returns for a grant near the limit. */
+    public static final long NEAR_LIMIT = -1;
 
     /**
-     * Whether a result of {@link #tryAcquire(WindowClock, long, long)} is a grant near the limit;
-     * then {@code ~result} is the permits it left.
-     *
-     * @param result the result
-     * @return whether it is a grant that left at most a fifth of the limit
+     * What {@link #tryAcquire(WindowClock, long, long)} returns for a grant after which the window
+     * holds {@code used} permits: 0, or {@link #NEAR_LIMIT} when the permits left are at most a
+     * fifth of the limit's.
      */
-    public static boolean nearLimit(long result) {
-        return result < 0 && result != RETIRED;
+    final long granted(long used) {
+        return limit.permits() - used <= nearLimitRemaining ? NEAR_LIMIT : 0;
     }
 
     /** Adds {@code permits} (negative to remove) to the permits asked of the shared store and not yet answered. */
@@ -124,7 +115,7 @@ public abstract class SlidingWindow {
     /**
      * Takes {@code n} permits if the window holds room for them.
      *
-     * @return 0 when granted ({@code ~remaining} near the limit, see {@link #granted}), else the
+     * @return 0 when granted ({@link #NEAR_LIMIT} near the limit), else the
      *     nanoseconds until enough grants leave the window (at least 1), or {@link #RETIRED}
      */
     final long tryAcquire(WindowClock clock, long n) {
@@ -134,7 +125,7 @@ public abstract class SlidingWindow {
     /**
      * As {@link #tryAcquire(WindowClock, long)}, admitting at most {@code cap} permits in the
      * window. Never grants before the true time allows (see {@link WindowClock}); a rejection may
-     * stand up to the clock's margin after room appeared. A grant returns 0, or {@code ~remaining}
+     * stand up to the clock's margin after room appeared. A grant returns 0, or {@link #NEAR_LIMIT}
      * when it left at most a fifth of the limit's permits ({@link #granted}).
      */
     abstract long tryAcquire(WindowClock clock, long n, long cap);
