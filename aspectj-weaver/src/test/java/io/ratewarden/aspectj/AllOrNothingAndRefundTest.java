@@ -16,10 +16,16 @@ import io.ratewarden.testing.LogWatch;
 import io.ratewarden.testing.RedisServer;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -121,6 +127,12 @@ class AllOrNothingAndRefundTest {
             return failure == null ? Mono.just("ok") : Mono.error(failure);
         }
 
+        @RateLimited(name = "busy-hourly", permits = 50, window = 1, unit = HOURS, key = "#tenant")
+        @RateLimited(name = "busy-burst", permits = 30, window = 1, unit = HOURS, key = "#tenant")
+        void busy(String tenant) {
+            runs.incrementAndGet();
+        }
+
         @RateLimited(name = "ten-per-hour", permits = 10, window = 1, unit = HOURS, key = "#tenant")
         void tenPerHour(String tenant) {
             runs.incrementAndGet();
@@ -157,6 +169,52 @@ class AllOrNothingAndRefundTest {
         assertThat(hourly.rejected()).isZero();
         assertThat(burst.permitted()).isEqualTo(2);
         assertThat(burst.rejected()).as("the refusal counts on the limit that refused").isEqualTo(4);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void concurrentCallsNeverTakeMoreThanALimitAllowsAndRefusalsGiveEverythingBack(String backend)
+            throws Exception {
+        Backend decides = install(backend);
+        String tenant = tenant();
+        int threads = 8;
+        int callsEach = 100;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Integer>> granted = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int t = 0; t < threads; t++) {
+                granted.add(pool.submit(() -> {
+                    start.await();
+                    int mine = 0;
+                    for (int i = 0; i < callsEach; i++) {
+                        try {
+                            exports.busy(tenant);
+                            mine++;
+                        } catch (RateLimitExceededException refused) {
+                            // counted below
+                        }
+                    }
+                    return mine;
+                }));
+            }
+            start.countDown();
+            int total = 0;
+            for (Future<Integer> each : granted) {
+                total += each.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(total).as("the stricter limit's permits, all of them, and not one more").isEqualTo(30);
+        } finally {
+            pool.shutdownNow();
+        }
+        Limiter hourly = limiter("busy-hourly", 50);
+        Limiter burst = limiter("busy-burst", 30);
+        assertThat(hourly.remaining(tenant)).as("every refused call gave its permit back").isEqualTo(20);
+        assertThat(burst.remaining(tenant)).isZero();
+        assertThat(exports.runs).hasValue(30);
+        assertThat(hourly.permitted(decides)).isEqualTo(30);
+        assertThat(burst.permitted(decides)).isEqualTo(30);
+        assertThat(burst.rejected() + hourly.rejected()).isEqualTo(threads * callsEach - 30);
     }
 
     @ParameterizedTest
