@@ -17,8 +17,9 @@ import java.util.concurrent.Executors;
 /**
  * A small HTTP service on the JDK's {@code HttpServer}:
  * <ul>
- *   <li>{@code GET /quote?user=alice&symbol=ACME} — limited to 5 quotes per 10 s per user; answers
- *       429 with {@code Retry-After} (whole seconds) when exceeded;</li>
+ *   <li>{@code GET /quote?user=alice&symbol=ACME} — limited to 5 quotes per 10 s and 1,000 a day per
+ *       user; answers 429 with {@code Retry-After} (whole seconds) when exceeded, and 404 for an
+ *       unknown symbol, which costs the user no quota;</li>
  *   <li>{@code GET /health/ratelimit} — the {@link StoreInfo} as JSON: 200 while Redis decides, and
  *       also while the first connection to it is still being made; 503 once it has failed and
  *       memory decides instead.</li>
@@ -93,6 +94,8 @@ public final class ExampleServer implements AutoCloseable {
         String symbol = parameter(exchange, "symbol", "ACME");
         try {
             send(exchange, 200, Json.quote(quotes.quote(user, symbol)));
+        } catch (UnknownSymbolException e) {
+            send(exchange, 404, "{\"error\":" + Json.string(e.getMessage()) + "}");
         } catch (RateLimitExceededException e) {
             long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
             exchange.getResponseHeaders().set("Retry-After", Long.toString(seconds));

@@ -3,6 +3,8 @@ package io.ratewarden.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ratewarden.Limit;
+import io.ratewarden.Limiter;
 import io.ratewarden.Ratewarden;
 import io.ratewarden.testing.RedisServer;
 import io.ratewarden.testing.TestRedis;
@@ -73,12 +75,31 @@ class ExampleServerTest {
     }
 
     @Test
+    void anUnknownSymbolCostsTheUserNoQuotaAndARefusalNoDailyPermit() throws Exception {
+        for (int i = 0; i < 8; i++) {
+            HttpResponse<String> unknown = get("/quote?user=erin&symbol=NOPE");
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknown.body()).contains("no quotes for symbol 'NOPE'");
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("/quote?user=erin&symbol=GLOBEX").statusCode()).as("quote %d", i + 1).isEqualTo(200);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/quote?user=erin").statusCode()).isEqualTo(429);
+        }
+        Limiter daily = Ratewarden.installed().limit("quotes-daily", Limit.of(1_000, Duration.ofDays(1)));
+        assertThat(daily.remaining("erin")).as("five quotes, nothing for the refused or failed calls")
+                .isEqualTo(995);
+    }
+
+    @Test
     void healthReportsTheInMemoryStore() throws Exception {
         get("/quote?user=carol");
         HttpResponse<String> health = get("/health/ratelimit");
         assertThat(health.statusCode()).isEqualTo(200);
+        // One key held per limit of the quote: the user's in "quotes" and in "quotes-daily".
         assertThat(health.body()).contains("\"backend\":\"IN_MEMORY\"", "\"healthy\":true", "\"redisUrl\":null",
-                "\"localKeys\":1");
+                "\"localKeys\":2");
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
