@@ -201,6 +201,7 @@ public class RatewardenEndpoint {
         body.put("permitted", limiter.permitted());
         body.put("rejected", limiter.rejected());
         body.put("shadowRejected", limiter.shadowRejected());
+        body.put("nearLimit", limiter.nearLimit());
         Map<String, Object> tiers = new LinkedHashMap<>();
         limiter.tierNames().forEach(name -> {
             LimitTier tier = limiter.tier(name);

@@ -59,6 +59,19 @@ class RatewardenEndpointTest {
     }
 
     @Test
+    void aLimitsReadSaysHowManyCallsWereNearTheLimit() {
+        contexts.run(context -> {
+            RatewardenEndpoint endpoint = context.getBean(RatewardenEndpoint.class);
+            Limiter quotes = context.getBean(Ratewarden.class).limit("quotes");
+            for (int i = 0; i < 6; i++) {
+                quotes.tryAcquire("alice"); // of 5: the 4th and 5th leave at most a fifth (1, 0); the 6th is refused
+            }
+            assertThat(endpoint.limit("quotes")).containsEntry("permitted", 5L).containsEntry("rejected", 1L)
+                    .containsEntry("nearLimit", 2L);
+        });
+    }
+
+    @Test
     void anOverrideOrResetThatRedisCannotTakeAnswers503WithAProblem(CapturedOutput output) throws Exception {
         try (RedisServer redis = TestRedis.server()) {
             contexts.withPropertyValues("ratewarden.redis-url=" + redis.url(), "ratewarden.probe-interval=200ms",
