@@ -65,8 +65,7 @@ final class TierCalls implements TierGate {
         try {
             tier.access.open().refund(tier.keyOf(key), cost);
         } catch (StoreUnavailableException | UnsupportedOperationException e) {
-            LOG.debug("{}: {} permit(s) could not be given back, they stay taken: {}", tier.described(), cost,
-                    e.getMessage());
+            LOG.debug("{}: {} permit(s) not given back on every backend: {}", tier.described(), cost, e.getMessage());
         }
     }
 }
