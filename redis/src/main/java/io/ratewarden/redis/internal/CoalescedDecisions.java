@@ -38,10 +38,11 @@ import org.redisson.api.RScript;
  * other connections and were decided in time, and only the call in the lost packet fell to the
  * failure policy. So a call not answered within a fifth of its timeout (at least 1 ms) has the
  * lane ask Redis for a sign of life on another request (a script that reads nothing, on the
- * bucket's node). If it answers, the late batch's calls whose callers still wait, and the calls
- * still queued, go at once in a batch of their own: Redis decides them in time, and if the late
- * batch arrives after all it takes its permits a second time, which never grants more than the
- * limit. For a second after that, and for as long as a call sent on its own comes back as late,
+ * bucket's node). If it answers, the calls still queued behind the late batch go at once in a
+ * batch of their own, and Redis decides them in time. The late batch's own calls are never sent
+ * again: one that was only slow would take its permits twice (a busy machine delays a reply by a
+ * fifth of a short timeout often enough to use up a limit early); they get their answer, or time
+ * out and fall to the failure policy as a call without coalescing would. For a second after that, and for as long as a call sent on its own comes back as late,
  * every call of the store goes on its own, as without coalescing: on a lossy network, one lost
  * packet would otherwise delay a whole batch, and its calls would fall to the failure policy
  * together. If Redis answers nothing (it is stopped, or
@@ -159,9 +160,8 @@ final class CoalescedDecisions {
 
     /**
      * The batch in flight is late: asks Redis for a sign of life (one question at a time per lane),
-     * and if it answers, sends beside it the calls of the late batch whose callers still wait, and
-     * the calls still queued. Redis may then count a late batch's calls twice (when the late one
-     * arrives after all): that takes permits, it never grants more than the limit.
+     * and if it answers, sends beside it the calls still queued; never the late batch's own, which
+     * Redis may still decide.
      */
     private void hedge(Lane lane) {
         synchronized (lane) {
@@ -216,19 +216,9 @@ final class CoalescedDecisions {
         return costs;
     }
 
-    /**
-     * Under the lane's lock: the calls of the late batch whose callers still wait and have no answer,
-     * then the queued ones (up to {@value #MAX_BATCH} of them), now sent.
-     */
+    /** Under the lane's lock: the queued calls whose callers still wait (up to {@value #MAX_BATCH}), now sent. */
     private static Call[] stillWaiting(Lane lane) {
-        List<Call> batch = new ArrayList<>();
-        for (Call call : lane.inFlight) {
-            if (call.state.get() == Call.SENT && !call.answer.isDone()) {
-                batch.add(call);
-            }
-        }
-        batch.addAll(List.of(takeQueued(lane)));
-        return batch.toArray(new Call[0]);
+        return takeQueued(lane);
     }
 
     /** Under the lane's lock: up to {@value #MAX_BATCH} queued calls whose callers still wait, now sent. */
@@ -245,9 +235,6 @@ final class CoalescedDecisions {
 
     /** Sends {@code batch} in one round trip; when it answers, the next batch of the lane. */
     private void send(Lane lane, Call[] batch) {
-        synchronized (lane) {
-            lane.inFlight = batch;
-        }
         RFuture<String> answer;
         try {
             answer = layout.decideAsync(lane.key, costs(batch), batch[0].seed);
@@ -312,7 +299,6 @@ final class CoalescedDecisions {
         boolean busy;    // under the lane's lock
         boolean closed;  // under the lane's lock: removed from the map, never used again
         boolean probing; // under the lane's lock: a sign of life asked for, not yet answered
-        Call[] inFlight = new Call[0]; // under the lane's lock: the batch last sent in turn
 
         Lane(LimitKey key) {
             this.key = key;
