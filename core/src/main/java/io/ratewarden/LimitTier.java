@@ -159,7 +159,7 @@ public final class LimitTier {
         InstanceStore store = access.open();
         LocalBucket bucket = keylessBucket;
         if (bucket == null) {
-            return result(askStore(store, keylessKey(), cost, onStoreFailure));
+            return LimitGate.result(askStore(store, keylessKey(), cost, onStoreFailure));
         }
         long wait = bucket.tryAcquireNanos(keylessKey, cost);
         if (wait > 0) {
@@ -172,19 +172,6 @@ public final class LimitTier {
             counters.keylessExtra(cost - 1);
         }
         return 0;
-    }
-
-    /** A decision as {@link LimitGate#tryAcquireKeyless} returns it. */
-    private static long result(Decision decision) {
-        if (decision.allowed()) {
-            return 0;
-        }
-        long nanos = Math.max(1, saturatedNanos(decision.retryAfter()));
-        return decision.storeFailure() ? ~nanos : nanos;
-    }
-
-    static long saturatedNanos(Duration duration) {
-        return duration.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : duration.toNanos();
     }
 
     /** The limit's gate for woven calls; meaningful on the limit's own tier. */

@@ -77,7 +77,7 @@ final class KeylessCall {
         if (record != null) {
             record.add(spec.name(), limiter.limit(), decision);
         }
-        return result(decision);
+        return LimitGate.result(decision);
     }
 
     /**
@@ -90,19 +90,12 @@ final class KeylessCall {
         }
         Decision decision = Waits.waitFor(installed.current()[0].tier(""), spec, "",
                 System.nanoTime() + spec.maxWaitNanos(), result < 0 ? ~result : result);
-        return decision == null ? result : result(decision);
+        return decision == null ? result : LimitGate.result(decision);
     }
 
     /** The exception for a rejection {@link #decide()} returned. */
     RateLimitExceededException rejection(long result) {
         return installed.firstGate().keylessRejection(result);
-    }
-
-    private static long result(Decision decision) {
-        if (decision.allowed()) {
-            return 0;
-        }
-        return decision.storeFailure() ? ~Waits.nanos(decision) : Waits.nanos(decision);
     }
 
     /** Rethrows what a fallback threw as it is, checked or not: the woven method declares it. */

@@ -1,8 +1,10 @@
 package io.ratewarden.internal.call;
 
+import io.ratewarden.Decision;
 import io.ratewarden.FailurePolicy;
 import io.ratewarden.RateLimitExceededException;
 import io.ratewarden.store.LimitKey;
+import java.time.Duration;
 
 /**
  * What a woven call asks of one limit beyond its API: a decision on the limit's own bucket without
@@ -10,6 +12,9 @@ import io.ratewarden.store.LimitKey;
  * Implemented by the limit itself and found through {@link LimitGates}. Thread-safe.
  */
 public interface LimitGate {
+
+    /** The longest retry time a result holds. */
+    Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
 
     /**
      * Decides a call on the limit's own bucket without key, counting it as
@@ -41,4 +46,30 @@ public interface LimitGate {
      * @return the exception, with a stack trace when the instance records them
      */
     RateLimitExceededException rejection(LimitKey key, long retryAfterNanos, boolean storeFailure);
+
+    /**
+     * A decision as {@link #tryAcquireKeyless} returns it: 0 for a grant, else the retry time in
+     * nanoseconds (at least 1), complemented for a store failure.
+     *
+     * @param decision the decision
+     * @return the encoded decision
+     */
+    static long result(Decision decision) {
+        if (decision.allowed()) {
+            return 0;
+        }
+        long nanos = retryNanos(decision);
+        return decision.storeFailure() ? ~nanos : nanos;
+    }
+
+    /**
+     * A rejection's retry time in nanoseconds, at least 1, {@code Long.MAX_VALUE} for a longer one.
+     *
+     * @param decision a rejection
+     * @return the nanoseconds
+     */
+    static long retryNanos(Decision decision) {
+        Duration retryAfter = decision.retryAfter();
+        return Math.max(1, retryAfter.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : retryAfter.toNanos());
+    }
 }

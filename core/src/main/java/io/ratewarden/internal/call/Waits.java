@@ -2,13 +2,11 @@ package io.ratewarden.internal.call;
 
 import io.ratewarden.Decision;
 import io.ratewarden.LimitTier;
-import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 /** How a rejected synchronous call waits for its limit, parking its thread. Stateless. */
 final class Waits {
 
-    private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
 
     private Waits() {
     }
@@ -37,7 +35,6 @@ final class Waits {
 
     /** A rejection's retry time in nanoseconds, at least 1. */
     static long nanos(Decision decision) {
-        Duration retryAfter = decision.retryAfter();
-        return Math.max(1, retryAfter.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : retryAfter.toNanos());
+        return LimitGate.retryNanos(decision);
     }
 }
