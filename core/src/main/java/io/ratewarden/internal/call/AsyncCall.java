@@ -69,15 +69,11 @@ final class AsyncCall {
         if (!(result instanceof CompletionStage<?> stage)) {
             return result;
         }
-        CompletableFuture<Object> refunded = new CompletableFuture<>();
-        stage.whenComplete((value, failure) -> {
+        return stage.whenComplete((value, failure) -> {
             if (failure != null) {
-                refunded.completeExceptionally(method.failed(tiers, keys, failure));
-            } else {
-                refunded.complete(value);
+                method.failed(tiers, keys, failure);
             }
         });
-        return refunded;
     }
 
     private void resume(long start) {

@@ -188,7 +188,7 @@ final class CoalescedDecisions {
             }
             synchronized (lane) {
                 lane.probing = false;
-                batch = failure == null ? stillWaiting(lane) : null;
+                batch = failure == null ? takeQueued(lane) : null;
             }
             if (batch != null && batch.length > 0) {
                 sendBeside(lane, batch);
@@ -214,11 +214,6 @@ final class CoalescedDecisions {
             costs[i] = batch[i].cost;
         }
         return costs;
-    }
-
-    /** Under the lane's lock: the queued calls whose callers still wait (up to {@value #MAX_BATCH}), now sent. */
-    private static Call[] stillWaiting(Lane lane) {
-        return takeQueued(lane);
     }
 
     /** Under the lane's lock: up to {@value #MAX_BATCH} queued calls whose callers still wait, now sent. */
