@@ -74,7 +74,10 @@ public aspect RateLimitedAspect {
 
     @SuppressAjWarnings("adviceDidNotMatch")
     Object around(): plainExecution() {
-        JoinPointLimits.acquire(thisJoinPointStaticPart);
+        RateLimitExceededException rejection = JoinPointLimits.acquireOrRejection(thisJoinPointStaticPart);
+        if (rejection != null) {
+            throw rejection;
+        }
         try {
             return proceed();
         } catch (Throwable failure) {

@@ -2,6 +2,9 @@ package io.ratewarden.aspectj;
 
 import io.ratewarden.RateLimitExceededException;
 import io.ratewarden.internal.call.LimitedMethod;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.util.concurrent.Callable;
@@ -43,6 +46,17 @@ final class JoinPointLimits {
     private static volatile IndexEntry[] index = new IndexEntry[INITIAL_INDEX];
     private static int indexed; // entries in the index, under the class's lock
 
+    /**
+     * {@link LimitedMethod#acquireOrRejection()}, called through a handle the JIT cannot inline: a
+     * method handle read from a field that is not final is not a constant. That keeps the decision
+     * out of the woven method's compiled code, which is then the advice, one call and the throw:
+     * small enough for the JIT to inline into the method's callers, where a rejection the caller
+     * catches is a jump. With the decision inlined, the woven method compiles too big to be inlined
+     * anywhere, and every rejection unwinds a frame (docs/benchmarks.md has both costs). Written
+     * once, by the class initializer; never changed.
+     */
+    private static MethodHandle keylessDecision = keylessDecisionHandle();
+
     /** What {@link #acquireOrFallback} returns when the call may proceed. */
     static final Object GRANTED = LimitedMethod.GRANTED;
 
@@ -54,18 +68,29 @@ final class JoinPointLimits {
      * into the woven class, so what the advice names, woven code names: these take and return
      * only JDK, AspectJ and io.ratewarden types, never the internal LimitedMethod, so that woven
      * code in a named module needs only what the core module exports. Each is one call the JIT
-     * inlines.
+     * inlines; the keyless decision behind acquireOrRejection is the one call it does not.
      */
 
     /**
-     * See {@link LimitedMethod#acquire()}. The rejection is thrown here, which the JIT inlines into
-     * the woven method: a caller nearby that catches it gets a jump, not a stack unwinding.
+     * See {@link LimitedMethod#acquireOrRejection()}: {@code null} when granted, else the rejection.
+     * The advice throws it itself, in the woven method, so that the throw is inlined wherever the
+     * woven method is.
      */
-    static void acquire(JoinPoint.StaticPart joinPoint) {
+    static RateLimitExceededException acquireOrRejection(JoinPoint.StaticPart joinPoint) {
         LimitedMethod limits = of(joinPoint);
-        long rejection = limits.acquireOrRejection();
-        if (rejection != 0) {
-            throw limits.rejection(rejection);
+        try {
+            return (RateLimitExceededException) keylessDecision.invokeExact(limits);
+        } catch (Throwable failure) {
+            throw Sneaky.<RuntimeException>rethrow(failure);
+        }
+    }
+
+    private static MethodHandle keylessDecisionHandle() {
+        try {
+            return MethodHandles.lookup().findVirtual(LimitedMethod.class, "acquireOrRejection",
+                    MethodType.methodType(RateLimitExceededException.class));
+        } catch (ReflectiveOperationException unexpected) {
+            throw new IllegalStateException("LimitedMethod.acquireOrRejection() is not accessible", unexpected);
         }
     }
 

@@ -130,30 +130,21 @@ public final class LimitedMethod implements CallSteps {
 
     /**
      * As {@link #acquire()}, for a caller that throws the rejection itself, so that a rejection
-     * caught near the call is a jump in compiled code: 0 when granted, else a value for
-     * {@link #rejection(long)}. Allocates nothing for one limit without key, whose rejection it
-     * returns; other methods throw as {@link #acquire()} does.
+     * caught near the call is a jump in compiled code: {@code null} when granted, else the
+     * rejection to throw. Allocates nothing for one limit without key (rejections that get the
+     * same answer share one exception); other methods throw as {@link #acquire()} does.
      *
-     * @return 0, or the rejection to pass to {@link #rejection(long)}
+     * @return {@code null}, or the rejection to throw
      * @throws RateLimitExceededException when a limit of a method with several rejects the call
      * @throws IllegalStateException when the annotations are invalid
      */
-    public long acquireOrRejection() {
+    public RateLimitExceededException acquireOrRejection() {
         if (keyless != null) {
-            return keyless.decide();
+            long result = keyless.decide();
+            return result == 0 ? null : keyless.rejection(result);
         }
         acquire();
-        return 0;
-    }
-
-    /**
-     * The exception for a rejection {@link #acquireOrRejection()} returned.
-     *
-     * @param rejection a non-zero value of {@link #acquireOrRejection()}
-     * @return the exception to throw
-     */
-    public RateLimitExceededException rejection(long rejection) {
-        return keyless.rejection(rejection);
+        return null;
     }
 
     /**
