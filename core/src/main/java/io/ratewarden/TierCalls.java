@@ -1,6 +1,8 @@
 package io.ratewarden;
 
 import io.ratewarden.internal.call.TierGate;
+import io.ratewarden.internal.failover.InstanceStore;
+import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,5 +69,20 @@ final class TierCalls implements TierGate {
         } catch (StoreUnavailableException | UnsupportedOperationException e) {
             LOG.debug("{}: {} permit(s) not given back on every backend: {}", tier.described(), cost, e.getMessage());
         }
+    }
+
+    @Override
+    public LimitKey jointKey(String key) {
+        return tier.counters.shadow() || countedByWindow(key) ? null : tier.keyOf(key);
+    }
+
+    @Override
+    public InstanceStore store() {
+        return tier.access.open();
+    }
+
+    @Override
+    public Decision rejected(Decision rejection) {
+        return tier.counters.rejected(rejection);
     }
 }

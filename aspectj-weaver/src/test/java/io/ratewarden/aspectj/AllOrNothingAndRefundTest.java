@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 
 /**
@@ -50,6 +51,7 @@ class AllOrNothingAndRefundTest {
     private static final AtomicInteger TENANTS = new AtomicInteger();
 
     private Ratewarden ratewarden;
+    private String keyPrefix;
 
     @BeforeAll
     static void startRedis() throws Exception {
@@ -77,9 +79,10 @@ class AllOrNothingAndRefundTest {
     /** Installs an instance deciding on {@code backend}, and returns the backend its grants name. */
     private Backend install(String backend) {
         var builder = Ratewarden.builder().name("all-or-nothing-" + UUID.randomUUID()).jmx(false);
+        keyPrefix = "rw-test:" + UUID.randomUUID() + ":";
         if (!backend.equals("IN_MEMORY")) {
             builder.redisUrl(redis.url()).redisAlgorithm(RedisAlgorithm.valueOf(backend))
-                    .redisTimeout(Duration.ofSeconds(5)).keyPrefix("rw-test:" + UUID.randomUUID() + ":");
+                    .redisTimeout(Duration.ofSeconds(5)).keyPrefix(keyPrefix);
         }
         ratewarden = builder.build();
         Ratewarden.install(ratewarden);
@@ -169,6 +172,41 @@ class AllOrNothingAndRefundTest {
         assertThat(hourly.rejected()).isZero();
         assertThat(burst.permitted()).isEqualTo(2);
         assertThat(burst.rejected()).as("the refusal counts on the limit that refused").isEqualTo(4);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"COMPACT", "RRATE_LIMITER"})
+    void onTheCompactLayoutOneRoundTripDecidesEveryLimitOfACall(String backend) throws Exception {
+        install(backend);
+        int roundTrips = backend.equals("COMPACT") ? 1 : 2;
+        String tenant = tenant();
+        long before = ratewarden.metrics().redisCalls();
+        exports.export(tenant);
+        exports.export(tenant);
+        assertThat(ratewarden.metrics().redisCalls() - before).as("round trips of two calls of two limits")
+                .isEqualTo(2L * roundTrips);
+        assertThatThrownBy(() -> exports.export(tenant)).isInstanceOf(RateLimitExceededException.class);
+        long afterRefusal = ratewarden.metrics().redisCalls() - before;
+        if (backend.equals("COMPACT")) {
+            assertThat(afterRefusal).as("a refusal by the second limit: one round trip, nothing to give back")
+                    .isEqualTo(3);
+        } else {
+            assertThat(afterRefusal).as("a refusal by the second limit: a round trip per limit").isGreaterThan(5);
+        }
+        assertThat(limiter("exports-hourly", 5).remaining(tenant)).isEqualTo(3);
+        String fresh = tenant();
+        Limiter burst = limiter("exports-burst", 2);
+        burst.tryAcquire(fresh);
+        burst.tryAcquire(fresh);
+        assertThatThrownBy(() -> exports.export(fresh)).isInstanceOf(RateLimitExceededException.class);
+        assertThat(limiter("exports-hourly", 5).remaining(fresh)).as("a bucket the refused call made is gone again")
+                .isEqualTo(5);
+        List<String> keys = redis.call("KEYS", keyPrefix + "*").lines().filter(line -> !line.isBlank()).toList();
+        assertThat(keys).as("the buckets of both limits").hasSizeGreaterThanOrEqualTo(2);
+        for (String key : keys) {
+            assertThat(Long.parseLong(redis.call("PTTL", key).trim())).as("expiry of %s after the refusal", key)
+                    .isPositive();
+        }
     }
 
     @ParameterizedTest

@@ -2,6 +2,8 @@ package io.ratewarden.internal.call;
 
 import io.ratewarden.Decision;
 import io.ratewarden.LimitTier;
+import io.ratewarden.internal.failover.InstanceStore;
+import io.ratewarden.store.LimitKey;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.LockSupport;
 
@@ -18,6 +20,9 @@ final class SeveralLimits {
     record Refusal(int index, Decision decision) {
     }
 
+    /** What {@link #decideJointly} answers when the store cannot decide the limits together. */
+    private static final Refusal ASK_EACH = new Refusal(-1, null);
+
     /**
      * Asks every limit of a call, in order: {@code null} when all granted (the call is then
      * counted as permitted on each), else the first refusal, after giving back at once what the
@@ -25,10 +30,16 @@ final class SeveralLimits {
      */
     static Refusal decide(LimitSpec[] specs, LimitTier[] tiers, String[] keys, CallRecord record) {
         TierGate[] gates = new TierGate[specs.length];
+        for (int i = 0; i < specs.length; i++) {
+            gates[i] = LimitGates.ofTier(tiers[i]);
+        }
+        Refusal joint = decideJointly(specs, tiers, gates, keys, record);
+        if (joint != ASK_EACH) {
+            return joint;
+        }
         Decision[] granted = new Decision[specs.length];
         for (int i = 0; i < specs.length; i++) {
             LimitSpec spec = specs[i];
-            gates[i] = LimitGates.ofTier(tiers[i]);
             Decision decision = gates[i].decide(keys[i], spec.cost(), spec.policy());
             if (record != null) {
                 record.add(spec.name(), tiers[i].limit(), decision);
@@ -45,6 +56,60 @@ final class SeveralLimits {
             gates[i].permitted(keys[i], granted[i]);
         }
         return null;
+    }
+
+    /**
+     * Decides every limit of a call in one request to their store, where the store can (Redis with
+     * the compact layout, while it decides): as {@link #decide}, else {@link #ASK_EACH}.
+     */
+    private static Refusal decideJointly(LimitSpec[] specs, LimitTier[] tiers, TierGate[] gates, String[] keys,
+                                         CallRecord record) {
+        InstanceStore store = gates[0].store();
+        if (!store.decidesTogether()) {
+            return ASK_EACH;
+        }
+        LimitKey[] buckets = new LimitKey[specs.length];
+        long[] costs = new long[specs.length];
+        for (int i = 0; i < specs.length; i++) {
+            buckets[i] = gates[i].jointKey(keys[i]);
+            if (buckets[i] == null || gates[i].store() != store) {
+                return ASK_EACH;
+            }
+            costs[i] = specs[i].cost();
+        }
+        Decision[] decisions = store.tryAcquireTogether(buckets, costs);
+        if (decisions == null) {
+            return ASK_EACH;
+        }
+        for (int i = 0; i < specs.length; i++) {
+            Decision decision = decisions[i];
+            if (decision != null && !decision.allowed()) {
+                Decision counted = gates[i].rejected(decision);
+                if (counted.allowed()) {
+                    return ASK_EACH; // shadow mode began meanwhile: nothing was taken, ask each limit
+                }
+                record(specs, tiers, decisions, i, record);
+                return new Refusal(i, counted);
+            }
+        }
+        record(specs, tiers, decisions, specs.length - 1, record);
+        for (int i = 0; i < specs.length; i++) {
+            gates[i].permitted(keys[i], decisions[i]);
+        }
+        return null;
+    }
+
+    /** Adds the decisions up to {@code last} to the request's record, if one is open. */
+    private static void record(LimitSpec[] specs, LimitTier[] tiers, Decision[] decisions, int last,
+                               CallRecord record) {
+        if (record == null) {
+            return;
+        }
+        for (int i = 0; i <= last; i++) {
+            if (decisions[i] != null) {
+                record.add(specs[i].name(), tiers[i].limit(), decisions[i]);
+            }
+        }
     }
 
     /**

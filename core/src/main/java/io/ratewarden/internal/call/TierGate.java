@@ -2,6 +2,8 @@ package io.ratewarden.internal.call;
 
 import io.ratewarden.Decision;
 import io.ratewarden.FailurePolicy;
+import io.ratewarden.internal.failover.InstanceStore;
+import io.ratewarden.store.LimitKey;
 
 /**
  * What a call of several limits asks of one tier beyond its API: a decision that counts the call
@@ -43,4 +45,31 @@ public interface TierGate {
      *     by a later limit was not, a call whose method failed was
      */
     void giveBack(String key, long cost, Decision granted, boolean counted);
+
+    /**
+     * Returns the bucket of a call on {@code key} when this limit can decide it together with the
+     * call's other limits, in one request to {@link #store()}; {@code null} when it decides alone
+     * (in shadow mode, whose rejections grant, or on the in-memory bucket of its empty key).
+     *
+     * @param key the caller's key
+     * @return the bucket, or {@code null}
+     */
+    LimitKey jointKey(String key);
+
+    /**
+     * Returns the store this limit decides on.
+     *
+     * @return the store
+     * @throws IllegalStateException once the instance is closed
+     */
+    InstanceStore store();
+
+    /**
+     * Counts a rejection of this limit that a joint decision returned, as {@link #decide} counts
+     * its own.
+     *
+     * @param rejection the rejection
+     * @return the decision the call gets (a grant in shadow mode)
+     */
+    Decision rejected(Decision rejection);
 }

@@ -236,6 +236,81 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         return decideByPolicy(key, permits, onFailure);
     }
 
+    /** {@inheritDoc} While Redis decides, on a store that decides several limits in one round trip. */
+    @Override
+    public boolean decidesTogether() {
+        return health.isHealthy() && redis.decidesTogether();
+    }
+
+    /**
+     * {@inheritDoc} One round trip while Redis decides, on a store that decides several limits
+     * together: the over-limit cache and the first window after a recovery answer as for one limit
+     * (a cached rejection costs no round trip; after a recovery each limit is asked in turn), and a
+     * failure is recorded as one of a single call, after which each limit is asked in turn (one
+     * more timeout at most). A call that timed out may still be applied by Redis later and then
+     * holds permits that its limits asked in turn also took: fewer grants for others, never more.
+     */
+    @Override
+    public Decision[] tryAcquireTogether(LimitKey[] keys, long[] permits) {
+        if (!decidesTogether()) {
+            return null;
+        }
+        int count = keys.length;
+        for (int i = 0; i < count; i++) {
+            long rejectedFor = settings.overLimitCache() ? outage.rejectedByRedisFor(keys[i], permits[i]) : 0;
+            if (rejectedFor > 0) {
+                cachedRejections.increment();
+                Decision[] decisions = new Decision[count];
+                decisions[i] = Decision.rejected(Backend.REDIS, Duration.ofNanos(rejectedFor));
+                return decisions;
+            }
+            if (outage.inFirstWindowAfterRecovery(keys[i], health.recoveredAt())) {
+                return null;
+            }
+        }
+        SlidingWindow[] windows = new SlidingWindow[count];
+        long[] heldHere = new long[count];
+        for (int i = 0; i < count; i++) {
+            SlidingWindow window = local.existing(keys[i]);
+            if (window != null) {
+                heldHere[i] = window.heldInWindow(local.now()) + window.sharedInFlight();
+                window.sharedInFlight(permits[i]);
+                windows[i] = window;
+            }
+        }
+        long sent = System.nanoTime();
+        try {
+            Decision[] decisions = redis.tryAcquireTogether(keys, permits, heldHere);
+            answered(sent);
+            health.callSucceeded();
+            for (int i = 0; i < count; i++) {
+                Decision decision = decisions[i];
+                if (decision != null && !decision.allowed()) {
+                    outage.rejectedByRedis(keys[i], permits[i],
+                            decision.retryAfter().toNanos() - (System.nanoTime() - sent));
+                    return decisions;
+                }
+            }
+            for (int i = 0; i < count; i++) {
+                outage.grantedByRedis(keys[i], permits[i]);
+            }
+            return decisions;
+        } catch (KeyDataException e) {
+            answered(sent);
+            health.callSucceeded(); // one key's data: each limit asked in turn finds which
+            return null;
+        } catch (StoreUnavailableException e) {
+            failed(e);
+            return null;
+        } finally {
+            for (int i = 0; i < count; i++) {
+                if (windows[i] != null) {
+                    windows[i].sharedInFlight(-permits[i]);
+                }
+            }
+        }
+    }
+
     /**
      * A late reply while Redis is deemed healthy: the warm window decides. If memory rejects and
      * Redis's grant comes after all, memory records that grant, so that it holds each grant once.

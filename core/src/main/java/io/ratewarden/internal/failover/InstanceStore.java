@@ -33,6 +33,33 @@ public interface InstanceStore extends AutoCloseable {
     Decision tryAcquire(LimitKey key, long permits, FailurePolicy onFailure);
 
     /**
+     * Returns whether {@link #tryAcquireTogether} may decide the limits of one call in one request
+     * now: cheap, no I/O.
+     *
+     * @return {@code false} unless overridden
+     */
+    default boolean decidesTogether() {
+        return false;
+    }
+
+    /**
+     * Takes the permits of one call of several limits from all of them or from none, in one request
+     * to the backend, where the backend can (Redis with the compact layout, not on a cluster) and
+     * decides now; else returns {@code null} and the caller asks each limit in turn. Blocks at most
+     * for the backend's timeout. A failure of the backend is never thrown: it is recorded, and the
+     * answer is {@code null}.
+     *
+     * @param keys the buckets, in the call's order
+     * @param permits each bucket's cost, between 1 and its limit's permits
+     * @return {@code null}; or a decision per bucket, every one a grant; or one rejection (nothing
+     *     taken from any bucket), with the other entries grants that were not taken or {@code null}
+     *     for buckets not asked
+     */
+    default Decision[] tryAcquireTogether(LimitKey[] keys, long[] permits) {
+        return null;
+    }
+
+    /**
      * Returns the permits a call on {@code key} could take now, without taking any, from the
      * backend that decides. Blocks at most for the backend's timeout.
      *

@@ -2,6 +2,8 @@ package io.ratewarden.redis.internal;
 
 import io.ratewarden.Limit;
 import io.ratewarden.store.LimitKey;
+import io.ratewarden.store.StoreUnavailableException;
+import java.util.ArrayList;
 import java.util.List;
 import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
@@ -40,259 +42,316 @@ import org.redisson.api.RScript;
 final class CompactLayout implements RedisLayout {
 
     /*
-     * ARGV: the operation ('a' to acquire, 'r' for the permits remaining), the costs (one per call,
-     * comma-separated, decided in that order: a coalesced batch), the permits, the window in ms,
-     * and the grants this instance holds of the bucket in its window (0: none), which re-create a
-     * bucket that vanished. The answer is text: one number per call, comma-separated, then " s"
-     * when the bucket was re-created from them. Lua counts in doubles, exact up to 2^53 (Limit.MAX_PERMITS): comparisons
-     * subtract rather than add, so that no intermediate sum passes 2^53 and rounds. Acquire answers the permits left when it grants, else minus the µs until
-     * the bucket has room for the cost; remaining answers the permits a call could take now.
+     * The server's time, read first by both decision scripts: µs.
      */
-    static final String SCRIPT = """
+    private static final String NOW = """
             local t = redis.call('time')
             local now = t[1] * 1000000 + t[2]
-            local acquire = ARGV[1] == 'a'
-            local costs = {}
-            for c in string.gmatch(ARGV[2], '%d+') do
-              costs[#costs + 1] = tonumber(c)
-            end
-            local cost = costs[1]
-            local permits = tonumber(ARGV[3])
-            local window = ARGV[4] * 1000
-            local from = now - window
+            """;
+
+    /*
+     * One bucket's decision, shared by both decision scripts. The bucket's limit travels with the
+     * call: its permits and its window in ms, then the grants this instance holds of the bucket in
+     * its window (0: none), which re-create a bucket that vanished. The answer is text: one number
+     * per call, comma-separated, then " s" when the bucket was re-created from them. Lua counts in
+     * doubles, exact up to 2^53 (Limit.MAX_PERMITS): comparisons subtract rather than add, so that
+     * no intermediate sum passes 2^53 and rounds. Acquire answers the permits left when it grants,
+     * else minus the µs until the bucket has room for the cost; remaining answers the permits a
+     * call could take now.
+     */
+    private static final String BUCKET = """
             local RING = 17
-            local ttl = math.floor(window / 1000) + 1
-            local state = redis.call('get', KEYS[1])
-            local seed = tonumber(ARGV[5])
-            local seeded = false
-            if acquire and not state and seed > 0 then
-              -- The bucket vanished (a flush, an eviction) while this instance holds grants of it in its
-              -- window: they are dated now, so that none is freed early.
-              seed = math.min(seed, permits)
-              if permits <= 64 then
-                local times = {}
-                for i = 1, seed do
-                  times[i] = now
+            -- Decides the calls of one bucket (costs: comma-separated, in that order: a coalesced batch) and
+            -- returns the answer's text; with snapshot, also the bucket's value (false when missing) and its
+            -- expiry in ms (-1: none), as they were before the first call, once a lost bucket was re-created.
+            local function bucket(key, acquire, costsText, permits, windowMs, seed, snapshot)
+              local costs = {}
+              for c in string.gmatch(costsText, '%d+') do
+                costs[#costs + 1] = tonumber(c)
+              end
+              local cost = costs[1]
+              local window = windowMs * 1000
+              local from = now - window
+              local ttl = math.floor(window / 1000) + 1
+              local state = redis.call('get', key)
+              local seeded = false
+              if acquire and not state and seed > 0 then
+                -- The bucket vanished (a flush, an eviction) while this instance holds grants of it in its
+                -- window: they are dated now, so that none is freed early.
+                seed = math.min(seed, permits)
+                if permits <= 64 then
+                  local times = {}
+                  for i = 1, seed do
+                    times[i] = now
+                  end
+                  state = 'L' .. struct.pack('<' .. string.rep('d', seed), unpack(times))
+                else
+                  local len = math.max(1, math.ceil(window / 16))
+                  local slot = math.floor(now / len)
+                  local c = {}
+                  for i = 1, RING do
+                    c[i] = 0
+                  end
+                  c[(slot % RING) + 1] = seed
+                  local kind, count = 's', 'I4'
+                  if seed > 4294967295 then
+                    kind, count = 'S', 'd'
+                  end
+                  state = kind .. struct.pack('<dd' .. string.rep(count, RING), len, slot, unpack(c))
                 end
-                state = 'L' .. struct.pack('<' .. string.rep('d', seed), unpack(times))
-              else
+                redis.call('set', key, state, 'PX', ttl)
+                seeded = true
+              end
+              local before, beforeTtl
+              if snapshot then
+                before = state
+                beforeTtl = state and redis.call('pttl', key) or -1
+              end
+              local function decide()
+                -- The common case of a busy large limit, kept short: slots of 4-byte counts and the same
+                -- slot length. Everything else takes the general path below.
+                if permits > 64 and state and string.byte(state, 1) == 115 then
+                  local len = math.max(1, math.ceil(window / 16))
+                  local c = {struct.unpack('<ddI4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4', state, 2)}
+                  if c[1] == len then
+                    local head = c[2]
+                    local slot = math.floor(now / len)
+                    if head > slot then
+                      slot = head
+                    end
+                    for s = head + 1, math.min(slot, head + RING) do
+                      c[s % RING + 3] = 0
+                    end
+                    local total = 0
+                    for i = 3, 19 do
+                      total = total + c[i]
+                    end
+                    if not acquire then
+                      return math.max(0, permits - total)
+                    end
+                    if cost > permits - total then
+                      local need = cost - (permits - total)
+                      local freed = 0
+                      local wait = window
+                      for s = slot - RING + 1, slot do
+                        freed = freed + c[s % RING + 3]
+                        if freed >= need then
+                          wait = (s + RING) * len - now
+                          break
+                        end
+                      end
+                      return -math.max(1, math.ceil(math.min(wait, window)))
+                    end
+                    if total + cost <= 4294967295 then
+                      local i = slot % RING + 3
+                      c[i] = c[i] + cost
+                      redis.call('set', key, 's' .. struct.pack('<ddI4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4', len, slot,
+                          c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16],
+                          c[17], c[18], c[19]), 'PX', ttl)
+                      return permits - total - cost
+                    end
+                  end
+                end
+                local log, counts, slotLen, head
+                if state then
+                  local kind = string.sub(state, 1, 1)
+                  if kind == 'L' then
+                    local n = (string.len(state) - 1) / 8
+                    log = {}
+                    if n > 0 then
+                      log = {struct.unpack('<' .. string.rep('d', n), state, 2)}
+                      log[n + 1] = nil
+                    end
+                  elseif kind == 'S' or kind == 's' then
+                    local count = kind == 'S' and 'd' or 'I4'
+                    local v = {struct.unpack('<dd' .. string.rep(count, RING), state, 2)}
+                    slotLen = v[1]
+                    head = v[2]
+                    counts = {}
+                    for i = 1, RING do
+                      counts[i] = v[2 + i]
+                    end
+                  end
+                end
+                -- the grants of the slots still in the window, dated at their slot's end: {time, count}
+                local function slotted()
+                  local grants = {}
+                  for s = head - RING + 1, head do
+                    local c = counts[(s % RING) + 1]
+                    local at = math.min((s + 1) * slotLen - 1, now)
+                    if c > 0 and at > from then
+                      grants[#grants + 1] = {at, c}
+                    end
+                  end
+                  return grants
+                end
+                local times
+                if permits <= 64 then
+                  times = {}
+                  if log then
+                    for i = 1, #log do
+                      if log[i] > from then
+                        times[#times + 1] = log[i]
+                      end
+                    end
+                  elseif counts then
+                    for _, grant in ipairs(slotted()) do
+                      for _ = 1, math.min(grant[2], 65) do
+                        times[#times + 1] = grant[1]
+                      end
+                    end
+                    if #times > 64 then
+                      times = nil -- more grants than a log keeps: the slots keep deciding
+                    end
+                  end
+                end
+                if times then
+                  local held = #times
+                  if not acquire then
+                    return math.max(0, permits - held)
+                  end
+                  if held + cost > permits then
+                    local wait = times[held + cost - permits] + window - now
+                    return -math.max(1, math.ceil(math.min(wait, window)))
+                  end
+                  local at = now
+                  if held > 0 and times[held] > at then
+                    at = times[held]
+                  end
+                  for _ = 1, cost do
+                    times[#times + 1] = at
+                  end
+                  if #times > 64 then
+                    local kept = {}
+                    for i = #times - 63, #times do
+                      kept[#kept + 1] = times[i]
+                    end
+                    times = kept
+                  end
+                  redis.call('set', key, 'L' .. struct.pack('<' .. string.rep('d', #times), unpack(times)), 'PX', ttl)
+                  return permits - held - cost
+                end
                 local len = math.max(1, math.ceil(window / 16))
                 local slot = math.floor(now / len)
-                local c = {}
-                for i = 1, RING do
-                  c[i] = 0
-                end
-                c[(slot % RING) + 1] = seed
-                local kind, count = 's', 'I4'
-                if seed > 4294967295 then
-                  kind, count = 'S', 'd'
-                end
-                state = kind .. struct.pack('<dd' .. string.rep(count, RING), len, slot, unpack(c))
-              end
-              redis.call('set', KEYS[1], state, 'PX', ttl)
-              seeded = true
-            end
-            local function decide()
-              -- The common case of a busy large limit, kept short: slots of 4-byte counts and the same
-              -- slot length. Everything else takes the general path below.
-              if permits > 64 and state and string.byte(state, 1) == 115 then
-                local len = math.max(1, math.ceil(window / 16))
-                local c = {struct.unpack('<ddI4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4', state, 2)}
-                if c[1] == len then
-                  local head = c[2]
-                  local slot = math.floor(now / len)
+                if counts and slotLen == len then
                   if head > slot then
                     slot = head
                   end
                   for s = head + 1, math.min(slot, head + RING) do
-                    c[s % RING + 3] = 0
+                    counts[(s % RING) + 1] = 0
                   end
-                  local total = 0
-                  for i = 3, 19 do
-                    total = total + c[i]
+                else
+                  local fresh = {}
+                  for i = 1, RING do
+                    fresh[i] = 0
                   end
-                  if not acquire then
-                    return math.max(0, permits - total)
+                  local function put(at, c)
+                    local to = math.floor(at / len)
+                    if to > slot - RING then
+                      fresh[(to % RING) + 1] = fresh[(to % RING) + 1] + c
+                    end
                   end
-                  if cost > permits - total then
-                    local need = cost - (permits - total)
-                    local freed = 0
-                    local wait = window
-                    for s = slot - RING + 1, slot do
-                      freed = freed + c[s % RING + 3]
-                      if freed >= need then
-                        wait = (s + RING) * len - now
-                        break
+                  if counts then
+                    for _, grant in ipairs(slotted()) do
+                      put(grant[1], grant[2])
+                    end
+                  elseif log then
+                    for i = 1, #log do
+                      if log[i] > from then
+                        put(log[i], 1)
                       end
                     end
-                    return -math.max(1, math.ceil(math.min(wait, window)))
                   end
-                  if total + cost <= 4294967295 then
-                    local i = slot % RING + 3
-                    c[i] = c[i] + cost
-                    redis.call('set', KEYS[1], 's' .. struct.pack('<ddI4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4', len, slot,
-                        c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16],
-                        c[17], c[18], c[19]), 'PX', ttl)
-                    return permits - total - cost
-                  end
+                  counts = fresh
                 end
-              end
-              local log, counts, slotLen, head
-              if state then
-                local kind = string.sub(state, 1, 1)
-                if kind == 'L' then
-                  local n = (string.len(state) - 1) / 8
-                  log = {}
-                  if n > 0 then
-                    log = {struct.unpack('<' .. string.rep('d', n), state, 2)}
-                    log[n + 1] = nil
-                  end
-                elseif kind == 'S' or kind == 's' then
-                  local count = kind == 'S' and 'd' or 'I4'
-                  local v = {struct.unpack('<dd' .. string.rep(count, RING), state, 2)}
-                  slotLen = v[1]
-                  head = v[2]
-                  counts = {}
-                  for i = 1, RING do
-                    counts[i] = v[2 + i]
-                  end
+                local total = 0
+                for i = 1, RING do
+                  total = total + counts[i]
                 end
-              end
-              -- the grants of the slots still in the window, dated at their slot's end: {time, count}
-              local function slotted()
-                local grants = {}
-                for s = head - RING + 1, head do
-                  local c = counts[(s % RING) + 1]
-                  local at = math.min((s + 1) * slotLen - 1, now)
-                  if c > 0 and at > from then
-                    grants[#grants + 1] = {at, c}
-                  end
-                end
-                return grants
-              end
-              local times
-              if permits <= 64 then
-                times = {}
-                if log then
-                  for i = 1, #log do
-                    if log[i] > from then
-                      times[#times + 1] = log[i]
-                    end
-                  end
-                elseif counts then
-                  for _, grant in ipairs(slotted()) do
-                    for _ = 1, math.min(grant[2], 65) do
-                      times[#times + 1] = grant[1]
-                    end
-                  end
-                  if #times > 64 then
-                    times = nil -- more grants than a log keeps: the slots keep deciding
-                  end
-                end
-              end
-              if times then
-                local held = #times
                 if not acquire then
-                  return math.max(0, permits - held)
+                  return math.max(0, permits - total)
                 end
-                if held + cost > permits then
-                  local wait = times[held + cost - permits] + window - now
+                if cost > permits - total then
+                  local need = cost - (permits - total)
+                  local freed = 0
+                  local wait = window
+                  for s = slot - RING + 1, slot do
+                    freed = freed + counts[(s % RING) + 1]
+                    if freed >= need then
+                      wait = (s + RING) * len - now
+                      break
+                    end
+                  end
                   return -math.max(1, math.ceil(math.min(wait, window)))
                 end
-                local at = now
-                if held > 0 and times[held] > at then
-                  at = times[held]
+                counts[(slot % RING) + 1] = counts[(slot % RING) + 1] + cost
+                local kind, count = 's', 'I4'
+                if total + cost > 4294967295 then
+                  kind, count = 'S', 'd'
                 end
-                for _ = 1, cost do
-                  times[#times + 1] = at
-                end
-                if #times > 64 then
-                  local kept = {}
-                  for i = #times - 63, #times do
-                    kept[#kept + 1] = times[i]
-                  end
-                  times = kept
-                end
-                redis.call('set', KEYS[1], 'L' .. struct.pack('<' .. string.rep('d', #times), unpack(times)), 'PX', ttl)
-                return permits - held - cost
+                redis.call('set', key, kind .. struct.pack('<dd' .. string.rep(count, RING), len, slot, unpack(counts)),
+                    'PX', ttl)
+                return permits - total - cost
               end
-              local len = math.max(1, math.ceil(window / 16))
-              local slot = math.floor(now / len)
-              if counts and slotLen == len then
-                if head > slot then
-                  slot = head
+              -- The calls of a batch, in order, each on the state the one before left.
+              local results = {}
+              for i = 1, #costs do
+                cost = costs[i]
+                if i > 1 then
+                  state = redis.call('get', key)
                 end
-                for s = head + 1, math.min(slot, head + RING) do
-                  counts[(s % RING) + 1] = 0
-                end
-              else
-                local fresh = {}
-                for i = 1, RING do
-                  fresh[i] = 0
-                end
-                local function put(at, c)
-                  local to = math.floor(at / len)
-                  if to > slot - RING then
-                    fresh[(to % RING) + 1] = fresh[(to % RING) + 1] + c
-                  end
-                end
-                if counts then
-                  for _, grant in ipairs(slotted()) do
-                    put(grant[1], grant[2])
-                  end
-                elseif log then
-                  for i = 1, #log do
-                    if log[i] > from then
-                      put(log[i], 1)
-                    end
-                  end
-                end
-                counts = fresh
+                results[i] = string.format('%d', decide())
               end
-              local total = 0
-              for i = 1, RING do
-                total = total + counts[i]
+              local answer = table.concat(results, ',')
+              if seeded then
+                answer = answer .. ' s'
               end
-              if not acquire then
-                return math.max(0, permits - total)
-              end
-              if cost > permits - total then
-                local need = cost - (permits - total)
-                local freed = 0
-                local wait = window
-                for s = slot - RING + 1, slot do
-                  freed = freed + counts[(s % RING) + 1]
-                  if freed >= need then
-                    wait = (s + RING) * len - now
-                    break
-                  end
-                end
-                return -math.max(1, math.ceil(math.min(wait, window)))
-              end
-              counts[(slot % RING) + 1] = counts[(slot % RING) + 1] + cost
-              local kind, count = 's', 'I4'
-              if total + cost > 4294967295 then
-                kind, count = 'S', 'd'
-              end
-              redis.call('set', KEYS[1], kind .. struct.pack('<dd' .. string.rep(count, RING), len, slot, unpack(counts)),
-                  'PX', ttl)
-              return permits - total - cost
+              return answer, before, beforeTtl
             end
-            -- The calls of a batch, in order, each on the state the one before left.
-            local results = {}
-            for i = 1, #costs do
-              cost = costs[i]
-              if i > 1 then
-                state = redis.call('get', KEYS[1])
-              end
-              results[i] = string.format('%d', decide())
-            end
-            local answer = table.concat(results, ',')
-            if seeded then
-              return answer .. ' s'
-            end
-            return answer
 """;
+
+    /*
+     * ARGV: the operation ('a' to acquire, 'r' for the permits remaining), the costs (one per call,
+     * comma-separated, decided in that order: a coalesced batch), the permits, the window in ms,
+     * and the grants this instance holds of the bucket (see BUCKET).
+     */
+    static final String SCRIPT = NOW + BUCKET + """
+            return (bucket(KEYS[1], ARGV[1] == 'a', ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), false))
+            """;
+
+    /*
+     * One call of several limits, all or nothing: KEYS are the limits' buckets in the call's order,
+     * and ARGV holds four values per bucket: the cost, the permits, the window in ms and the grants
+     * this instance holds (see BUCKET). Buckets are decided in order; the first that refuses ends
+     * the call, and every bucket before it is put back as it was (value and expiry), so that the
+     * call takes nothing. The answer is each decided bucket's answer, ';'-separated: all of them
+     * when every bucket granted, else up to and including the refusal.
+     */
+    static final String SEVERAL_SCRIPT = NOW + BUCKET + """
+            local answers = {}
+            local taken = {}
+            for k = 1, #KEYS do
+              local a = (k - 1) * 4
+              local answer, before, beforeTtl = bucket(KEYS[k], true, ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3],
+                  tonumber(ARGV[a + 4]), true)
+              answers[k] = answer
+              if string.byte(answer, 1) == 45 then
+                for j = k - 1, 1, -1 do
+                  local value, ms = taken[j][1], taken[j][2]
+                  if not value then
+                    redis.call('del', KEYS[j])
+                  elseif ms > 0 then
+                    redis.call('set', KEYS[j], value, 'PX', ms)
+                  else
+                    redis.call('set', KEYS[j], value)
+                  end
+                end
+                break
+              end
+              taken[k] = {before, beforeTtl}
+            end
+            return table.concat(answers, ';')
+            """;
 
     /*
      * Gives back up to ARGV[1] permits, the latest grants still in the window first, keeping the
@@ -378,7 +437,7 @@ final class CompactLayout implements RedisLayout {
 
     @Override
     public List<String> scripts() {
-        return List.of(SCRIPT);
+        return List.of(SCRIPT, SEVERAL_SCRIPT);
     }
 
     @Override
@@ -389,6 +448,38 @@ final class CompactLayout implements RedisLayout {
     @Override
     public RFuture<String> decideAsync(LimitKey key, long[] costs, long seed) {
         return run(key, "a", RedisLayout.joined(costs), seed);
+    }
+
+    @Override
+    public boolean decidesTogether() {
+        return true;
+    }
+
+    /** {@inheritDoc} One script call, all or nothing: {@link #SEVERAL_SCRIPT}. */
+    @Override
+    public long[] decideTogether(LimitKey[] keys, long[] costs, long[] seeds, long deadline) {
+        List<Object> buckets = new ArrayList<>(keys.length);
+        Object[] values = new Object[keys.length * 4];
+        for (int i = 0; i < keys.length; i++) {
+            Limit limit = keys[i].limit();
+            buckets.add(names.compact(keys[i]));
+            values[i * 4] = Long.toString(costs[i]);
+            values[i * 4 + 1] = Long.toString(limit.permits());
+            values[i * 4 + 2] = Long.toString(limit.windowMillis());
+            values[i * 4 + 3] = Long.toString(seeds[i]);
+        }
+        String answer = redis.await(redis.scripts().<String>evalAsync((String) buckets.get(0), RScript.Mode.READ_WRITE,
+                SEVERAL_SCRIPT, RScript.ReturnType.VALUE, buckets, values), deadline);
+        String[] answers = answer == null ? new String[] {null} : answer.split(";", -1);
+        if (answers.length > keys.length) {
+            throw new StoreUnavailableException("Redis " + redis.maskedUrl() + " answered a decision of several limits"
+                    + " this version cannot read");
+        }
+        long[] results = new long[answers.length];
+        for (int i = 0; i < answers.length; i++) {
+            results[i] = redis.decision(keys[i], answers[i], seeds[i]);
+        }
+        return results;
     }
 
     @Override

@@ -39,6 +39,32 @@ interface RedisLayout {
     RFuture<String> decideAsync(LimitKey key, long[] costs, long seed);
 
     /**
+     * Takes the permits of one call from several buckets in one round trip, all or none: the
+     * buckets are decided in order, as {@link #decide} decides one, and when one of them rejects
+     * the call, none keeps anything the call took. Only where the buckets' keys may go in one
+     * script call (not on a Redis Cluster, whose keys lie in different slots).
+     *
+     * @param keys the buckets, in the call's order
+     * @param costs each bucket's cost
+     * @param seeds as for {@link #decide}, per bucket
+     * @return one result per bucket decided, as {@link #decide} returns it: every bucket's when all
+     *     granted, else up to and including the first rejection; {@code null} when this layout
+     *     decides one bucket per round trip only (nothing was sent)
+     */
+    default long[] decideTogether(LimitKey[] keys, long[] costs, long[] seeds, long deadline) {
+        return null;
+    }
+
+    /**
+     * Returns whether {@link #decideTogether} decides several buckets in one round trip.
+     *
+     * @return {@code false} unless overridden
+     */
+    default boolean decidesTogether() {
+        return false;
+    }
+
+    /**
      * Checks that this layout can take a call of {@code cost} on {@code key}, before the call is
      * queued or sent.
      *

@@ -113,6 +113,41 @@ final class RedisRateLimitStore implements ReseedableStore {
             repair(key, e);
             throw e;
         }
+        return decisionOf(key, result);
+    }
+
+    /** {@inheritDoc} On the compact layout, where the buckets' keys go in one script call: not on a cluster. */
+    @Override
+    public boolean decidesTogether() {
+        return !connection.cluster() && layout.decidesTogether();
+    }
+
+    /**
+     * {@inheritDoc} One round trip, without coalescing: the buckets' own calls in flight are not
+     * waited for (Redis runs each script whole, so the order between them does not matter).
+     *
+     * @throws StoreUnavailableException when Redis cannot decide within the timeout
+     * @throws KeyDataException when one of the keys' data on Redis is not a bucket's (which one is
+     *     not known here: each key's own next call finds it)
+     */
+    @Override
+    public Decision[] tryAcquireTogether(LimitKey[] keys, long[] permits, long[] heldHere) {
+        for (int i = 0; i < keys.length; i++) {
+            keys[i].requirePermits(permits[i]);
+        }
+        long[] results = layout.decideTogether(keys, permits, heldHere, System.nanoTime() + timeoutNanos);
+        if (results == null) {
+            throw new UnsupportedOperationException("this Redis layout decides one limit per round trip");
+        }
+        Decision[] decisions = new Decision[keys.length];
+        for (int i = 0; i < results.length; i++) {
+            decisions[i] = decisionOf(keys[i], results[i]);
+        }
+        return decisions;
+    }
+
+    /** A decision of a script's result: the permits left, or minus the µs until room. */
+    private Decision decisionOf(LimitKey key, long result) {
         if (result >= 0) {
             return NearLimit.byRedis(result, key.limit().permits(), reportRemaining);
         }
