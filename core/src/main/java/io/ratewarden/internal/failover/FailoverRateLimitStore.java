@@ -70,6 +70,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     private final LongAdder redisCalls = new LongAdder();
     private final LongAdder redisCallNanos = new LongAdder();
     private final KeyChanges keyChanges;
+    private final JointDecisions joint;
 
     /**
      * Creates the store, unhealthy until its first successful probe; {@link #start()} starts the
@@ -100,7 +101,9 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         this.heartbeats = heartbeats;
         this.overrides = new SharedOverrides(new OverrideSync(settings.name(), maskedUrl), heartbeats, health, settings);
         this.reseeds = new ReseedLog(settings.name(), maskedUrl);
-        this.keyChanges = new KeyChanges(local, outage, health, redis, this::failed);
+        this.keyChanges = new KeyChanges(local, outage, health, redis, this::answered, this::failed);
+        this.joint = new JointDecisions(local, outage, health, redis, settings.overLimitCache(),
+                cachedRejections::increment, this::answered, this::failed);
         this.prober = new RedisProber(heartbeats, health, this::heard, this::failed, settings.name(), settings.name() + "/" + UUID.randomUUID(), described,
                 settings.probeInterval(), settings.redisTimeout(), grace);
     }
@@ -239,76 +242,13 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
     /** {@inheritDoc} While Redis decides, on a store that decides several limits in one round trip. */
     @Override
     public boolean decidesTogether() {
-        return health.isHealthy() && redis.decidesTogether();
+        return joint.possible();
     }
 
-    /**
-     * {@inheritDoc} One round trip while Redis decides, on a store that decides several limits
-     * together: the over-limit cache and the first window after a recovery answer as for one limit
-     * (a cached rejection costs no round trip; after a recovery each limit is asked in turn), and a
-     * failure is recorded as one of a single call, after which each limit is asked in turn (one
-     * more timeout at most). A call that timed out may still be applied by Redis later and then
-     * holds permits that its limits asked in turn also took: fewer grants for others, never more.
-     */
+    /** {@inheritDoc} See {@link JointDecisions}. */
     @Override
     public Decision[] tryAcquireTogether(LimitKey[] keys, long[] permits) {
-        if (!decidesTogether()) {
-            return null;
-        }
-        int count = keys.length;
-        for (int i = 0; i < count; i++) {
-            long rejectedFor = settings.overLimitCache() ? outage.rejectedByRedisFor(keys[i], permits[i]) : 0;
-            if (rejectedFor > 0) {
-                cachedRejections.increment();
-                Decision[] decisions = new Decision[count];
-                decisions[i] = Decision.rejected(Backend.REDIS, Duration.ofNanos(rejectedFor));
-                return decisions;
-            }
-            if (outage.inFirstWindowAfterRecovery(keys[i], health.recoveredAt())) {
-                return null;
-            }
-        }
-        SlidingWindow[] windows = new SlidingWindow[count];
-        long[] heldHere = new long[count];
-        for (int i = 0; i < count; i++) {
-            SlidingWindow window = local.existing(keys[i]);
-            if (window != null) {
-                heldHere[i] = window.heldInWindow(local.now()) + window.sharedInFlight();
-                window.sharedInFlight(permits[i]);
-                windows[i] = window;
-            }
-        }
-        long sent = System.nanoTime();
-        try {
-            Decision[] decisions = redis.tryAcquireTogether(keys, permits, heldHere);
-            answered(sent);
-            health.callSucceeded();
-            for (int i = 0; i < count; i++) {
-                Decision decision = decisions[i];
-                if (decision != null && !decision.allowed()) {
-                    outage.rejectedByRedis(keys[i], permits[i],
-                            decision.retryAfter().toNanos() - (System.nanoTime() - sent));
-                    return decisions;
-                }
-            }
-            for (int i = 0; i < count; i++) {
-                outage.grantedByRedis(keys[i], permits[i]);
-            }
-            return decisions;
-        } catch (KeyDataException e) {
-            answered(sent);
-            health.callSucceeded(); // one key's data: each limit asked in turn finds which
-            return null;
-        } catch (StoreUnavailableException e) {
-            failed(e);
-            return null;
-        } finally {
-            for (int i = 0; i < count; i++) {
-                if (windows[i] != null) {
-                    windows[i].sharedInFlight(-permits[i]);
-                }
-            }
-        }
+        return joint.tryAcquire(keys, permits);
     }
 
     /**
@@ -338,26 +278,10 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
         return decision != null ? decision : outage.admitDuringOutage(key, permits, health.failedAt());
     }
 
-    /**
-     * {@inheritDoc} On Redis while it decides (one round trip), else in memory, within this
-     * instance's share.
-     */
+    /** {@inheritDoc} See {@link KeyChanges#remaining}. */
     @Override
     public long remaining(LimitKey key) {
-        if (health.isHealthy()) {
-            long sent = System.nanoTime();
-            try {
-                long remaining = redis.remaining(key);
-                answered(sent);
-                health.callSucceeded();
-                return remaining;
-            } catch (KeyDataException e) {
-                health.callSucceeded();
-            } catch (StoreUnavailableException e) {
-                failed(e);
-            }
-        }
-        return outage.remainingDuringOutage(key);
+        return keyChanges.remaining(key);
     }
 
     /**

@@ -244,6 +244,42 @@ class FailoverRateLimitStoreTest {
         assertThat(store.fallbackDecisions()).isEqualTo(2);
     }
 
+    @Test
+    void severalLimitsGoInOneRoundTripAndASpentOneIsAnsweredWithoutOne() {
+        store.probe();
+        LimitKey burst = LimitKey.of("burst", Limit.of(2, Duration.ofSeconds(1)), "alice");
+        LimitKey[] both = {key, burst};
+        long[] one = {1, 1};
+        for (int i = 0; i < 2; i++) {
+            Decision[] granted = store.tryAcquireTogether(both, one);
+            assertThat(granted).allMatch(decision -> decision.allowed() && decision.decidedBy() == Backend.REDIS);
+        }
+        assertThat(redis.calls.get()).as("one round trip per call of two limits").isEqualTo(2);
+        Decision[] refused = store.tryAcquireTogether(both, one);
+        assertThat(refused[1].allowed()).isFalse();
+        assertThat(redis.calls.get()).isEqualTo(3);
+        Decision[] cached = store.tryAcquireTogether(both, one);
+        assertThat(cached[1].allowed()).isFalse();
+        assertThat(cached[0]).as("not asked").isNull();
+        assertThat(redis.calls.get()).as("the over-limit cache answered").isEqualTo(3);
+        assertThat(store.cachedRejections()).isEqualTo(1);
+
+        redis.failing = true;
+        store.probe();
+        assertThat(store.tryAcquire(burst, 1).allowed()).as("memory holds the grants Redis made together").isFalse();
+        assertThat(store.tryAcquire(key, 1).allowed()).isTrue();
+    }
+
+    @Test
+    void aFailedJointCallFailsOverAndLeavesEachLimitToBeAskedInTurn() {
+        store.probe();
+        LimitKey burst = LimitKey.of("burst", Limit.of(2, Duration.ofSeconds(1)), "alice");
+        redis.failing = true;
+        assertThat(store.tryAcquireTogether(new LimitKey[] {key, burst}, new long[] {1, 1})).isNull();
+        assertThat(store.isHealthy()).as("an error fails over at once, as for one limit").isFalse();
+        assertThat(store.decidesTogether()).isFalse();
+    }
+
     /**
      * Redis as the failover store sees it: decides in memory on the test's ticker (reported as
      * Redis), or fails as Redis does, with an error or with no answer.
@@ -303,6 +339,29 @@ class FailoverRateLimitStoreTest {
             Decision decision = limits.tryAcquire(key, permits);
             return decision.allowed() ? Decision.allowed(Backend.REDIS)
                     : Decision.rejected(Backend.REDIS, decision.retryAfter());
+        }
+
+        @Override
+        public boolean decidesTogether() {
+            return true;
+        }
+
+        @Override
+        public Decision[] tryAcquireTogether(LimitKey[] keys, long[] permits, long[] heldHere) {
+            fail();
+            calls.incrementAndGet();
+            Decision[] decisions = new Decision[keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                if (limits.remaining(keys[i]) < permits[i]) {
+                    decisions[i] = Decision.rejected(Backend.REDIS, Duration.ofSeconds(1));
+                    return decisions;
+                }
+            }
+            for (int i = 0; i < keys.length; i++) {
+                limits.tryAcquire(keys[i], permits[i]);
+                decisions[i] = Decision.allowed(Backend.REDIS);
+            }
+            return decisions;
         }
 
         @Override
