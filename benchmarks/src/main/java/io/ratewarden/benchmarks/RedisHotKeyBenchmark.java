@@ -5,6 +5,7 @@ import io.ratewarden.Limiter;
 import io.ratewarden.RedisAlgorithm;
 import io.ratewarden.Ratewarden;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.redisson.Redisson;
 import org.redisson.api.RBucket;
+import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.redisnode.RedisNode;
 import org.redisson.api.redisnode.RedisNodes;
@@ -58,6 +60,8 @@ public class RedisHotKeyBenchmark {
     private Limiter limiter;
     private RedissonClient raw;
     private RBucket<String> plainKey;
+    private RScript scripts;
+    private String minimalSha;
     private final LongAdder decisions = new LongAdder();
     private final AtomicInteger threads = new AtomicInteger();
     private long scriptsBefore;
@@ -73,6 +77,13 @@ public class RedisHotKeyBenchmark {
         }
     }
 
+    /**
+     * The least an exact limiter's script does per call: read the server's clock and the bucket,
+     * and write the bucket back with an expiry. Its rows are the floor of a script-based decision.
+     */
+    private static final String MINIMAL_SCRIPT = "local t = redis.call('time') redis.call('get', KEYS[1])"
+            + " redis.call('set', KEYS[1], t[1], 'PX', 1001) return 1";
+
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         redis = LocalRedis.start();
@@ -86,6 +97,8 @@ public class RedisHotKeyBenchmark {
         raw = Redisson.create(config);
         plainKey = raw.getBucket("plain-key", StringCodec.INSTANCE);
         plainKey.set("a value");
+        scripts = raw.getScript(StringCodec.INSTANCE);
+        minimalSha = scripts.scriptLoad(MINIMAL_SCRIPT);
         scriptsBefore = scriptCalls();
     }
 
@@ -122,6 +135,12 @@ public class RedisHotKeyBenchmark {
     @Benchmark
     public String redissonGet() {
         return plainKey.get();
+    }
+
+    /** {@link #MINIMAL_SCRIPT} through Redisson's {@code evalSha}, each thread on its own key. */
+    @Benchmark
+    public Long minimalScriptOwnKeys(OwnKey own) {
+        return scripts.evalSha(own.key, RScript.Mode.READ_WRITE, minimalSha, RScript.ReturnType.LONG, List.of(own.key));
     }
 
     @Benchmark
