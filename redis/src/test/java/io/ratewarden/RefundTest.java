@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link Limiter#refund(String, long)}: permits back to the key's window, never more than the
@@ -61,6 +62,19 @@ class RefundTest {
                     .redisAlgorithm(RedisAlgorithm.valueOf(backend)).redisTimeout(Duration.ofSeconds(5)));
         }
         return ratewarden.limit("refunded", Limit.of(permits, Duration.ofHours(1)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"COMPACT", "RRATE_LIMITER"})
+    void theFirstRefundAfterAStartFindsItsScriptLoaded(String backend) throws Exception {
+        redis.call("SCRIPT", "FLUSH");
+        Limiter limiter = limiter(backend, 10);
+        limiter.tryAcquire("first-refund");
+        long failedBefore = redis.commandStat("evalsha", "failed_calls");
+        limiter.refund("first-refund", 1);
+        assertThat(redis.commandStat("evalsha", "failed_calls")).as("no NOSCRIPT answer, no second round trip")
+                .isEqualTo(failedBefore);
+        assertThat(limiter.remaining("first-refund")).isEqualTo(10);
     }
 
     @ParameterizedTest

@@ -437,7 +437,7 @@ final class CompactLayout implements RedisLayout {
 
     @Override
     public List<String> scripts() {
-        return List.of(SCRIPT, SEVERAL_SCRIPT);
+        return List.of(SCRIPT, SEVERAL_SCRIPT, REFUND_SCRIPT);
     }
 
     @Override

@@ -106,8 +106,8 @@ interface RedisLayout {
     List<String> keysOf(LimitKey key);
 
     /**
-     * The scripts that {@link #decide} and {@link #remaining} run, for loading into Redis's script
-     * cache before the first call needs them.
+     * The scripts that {@link #decide}, {@link #decideTogether}, {@link #remaining} and
+     * {@link #refund} run, for loading into Redis's script cache before the first call needs them.
      */
     List<String> scripts();
 }

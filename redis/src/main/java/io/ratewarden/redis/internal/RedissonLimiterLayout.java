@@ -238,7 +238,7 @@ final class RedissonLimiterLayout implements RedisLayout {
 
     @Override
     public List<String> scripts() {
-        return List.of(DECIDE_SCRIPT, REMAINING_SCRIPT);
+        return List.of(DECIDE_SCRIPT, REMAINING_SCRIPT, REFUND_SCRIPT);
     }
 
     @Override
