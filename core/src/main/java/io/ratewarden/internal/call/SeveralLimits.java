@@ -25,8 +25,9 @@ final class SeveralLimits {
 
     /**
      * Asks every limit of a call, in order: {@code null} when all granted (the call is then
-     * counted as permitted on each), else the first refusal, after giving back at once what the
-     * limits before it granted.
+     * counted as permitted on each), else the first refusal. Where their store decides them
+     * together ({@link #decideJointly}) a refused call took nothing; else what the limits before
+     * the refusing one granted is given back at once.
      */
     static Refusal decide(LimitSpec[] specs, LimitTier[] tiers, String[] keys, CallRecord record) {
         TierGate[] gates = new TierGate[specs.length];
