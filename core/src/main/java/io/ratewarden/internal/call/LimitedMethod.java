@@ -192,15 +192,23 @@ public final class LimitedMethod implements CallSteps {
     /** Decides a call of one limit, waiting (parking this thread) up to its {@code maxWaitMillis}. */
     private Decision decideOne(LimitTier tier, String key, CallRecord record) {
         LimitSpec spec = specs[0];
+        Decision decision = askOne(tier, key, record);
+        if (decision.allowed() || spec.maxWaitNanos() == 0) {
+            return decision;
+        }
+        Decision waited = Waits.waitFor(tier, spec, key, System.nanoTime() + spec.maxWaitNanos(),
+                LimitGate.retryNanos(decision));
+        return waited != null ? waited : decision;
+    }
+
+    /** Asks the one limit once, without waiting, and records the decision when a record is open. */
+    private Decision askOne(LimitTier tier, String key, CallRecord record) {
+        LimitSpec spec = specs[0];
         Decision decision = tier.tryAcquire(key, spec.cost(), spec.policy());
         if (record != null) {
             record.add(spec.name(), tier.limit(), decision);
         }
-        if (decision.allowed() || spec.maxWaitNanos() == 0) {
-            return decision;
-        }
-        Decision waited = Waits.waitFor(tier, spec, key, System.nanoTime() + spec.maxWaitNanos(), Waits.nanos(decision));
-        return waited != null ? waited : decision;
+        return decision;
     }
 
     /** A call of several limits: all or nothing, parking between attempts as its waits allow. */
@@ -352,16 +360,13 @@ public final class LimitedMethod implements CallSteps {
             index = refusal.index();
             decision = refusal.decision();
         } else {
-            decision = tiers[0].tryAcquire(keys[0], specs[0].cost(), specs[0].policy());
-            if (record != null) {
-                record.add(specs[0].name(), tiers[0].limit(), decision);
-            }
+            decision = askOne(tiers[0], keys[0], record);
             if (decision.allowed()) {
                 return null;
             }
         }
         LimitSpec spec = specs[index];
-        long pause = Waits.nanos(decision);
+        long pause = LimitGate.retryNanos(decision);
         if (pause <= start + spec.maxWaitNanos() - System.nanoTime()) {
             return new Pause(pause); // holding nothing meanwhile: every limit is asked again
         }
@@ -383,7 +388,7 @@ public final class LimitedMethod implements CallSteps {
 
     private RateLimitExceededException rejection(LimitSpec spec, LimitTier tier, String key, Decision decision) {
         LimitKey rejected = LimitKey.of(spec.name(), tier.name(), tier.limit(), key);
-        return installed.firstGate().rejection(rejected, Waits.nanos(decision), decision.storeFailure());
+        return installed.firstGate().rejection(rejected, LimitGate.retryNanos(decision), decision.storeFailure());
     }
 
     @Override

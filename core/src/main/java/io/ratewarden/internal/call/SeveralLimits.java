@@ -126,7 +126,7 @@ final class SeveralLimits {
                 return null;
             }
             LimitSpec spec = specs[refusal.index()];
-            long pause = Waits.nanos(refusal.decision());
+            long pause = LimitGate.retryNanos(refusal.decision());
             if (spec.maxWaitNanos() > 0 && start == 0) {
                 start = System.nanoTime();
             }

@@ -7,7 +7,6 @@ import java.util.concurrent.locks.LockSupport;
 /** How a rejected synchronous call waits for its limit, parking its thread. Stateless. */
 final class Waits {
 
-
     private Waits() {
     }
 
@@ -31,10 +30,5 @@ final class Waits {
             }
             pause = decision.retryAfter().toNanos();
         }
-    }
-
-    /** A rejection's retry time in nanoseconds, at least 1. */
-    static long nanos(Decision decision) {
-        return LimitGate.retryNanos(decision);
     }
 }

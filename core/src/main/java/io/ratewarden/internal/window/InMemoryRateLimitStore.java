@@ -239,11 +239,10 @@ public final class InMemoryRateLimitStore implements RateLimitStore, LocalBucket
         if (waitNanos > 0) {
             return Decision.rejected(Backend.IN_MEMORY, Duration.ofNanos(waitNanos));
         }
-        if (waitNanos < 0) {
-            return reportRemaining ? Decision.allowed(Backend.IN_MEMORY, window.available(read)) : NEAR_LIMIT;
+        if (reportRemaining) {
+            return Decision.allowed(Backend.IN_MEMORY, window.available(read));
         }
-        return reportRemaining ? Decision.allowed(Backend.IN_MEMORY, window.available(read))
-                : Decision.allowed(Backend.IN_MEMORY);
+        return waitNanos < 0 ? NEAR_LIMIT : Decision.allowed(Backend.IN_MEMORY);
     }
 
     /**
