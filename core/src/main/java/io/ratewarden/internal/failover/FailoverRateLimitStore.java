@@ -210,9 +210,7 @@ final class FailoverRateLimitStore implements RateLimitStore, InstanceStore {
                     outage.grantedByRedis(key, permits);
                 }
             } else {
-                // Redis timed the wait when it ran the script, some time after the call was sent:
-                // counted from the sending, the cached rejection never outlasts Redis's own.
-                outage.rejectedByRedis(key, permits, decision.retryAfter().toNanos() - (System.nanoTime() - sent));
+                outage.rejectedByRedis(key, permits, decision, sent);
             }
             return decision;
         } catch (KeyDataException e) {

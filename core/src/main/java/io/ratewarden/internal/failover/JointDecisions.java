@@ -95,8 +95,7 @@ final class JointDecisions {
             for (int i = 0; i < count; i++) {
                 Decision decision = decisions[i];
                 if (decision != null && !decision.allowed()) {
-                    outage.rejectedByRedis(keys[i], permits[i],
-                            decision.retryAfter().toNanos() - (System.nanoTime() - sent));
+                    outage.rejectedByRedis(keys[i], permits[i], decision, sent);
                     return decisions;
                 }
             }

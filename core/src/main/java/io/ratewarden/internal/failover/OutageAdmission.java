@@ -84,6 +84,15 @@ final class OutageAdmission {
     }
 
     /**
+     * Redis rejected {@code permits} on {@code key} in a call sent at {@code sentNanos} (a
+     * {@link System#nanoTime()} reading). Redis timed the wait when it ran the script, some time
+     * after the sending: counted from the sending, the cached rejection never outlasts Redis's own.
+     */
+    void rejectedByRedis(LimitKey key, long permits, Decision rejection, long sentNanos) {
+        rejectedByRedis(key, permits, rejection.retryAfter().toNanos() - (System.nanoTime() - sentNanos));
+    }
+
+    /**
      * Returns how long from now Redis has no room for {@code permits} on {@code key} by its last
      * rejection, or 0 when no rejection answers that (none noted, expired, for fewer permits, or under
      * another limit).
