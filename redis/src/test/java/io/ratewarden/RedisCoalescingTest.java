@@ -61,6 +61,11 @@ class RedisCoalescingTest {
         return server.commandStat("evalsha", "calls") + server.commandStat("eval", "calls");
     }
 
+    /** The commands that write a bucket's grants: one per script call at most, however many it grants. */
+    private static long grantWrites(RedisServer server, RedisAlgorithm algorithm) throws IOException {
+        return server.commandStat(algorithm == RedisAlgorithm.COMPACT ? "set" : "zadd", "calls");
+    }
+
     @ParameterizedTest
     @EnumSource(RedisAlgorithm.class)
     void sixteenThreadsOnOneKeyGetExactlyTheLimitEachGrantWithItsOwnRemaining(RedisAlgorithm algorithm)
@@ -73,6 +78,7 @@ class RedisCoalescingTest {
             ConcurrentLinkedQueue<Decision> rejected = new ConcurrentLinkedQueue<>();
             ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
             long scriptsBefore = scriptCalls(redis);
+            long writesBefore = grantWrites(redis, algorithm);
             runTogether(THREADS, () -> {
                 for (int i = 0; i < 60; i++) {
                     Decision decision = limiter.tryAcquire("one-key");
@@ -85,6 +91,7 @@ class RedisCoalescingTest {
                 }
             }, thrown);
             long scripts = scriptCalls(redis) - scriptsBefore;
+            long writes = grantWrites(redis, algorithm) - writesBefore;
 
             assertThat(thrown).isEmpty();
             assertThat(remaining).as("one grant for each permit, each told what it left")
@@ -93,6 +100,7 @@ class RedisCoalescingTest {
                     .allSatisfy(d -> assertThat(d.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofHours(1)));
             assertThat(limiter.remaining("one-key")).isZero();
             assertThat(scripts).as("script calls for %d decisions", THREADS * 60).isLessThan(THREADS * 60);
+            assertThat(writes).as("a batch's grants written in one command").isLessThanOrEqualTo(scripts);
             System.out.printf("%s: %d decisions in %d script calls%n", algorithm, THREADS * 60, scripts);
         }
     }

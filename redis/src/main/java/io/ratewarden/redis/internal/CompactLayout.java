@@ -61,13 +61,19 @@ final class CompactLayout implements RedisLayout {
      */
     private static final String BUCKET = """
             local RING = 17
+            local SLOTS = '<ddI4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4' -- the slot length, the head slot, 17 small counts
             -- Decides the calls of one bucket (costs: comma-separated, in that order: a coalesced batch) and
             -- returns the answer's text; with snapshot, also the bucket's value (false when missing) and its
             -- expiry in ms (-1: none), as they were before the first call, once a lost bucket was re-created.
             local function bucket(key, acquire, costsText, permits, windowMs, seed, snapshot)
-              local costs = {}
-              for c in string.gmatch(costsText, '%d+') do
-                costs[#costs + 1] = tonumber(c)
+              local costs
+              if string.find(costsText, ',', 1, true) then
+                costs = {}
+                for c in string.gmatch(costsText, '%d+') do
+                  costs[#costs + 1] = tonumber(c)
+                end
+              else
+                costs = {tonumber(costsText)}
               end
               local cost = costs[1]
               local window = windowMs * 1000
@@ -107,12 +113,18 @@ final class CompactLayout implements RedisLayout {
                 before = state
                 beforeTtl = state and redis.call('pttl', key) or -1
               end
+              -- A grant changes state, the bucket's value, in place: the calls of a batch each decide on what
+              -- the one before left, and the bucket is written once, after the last. On the short path below,
+              -- the slots stay unpacked from one call of a batch to the next: while slots is set, it holds
+              -- the bucket, and state is behind.
+              local written = false
+              local slots
               local function decide()
                 -- The common case of a busy large limit, kept short: slots of 4-byte counts and the same
                 -- slot length. Everything else takes the general path below.
-                if permits > 64 and state and string.byte(state, 1) == 115 then
+                if permits > 64 and (slots or state and string.byte(state, 1) == 115) then
                   local len = math.max(1, math.ceil(window / 16))
-                  local c = {struct.unpack('<ddI4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4', state, 2)}
+                  local c = slots or {struct.unpack(SLOTS, state, 2)}
                   if c[1] == len then
                     local head = c[2]
                     local slot = math.floor(now / len)
@@ -122,6 +134,7 @@ final class CompactLayout implements RedisLayout {
                     for s = head + 1, math.min(slot, head + RING) do
                       c[s % RING + 3] = 0
                     end
+                    c[2] = slot
                     local total = 0
                     for i = 3, 19 do
                       total = total + c[i]
@@ -145,11 +158,14 @@ final class CompactLayout implements RedisLayout {
                     if total + cost <= 4294967295 then
                       local i = slot % RING + 3
                       c[i] = c[i] + cost
-                      redis.call('set', key, 's' .. struct.pack('<ddI4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4I4', len, slot,
-                          c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16],
-                          c[17], c[18], c[19]), 'PX', ttl)
+                      slots = c
+                      written = true
                       return permits - total - cost
                     end
+                  end
+                  if slots then
+                    state = 's' .. struct.pack(SLOTS, unpack(slots, 1, 19)) -- leaving the short path: state catches up
+                    slots = nil
                   end
                 end
                 local log, counts, slotLen, head
@@ -228,7 +244,8 @@ final class CompactLayout implements RedisLayout {
                     end
                     times = kept
                   end
-                  redis.call('set', key, 'L' .. struct.pack('<' .. string.rep('d', #times), unpack(times)), 'PX', ttl)
+                  state = 'L' .. struct.pack('<' .. string.rep('d', #times), unpack(times))
+                  written = true
                   return permits - held - cost
                 end
                 local len = math.max(1, math.ceil(window / 16))
@@ -289,18 +306,21 @@ final class CompactLayout implements RedisLayout {
                 if total + cost > 4294967295 then
                   kind, count = 'S', 'd'
                 end
-                redis.call('set', key, kind .. struct.pack('<dd' .. string.rep(count, RING), len, slot, unpack(counts)),
-                    'PX', ttl)
+                state = kind .. struct.pack('<dd' .. string.rep(count, RING), len, slot, unpack(counts))
+                written = true
                 return permits - total - cost
               end
               -- The calls of a batch, in order, each on the state the one before left.
               local results = {}
               for i = 1, #costs do
                 cost = costs[i]
-                if i > 1 then
-                  state = redis.call('get', key)
-                end
                 results[i] = string.format('%d', decide())
+              end
+              if slots then
+                state = 's' .. struct.pack(SLOTS, unpack(slots, 1, 19))
+              end
+              if written then
+                redis.call('set', key, state, 'PX', ttl)
               end
               local answer = table.concat(results, ',')
               if seeded then

@@ -109,8 +109,11 @@ final class RedissonLimiterLayout implements RedisLayout {
               left = rate - sum(redis.call('zrange', KEYS[3], 0, -1))
               dirty = true
             end
-            -- The calls of a batch, in order: each grant a member of its own, all at the same time.
+            -- The calls of a batch, in order: each grant a member of its own, all at the same time, so added
+            -- in one command after the last call (a grant of the batch, dated now, is never among the
+            -- oldest that a rejection's wait looks for: without it, the wait is the whole interval, as with it).
             local results = {}
+            local granted = {}
             for i = 1, #costs do
               local cost = costs[i]
               local result
@@ -119,7 +122,8 @@ final class RedissonLimiterLayout implements RedisLayout {
                 if i > 1 then
                   id = id .. ':' .. i
                 end
-                redis.call('zadd', KEYS[3], now, struct.pack('Bc0I', string.len(id), id, cost))
+                granted[#granted + 1] = now
+                granted[#granted + 1] = struct.pack('Bc0I', string.len(id), id, cost)
                 left = left - cost
                 dirty = true
                 result = left
@@ -138,6 +142,9 @@ final class RedissonLimiterLayout implements RedisLayout {
                 result = -math.max(1, math.ceil(math.min(wait, interval) * 1000))
               end
               results[i] = string.format('%d', result)
+            end
+            if #granted > 0 then
+              redis.call('zadd', KEYS[3], unpack(granted))
             end
             if dirty then
               redis.call('set', KEYS[2], string.format('%d', left), 'PX', ARGV[4])
