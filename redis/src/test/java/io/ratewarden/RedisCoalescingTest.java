@@ -138,8 +138,8 @@ class RedisCoalescingTest {
                      .redisTimeout(Duration.ofMillis(200)).failurePolicy(FailurePolicy.FALLBACK_LOCAL))) {
             Limit limit = Limit.of(1_000, Duration.ofHours(1));
             Limiter limiter = rw.limit("paused", limit);
-            assertThat(limiter.tryAcquire("one-key").decidedBy()).isEqualTo(Backend.REDIS);
-
+            // No call before the pause: one answered late (a busy machine) would have the store send
+            // every call on its own for a second, and all sixteen would be in flight.
             paused.pause();
             AtomicLong inMemory = new AtomicLong();
             ConcurrentLinkedQueue<Throwable> thrown = new ConcurrentLinkedQueue<>();
@@ -159,10 +159,10 @@ class RedisCoalescingTest {
 
             try (Ratewarden reader = RedisFixtures.onRedis(builder(paused.url(), algorithm, prefix))) {
                 Limiter onRedis = reader.limit("paused", limit);
-                // The call in flight when Redis stopped may be applied once it resumes; nothing else is.
-                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                        assertThat(onRedis.remaining("one-key")).isBetween(998L, 999L));
-                assertThat(onRedis.remaining("one-key")).isBetween(998L, 999L);
+                // The call in flight when Redis stopped may be applied once it resumes; nothing else is,
+                // for as long as it takes Redis to run what its connections held while it was stopped.
+                await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(onRedis.remaining("one-key")).isBetween(999L, 1_000L));
             }
         }
     }
