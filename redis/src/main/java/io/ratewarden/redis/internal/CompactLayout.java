@@ -3,6 +3,7 @@ package io.ratewarden.redis.internal;
 import io.ratewarden.Limit;
 import io.ratewarden.store.LimitKey;
 import io.ratewarden.store.StoreUnavailableException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.redisson.api.RFuture;
@@ -34,8 +35,9 @@ import org.redisson.api.RScript;
  * never frees a permit early; a bucket holding more than 64 grants whose limit is lowered to 64 or
  * fewer keeps its slots); a bucket kept for a lowered limit rejects until enough of its grants
  * have left. A rejection writes nothing. A
- * grant sets the key to expire one window (and a millisecond) later, when no grant of it can be
- * in the window any more. One key per bucket, so one cluster slot. The script reads the server's
+ * grant sets the key to expire one window, a millisecond and twice the Redis timeout later
+ * ({@link #graceMillis}), when no grant of it can be in the window any more, nor counted by an
+ * instance as still in it. One key per bucket, so one cluster slot. The script reads the server's
  * clock and writes after it, which Redis 5 and later allow (they replicate a script's effects,
  * not the script). This class is thread-safe.
  */
@@ -52,7 +54,8 @@ final class CompactLayout implements RedisLayout {
     /*
      * One bucket's decision, shared by both decision scripts. The bucket's limit travels with the
      * call: its permits and its window in ms, then the grants this instance holds of the bucket in
-     * its window (0: none), which re-create a bucket that vanished. The answer is text: one number
+     * its window (0: none), which re-create a bucket that vanished, and the grace in ms that a
+     * granted bucket outlives its window by (see GRACE below). The answer is text: one number
      * per call, comma-separated, then " s" when the bucket was re-created from them. Lua counts in
      * doubles, exact up to 2^53 (Limit.MAX_PERMITS): comparisons subtract rather than add, so that
      * no intermediate sum passes 2^53 and rounds. Acquire answers the permits left when it grants,
@@ -65,7 +68,7 @@ final class CompactLayout implements RedisLayout {
             -- Decides the calls of one bucket (costs: comma-separated, in that order: a coalesced batch) and
             -- returns the answer's text; with snapshot, also the bucket's value (false when missing) and its
             -- expiry in ms (-1: none), as they were before the first call, once a lost bucket was re-created.
-            local function bucket(key, acquire, costsText, permits, windowMs, seed, snapshot)
+            local function bucket(key, acquire, costsText, permits, windowMs, seed, graceMs, snapshot)
               local costs
               if string.find(costsText, ',', 1, true) then
                 costs = {}
@@ -78,7 +81,7 @@ final class CompactLayout implements RedisLayout {
               local cost = costs[1]
               local window = windowMs * 1000
               local from = now - window
-              local ttl = math.floor(window / 1000) + 1
+              local ttl = math.floor(window / 1000) + 1 + graceMs
               local state = redis.call('get', key)
               local seeded = false
               if acquire and not state and seed > 0 then
@@ -333,16 +336,17 @@ final class CompactLayout implements RedisLayout {
     /*
      * ARGV: the operation ('a' to acquire, 'r' for the permits remaining), the costs (one per call,
      * comma-separated, decided in that order: a coalesced batch), the permits, the window in ms,
-     * and the grants this instance holds of the bucket (see BUCKET).
+     * the grants this instance holds of the bucket and the grace in ms (see BUCKET).
      */
     static final String SCRIPT = NOW + BUCKET + """
-            return (bucket(KEYS[1], ARGV[1] == 'a', ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), false))
+            return (bucket(KEYS[1], ARGV[1] == 'a', ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]),
+                false))
             """;
 
     /*
      * One call of several limits, all or nothing: KEYS are the limits' buckets in the call's order,
      * and ARGV holds four values per bucket: the cost, the permits, the window in ms and the grants
-     * this instance holds (see BUCKET). Buckets are decided in order; the first that refuses ends
+     * this instance holds (see BUCKET), then the grace in ms. Buckets are decided in order; the first that refuses ends
      * the call, and every bucket before it is put back as it was (value and expiry), so that the
      * call takes nothing. The answer is each decided bucket's answer, ';'-separated: all of them
      * when every bucket granted, else up to and including the refusal.
@@ -350,10 +354,11 @@ final class CompactLayout implements RedisLayout {
     static final String SEVERAL_SCRIPT = NOW + BUCKET + """
             local answers = {}
             local taken = {}
+            local grace = tonumber(ARGV[#KEYS * 4 + 1])
             for k = 1, #KEYS do
               local a = (k - 1) * 4
               local answer, before, beforeTtl = bucket(KEYS[k], true, ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3],
-                  tonumber(ARGV[a + 4]), true)
+                  tonumber(ARGV[a + 4]), grace, true)
               answers[k] = answer
               if string.byte(answer, 1) == 45 then
                 for j = k - 1, 1, -1 do
@@ -444,10 +449,23 @@ final class CompactLayout implements RedisLayout {
 
     private final RedisCommands redis;
     private final RedisNames names;
+    private final String graceMillis;
 
     CompactLayout(RedisCommands redis, RedisNames names) {
         this.redis = redis;
         this.names = names;
+        this.graceMillis = Long.toString(graceMillis(redis.timeout()));
+    }
+
+    /**
+     * How long a granted bucket outlives its window: twice the Redis timeout. An instance counts a
+     * grant from when its answer arrived, up to one timeout after Redis made it, and its next call
+     * may reach Redis up to one timeout after it counted what it holds; a bucket that expired
+     * within that span would be re-created from grants that had already left Redis's window, and
+     * refuse a whole window too long.
+     */
+    static long graceMillis(Duration redisTimeout) {
+        return 2 * Math.max(1, redisTimeout.toMillis());
     }
 
     @Override
@@ -479,7 +497,7 @@ final class CompactLayout implements RedisLayout {
     @Override
     public long[] decideTogether(LimitKey[] keys, long[] costs, long[] seeds, long deadline) {
         List<Object> buckets = new ArrayList<>(keys.length);
-        Object[] values = new Object[keys.length * 4];
+        Object[] values = new Object[keys.length * 4 + 1];
         for (int i = 0; i < keys.length; i++) {
             Limit limit = keys[i].limit();
             buckets.add(names.compact(keys[i]));
@@ -488,6 +506,7 @@ final class CompactLayout implements RedisLayout {
             values[i * 4 + 2] = Long.toString(limit.windowMillis());
             values[i * 4 + 3] = Long.toString(seeds[i]);
         }
+        values[keys.length * 4] = graceMillis;
         String answer = redis.await(redis.scripts().<String>evalAsync((String) buckets.get(0), RScript.Mode.READ_WRITE,
                 SEVERAL_SCRIPT, RScript.ReturnType.VALUE, buckets, values), deadline);
         String[] answers = answer == null ? new String[] {null} : answer.split(";", -1);
@@ -529,6 +548,6 @@ final class CompactLayout implements RedisLayout {
         Limit limit = key.limit();
         return redis.scripts().evalAsync(name, RScript.Mode.READ_WRITE, SCRIPT, RScript.ReturnType.VALUE,
                 List.of(name), operation, costs, Long.toString(limit.permits()), Long.toString(limit.windowMillis()),
-                Long.toString(seed));
+                Long.toString(seed), graceMillis);
     }
 }
