@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.ratewarden.testing.LogWatch;
 import io.ratewarden.testing.RedisServer;
+import io.ratewarden.testing.RedisServerProcess;
 import io.ratewarden.testing.TestRedis;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -155,6 +157,32 @@ class RedisDataLossTest {
             }
         }
         return busiest;
+    }
+
+    /**
+     * A limiter that expired as idle is not taken for a lost one. On {@code RRATE_LIMITER} with a
+     * window much shorter than the Redis timeout, a call sent while this instance still counts the
+     * key's grants, and run by Redis only after the keep-alive, is decided on the grants in Redis's
+     * window (none), not on a limiter re-created from grants that had left it.
+     */
+    @Test
+    void anIdleLimiterThatExpiredWhileACallWasHeldBackIsNotRecreatedFromGrantsThatLeftTheWindow() throws Exception {
+        try (RedisServerProcess redis = TestRedis.controllable();
+             Ratewarden rw = RedisFixtures.onRedis(RedisFixtures.builder(redis.url())
+                     .redisAlgorithm(RedisAlgorithm.RRATE_LIMITER).redisTimeout(Duration.ofSeconds(3)))) {
+            Limiter limiter = rw.limit("short-window", Limit.of(3, Duration.ofMillis(200)));
+            for (int i = 0; i < 3; i++) {
+                assertThat(limiter.tryAcquire("k").allowed()).isTrue();
+            }
+            long mark = LOG.mark();
+            // Redisson's keep-alive alone (twice the window and a second) ends well inside the pause.
+            redis.call("CLIENT", "PAUSE", "1600", "ALL");
+            Decision decision = limiter.tryAcquire("k");
+
+            assertThat(decision.decidedBy()).isEqualTo(Backend.REDIS);
+            assertThat(decision.allowed()).as("every grant had left the window when Redis decided").isTrue();
+            assertThat(LOG.linesSince(mark, LogWatch.Level.WARN)).as("no limiter was lost").isEmpty();
+        }
     }
 
     private static void report(String what, List<Grant> grants) {

@@ -2,6 +2,7 @@ package io.ratewarden.redis.internal;
 
 import io.ratewarden.Limit;
 import io.ratewarden.store.LimitKey;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.redisson.api.RFuture;
@@ -296,7 +297,7 @@ final class RedissonLimiterLayout implements RedisLayout {
         Limit limit = key.limit();
         return redis.scripts().evalAsync(name, RScript.Mode.READ_WRITE, DECIDE_SCRIPT, RScript.ReturnType.VALUE,
                 keysOf(name), RedisLayout.joined(costs), Long.toString(limit.permits()),
-                Long.toString(limit.windowMillis()), Long.toString(keepAliveMillis(limit)), grantId(),
+                Long.toString(limit.windowMillis()), Long.toString(keepAliveMillis(limit, redis.timeout())), grantId(),
                 Long.toString(seed));
     }
 
@@ -326,9 +327,14 @@ final class RedissonLimiterLayout implements RedisLayout {
                 RScript.ReturnType.LONG, keysOf(name)), deadline);
     }
 
-    /** Idle limiters leave Redis after twice the window and a second, as Redisson's keep-alive. */
-    private static long keepAliveMillis(Limit limit) {
-        return 2 * limit.windowMillis() + 1_000;
+    /**
+     * Idle limiters leave Redis after twice the window and a second, as Redisson's keep-alive; or,
+     * when it is longer, after the window and twice the Redis timeout, for the reason
+     * {@link CompactLayout#graceMillis} gives.
+     */
+    static long keepAliveMillis(Limit limit, Duration redisTimeout) {
+        return Math.max(2 * limit.windowMillis() + 1_000,
+                limit.windowMillis() + CompactLayout.graceMillis(redisTimeout) + 1);
     }
 
     /** A unique member for a grant in the limiter's sorted set. */
