@@ -55,7 +55,7 @@ final class CompactLayout implements RedisLayout {
      * One bucket's decision, shared by both decision scripts. The bucket's limit travels with the
      * call: its permits and its window in ms, then the grants this instance holds of the bucket in
      * its window (0: none), which re-create a bucket that vanished, and the grace in ms that a
-     * granted bucket outlives its window by (see GRACE below). The answer is text: one number
+     * granted bucket outlives its window by (graceMillis). The answer is text: one number
      * per call, comma-separated, then " s" when the bucket was re-created from them. Lua counts in
      * doubles, exact up to 2^53 (Limit.MAX_PERMITS): comparisons subtract rather than add, so that
      * no intermediate sum passes 2^53 and rounds. Acquire answers the permits left when it grants,
@@ -339,16 +339,16 @@ final class CompactLayout implements RedisLayout {
      * the grants this instance holds of the bucket and the grace in ms (see BUCKET).
      */
     static final String SCRIPT = NOW + BUCKET + """
-            return (bucket(KEYS[1], ARGV[1] == 'a', ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]),
-                false))
+            return (bucket(KEYS[1], ARGV[1] == 'a', ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]),
+                tonumber(ARGV[6]), false))
             """;
 
     /*
      * One call of several limits, all or nothing: KEYS are the limits' buckets in the call's order,
      * and ARGV holds four values per bucket: the cost, the permits, the window in ms and the grants
-     * this instance holds (see BUCKET), then the grace in ms. Buckets are decided in order; the first that refuses ends
-     * the call, and every bucket before it is put back as it was (value and expiry), so that the
-     * call takes nothing. The answer is each decided bucket's answer, ';'-separated: all of them
+     * this instance holds (see BUCKET), then the grace in ms. Buckets are decided in order; the first
+     * that refuses ends the call, and every bucket before it is put back as it was (value and
+     * expiry), so that the call takes nothing. The answer is each decided bucket's answer, ';'-separated: all of them
      * when every bucket granted, else up to and including the refusal.
      */
     static final String SEVERAL_SCRIPT = NOW + BUCKET + """
