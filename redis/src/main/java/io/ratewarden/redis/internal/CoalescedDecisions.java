@@ -60,6 +60,8 @@ final class CoalescedDecisions {
     /** How long calls go on their own after a batch came back late while Redis answered. */
     static final long ALONE_AFTER_LATE_NANOS = 1_000_000_000L;
 
+    private static final Call[] NONE = new Call[0];
+
     /** A script that reads nothing: Redis's sign of life while a batch is late. */
     private static final String ALIVE = "return 1";
 
@@ -98,8 +100,8 @@ final class CoalescedDecisions {
                 lead = !lane.busy;
                 if (lead) {
                     lane.busy = true;
-                } else if (lane.queue.size() < MAX_QUEUED) {
-                    lane.queue.add(call);
+                } else if (lane.queued() < MAX_QUEUED) {
+                    lane.enqueue(call);
                 } else {
                     break; // full: on its own, below
                 }
@@ -218,7 +220,10 @@ final class CoalescedDecisions {
 
     /** Under the lane's lock: up to {@value #MAX_BATCH} queued calls whose callers still wait, now sent. */
     private static Call[] takeQueued(Lane lane) {
-        List<Call> batch = new ArrayList<>(Math.min(MAX_BATCH, Math.max(1, lane.queue.size())));
+        if (lane.queued() == 0) {
+            return NONE;
+        }
+        List<Call> batch = new ArrayList<>(Math.min(MAX_BATCH, lane.queued()));
         Call call;
         while (batch.size() < MAX_BATCH && (call = lane.queue.poll()) != null) {
             if (call.state.compareAndSet(Call.QUEUED, Call.SENT)) {
@@ -241,12 +246,37 @@ final class CoalescedDecisions {
             return;
         }
         answer.whenComplete((text, failure) -> {
+            // A lone call with nothing queued behind it (a quiet key, or one caller asking again and
+            // again) closes its lane before its caller wakes: the caller's next call finds nothing in
+            // flight and goes at once, rather than wait for this thread to send it. A batch's callers
+            // find the lane open, and those quick to ask again join the next batch.
+            boolean closed = batch.length == 1 && closeIfIdle(lane);
             try {
                 deliver(batch, text, failure);
             } finally {
-                next(lane);
+                if (!closed) {
+                    next(lane);
+                }
             }
         });
+    }
+
+    /** Closes the lane if no call waits for its next batch; returns whether it did. */
+    private boolean closeIfIdle(Lane lane) {
+        synchronized (lane) {
+            if (lane.queued() > 0) {
+                return false;
+            }
+            close(lane);
+            return true;
+        }
+    }
+
+    /** Under the lane's lock: nothing in flight and nothing queued, so the lane is done with. */
+    private void close(Lane lane) {
+        lane.busy = false;
+        lane.closed = true;
+        lanes.remove(lane.key, lane);
     }
 
     /** Gives each call of a batch its own answer: its result, and the first the re-seed mark. */
@@ -278,9 +308,7 @@ final class CoalescedDecisions {
         synchronized (lane) {
             batch = takeQueued(lane);
             if (batch.length == 0) {
-                lane.busy = false;
-                lane.closed = true;
-                lanes.remove(lane.key, lane);
+                close(lane);
                 return;
             }
         }
@@ -290,13 +318,26 @@ final class CoalescedDecisions {
     /** The calls of one bucket: one batch in flight at most, the calls waiting for the next. */
     private static final class Lane {
         final LimitKey key;
-        final ArrayDeque<Call> queue = new ArrayDeque<>();
+        ArrayDeque<Call> queue;  // under the lane's lock: made by the first call that queues (most lanes see none)
         boolean busy;    // under the lane's lock
         boolean closed;  // under the lane's lock: removed from the map, never used again
         boolean probing; // under the lane's lock: a sign of life asked for, not yet answered
 
         Lane(LimitKey key) {
             this.key = key;
+        }
+
+        /** Under the lane's lock: how many calls wait for the next batch. */
+        int queued() {
+            return queue == null ? 0 : queue.size();
+        }
+
+        /** Under the lane's lock: queues a call for the next batch. */
+        void enqueue(Call call) {
+            if (queue == null) {
+                queue = new ArrayDeque<>();
+            }
+            queue.add(call);
         }
     }
 
