@@ -98,9 +98,17 @@ class RedisFailoverFaultTest {
                 assertThat(load.thrown).isEmpty();
                 assertThat(inFlightSlowest).as("calls in flight wait at most the timeout; %s", inFlightDelay)
                         .isLessThan(inFlightBound);
-                // Memory speed: no call waits on the hung Redis; a call takes well under a
-                // millisecond but for what the machine's scheduling took.
-                assertThat(afterDetectionSlowest).as("%s", load.stallText()).isLessThan(afterDetectionBound);
+                // Memory speed: no call waits on the hung Redis (that takes the timeout), and calls
+                // take well under a millisecond but for what the machine's scheduling took. On a
+                // busy machine one thread's preemption while it holds the key's window holds up the
+                // others' calls too, without a gap of their own to measure it by, so the slowest is
+                // held to the timeout when that is longer than the measured bound, and the calls over a
+                // millisecond to a hundredth (busy runs have 0.005 % to 0.05 %).
+                Duration noRedisWait = afterDetectionBound.compareTo(RedisFixtures.TIMEOUT) > 0
+                        ? afterDetectionBound : RedisFixtures.TIMEOUT;
+                assertThat(afterDetectionSlowest).as("%s", load.stallText()).isLessThan(noRedisWait);
+                assertThat(afterDetectionSlow).as("calls over 1 ms of %d", afterDetectionCalls)
+                        .isLessThan(Math.max(1, afterDetectionCalls / 100));
                 assertThat(rw.storeInfo().recoveries()).isEqualTo(1);
             }
         }
